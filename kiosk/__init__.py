@@ -1,0 +1,1 @@
+"""Citas Kiosk: the application shell (command line, settings, translations)."""

@@ -1,0 +1,116 @@
+"""One settings object from defaults, a TOML file and `KIOSK_*` environment variables.
+
+Precedence: command-line option > environment > TOML file (`$KIOSK_CONFIG`, else
+`kiosk.toml` in the user config directory) > defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "citas-kiosk"
+LANGUAGES = ("es", "en")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    language: str = "es"
+    hold_minutes: int = 5
+    idle_seconds: int = 90
+    argon2_profile: str = "standard"
+    now: datetime | None = None
+    receipts_dir: Path | None = None
+
+    def make_store(self) -> Any:
+        """The Store these settings describe (imported lazily: it pulls in SQLAlchemy)."""
+        from store import Store
+        from store.clock import FixedClock, SystemClock
+        from store.credentials import Passwords, fast_hasher
+
+        clock = FixedClock(self.now) if self.now else SystemClock()
+        passwords = Passwords(fast_hasher() if self.argon2_profile == "fast" else None)
+        return Store(self.db_url, clock=clock, passwords=passwords, hold_minutes=self.hold_minutes)
+
+
+def data_dir() -> Path:
+    """Where the kiosk keeps its own files by default."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME))
+
+
+def default_db_url() -> str:
+    directory = data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'kiosk.db'}"
+
+
+def _config_file(env: Mapping[str, str]) -> dict[str, Any]:
+    from platformdirs import user_config_dir
+
+    path = Path(env.get("KIOSK_CONFIG") or Path(user_config_dir(APP_NAME)) / "kiosk.toml")
+    if not path.exists():
+        if "KIOSK_CONFIG" in env:
+            raise SettingsError(f"KIOSK_CONFIG: no file at {path}")
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: {error}") from None
+
+
+def _int(name: str, value: Any, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    return number
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, *, db: str | None = None, language: str | None = None
+) -> Settings:
+    """Settings for this process; raises SettingsError naming the bad setting."""
+    env = os.environ if env is None else env
+    file = _config_file(env)
+
+    def pick(key: str, default: Any = None) -> Any:
+        return env.get(f"KIOSK_{key.upper()}", file.get(key, default))
+
+    lang = language or pick("lang", "es")
+    if lang not in LANGUAGES:
+        raise SettingsError(f"KIOSK_LANG must be one of {', '.join(LANGUAGES)}")
+    profile = pick("argon2_profile", "standard")
+    if profile not in ("standard", "fast"):
+        raise SettingsError("KIOSK_ARGON2_PROFILE must be standard or fast")
+    now_text = pick("now")
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(str(now_text).replace("Z", "+00:00"))
+        except ValueError:
+            raise SettingsError("KIOSK_NOW must be an ISO date-time such as 2026-11-23T12:00:00Z") from None
+        if now.tzinfo is None:
+            raise SettingsError("KIOSK_NOW needs a time zone, such as 2026-11-23T12:00:00Z")
+    receipts = pick("receipts_dir")
+    return Settings(
+        db_url=db or pick("db") or default_db_url(),
+        language=lang,
+        hold_minutes=_int("KIOSK_HOLD_MINUTES", pick("hold_minutes", 5), 1, 60),
+        idle_seconds=_int("KIOSK_IDLE_SECONDS", pick("idle_seconds", 90), 10, 3600),
+        argon2_profile=profile,
+        now=now,
+        receipts_dir=Path(receipts) if receipts else None,
+    )

@@ -1,0 +1,39 @@
+"""Verification codes (B7): short, unambiguous, with a check character.
+
+Seven random symbols from Crockford's base-32 alphabet (no I, L, O, U) and a Luhn mod 32
+check symbol: one mistyped symbol or two swapped neighbours are always caught."""
+
+from __future__ import annotations
+
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_VALUE = {symbol: index for index, symbol in enumerate(ALPHABET)}
+_READ_AS = {"O": "0", "I": "1", "L": "1", "U": "V"}
+BODY_LENGTH = 7
+
+
+def _check_symbol(body: str) -> str:
+    base = len(ALPHABET)
+    total, factor = 0, 2
+    for symbol in reversed(body):
+        addend = factor * _VALUE[symbol]
+        total += addend // base + addend % base
+        factor = 1 if factor == 2 else 2
+    return ALPHABET[(base - total % base) % base]
+
+
+def new_code() -> str:
+    """A fresh random code, eight symbols with the check symbol last."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+    return body + _check_symbol(body)
+
+
+def normalize_code(text: object) -> str | None:
+    """A code as typed ("k7m2-qx9a", "K7M2 QX9A", O for 0) in stored form, or None if invalid."""
+    if not isinstance(text, str):
+        return None
+    cleaned = "".join(_READ_AS.get(ch, ch) for ch in text.upper() if ch not in " -.")
+    if len(cleaned) != BODY_LENGTH + 1 or any(ch not in _VALUE for ch in cleaned):
+        return None
+    return cleaned if _check_symbol(cleaned[:-1]) == cleaned[-1] else None

@@ -1,0 +1,385 @@
+"""The Store facade: the one object the screens and the command line hold.
+
+Each method is one unit of work in its own short session and returns frozen dataclasses
+(store.views). Rules live in store.services; this class only opens the transaction, says who
+acts and when, and hands back plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from store import db
+from store.clock import Clock, SystemClock
+from store.credentials import Passwords
+from store.errors import Refused
+from store.forms import ApplicantForm, RecoveryForm
+from store.services import (
+    accounts,
+    audit,
+    booking,
+    calendar,
+    catalog,
+    mailbox,
+    staff,
+    tickets,
+    waitlist,
+)
+from store.services.context import Ctx, StoreConfig
+from store.services.lookups import applicant_by_document, applicant_by_id, applicant_view, booking_view
+from store.views import (
+    SYSTEM,
+    Actor,
+    ApplicantView,
+    AuditEventView,
+    BookingView,
+    CapacityOpened,
+    CapacityPlan,
+    Catalog,
+    NoticeView,
+    OfficeChoice,
+    Registration,
+    SlotView,
+    StaffView,
+    TicketView,
+    WaitlistEntryView,
+)
+
+T = TypeVar("T")
+
+
+def _applicant(applicant_id: int) -> Actor:
+    return Actor("applicant", applicant_id, f"applicant:{applicant_id}")
+
+
+class Store:
+    """Everything the kiosk, the counter and the command line may do with the data."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        passwords: Passwords | None = None,
+        hold_minutes: int = 5,
+        mail_enabled: bool = False,
+    ) -> None:
+        self.database = db.Database(url)
+        self.clock = clock or SystemClock()
+        self.config = StoreConfig(passwords or Passwords(), hold_minutes, mail_enabled)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self.database.url
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.database.dispose()
+
+    def _write(self, actor: Actor, work: Callable[[Ctx], T]) -> T:
+        """One write transaction. A refusal *returned* by `work` is raised after the commit,
+        so that what led to it (a failed-login count, A11) is kept."""
+
+        def run(session: sa.orm.Session) -> T:
+            return work(Ctx(session, self.clock.now(), actor, self.config))
+
+        result = self.database.write(run)
+        if isinstance(result, Refused):
+            raise result
+        return result
+
+    def _read(self, work: Callable[[Ctx], T]) -> T:
+        with self.database.reading() as session:
+            return work(Ctx(session, self.clock.now(), SYSTEM, self.config))
+
+    # -- schema and demo --------------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema (`kiosk db upgrade`)."""
+        db.upgrade(self.database)
+
+    def is_ready(self) -> bool:
+        """Whether the schema exists at the newest revision."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+        return db.current_revision(self.database) == head
+
+    def is_empty(self) -> bool:
+        """Whether no catalogue has been loaded yet."""
+        from store.models import Region
+
+        return self._read(lambda ctx: ctx.session.scalar(sa.select(Region.id).limit(1)) is None)
+
+    def load_demo(self, today: date | None = None) -> dict[str, object]:
+        """Load the demo catalogue, capacity, applicants and staff (`kiosk demo`)."""
+        from store import demo
+
+        return self._write(SYSTEM, lambda ctx: demo.load(ctx, today))
+
+    # -- catalogue and times ----------------------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        return self._read(catalog.catalog)
+
+    def offices_for(self, region: str, procedure: str) -> OfficeChoice:
+        """B3, B4."""
+        return self._read(lambda ctx: catalog.offices_for(ctx, region, procedure))
+
+    def slots(
+        self,
+        office: str,
+        procedure: str,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        applicant_id: int | None = None,
+    ) -> list[SlotView]:
+        """B5."""
+        return self._read(
+            lambda ctx: calendar.list_slots(ctx, office, procedure, date_from, date_to, applicant_id)
+        )
+
+    def plan_capacity(
+        self, office: str, procedure: str, date_from: date, date_to: date, hours: str, every: int
+    ) -> CapacityPlan:
+        """C6: a preview of what opening would create and skip."""
+        return self._read(
+            lambda ctx: calendar.plan_capacity(ctx, office, procedure, date_from, date_to, hours, every)
+        )
+
+    def open_capacity(
+        self,
+        office: str,
+        procedure: str,
+        date_from: date,
+        date_to: date,
+        hours: str,
+        every: int,
+        seats: int = 1,
+        *,
+        actor: Actor = SYSTEM,
+    ) -> CapacityOpened:
+        """C6 + W2: open times and assign them to waiting people in the same transaction."""
+
+        def work(ctx: Ctx) -> CapacityOpened:
+            if actor.kind != "system":
+                staff.require_role(ctx, ("supervisor",))
+            return calendar.open_capacity(ctx, office, procedure, date_from, date_to, hours, every, seats)
+
+        return self._write(actor, work)
+
+    def block_slots(
+        self,
+        office: str,
+        procedure: str,
+        date_from: date,
+        date_to: date,
+        hours: str,
+        reason: str,
+        *,
+        actor: Actor = SYSTEM,
+    ) -> list[BookingView]:
+        """C6: close times; returns the bookings on them, to be rebooked."""
+
+        def work(ctx: Ctx) -> list[BookingView]:
+            if actor.kind != "system":
+                staff.require_role(ctx, ("supervisor",))
+            return calendar.block_slots(ctx, office, procedure, date_from, date_to, hours, reason)
+
+        return self._write(actor, work)
+
+    def expire_holds(self) -> int:
+        """B6: free every lapsed hold (the kiosk calls this now and then); returns how many."""
+        from store.models import Booking
+
+        pairs = self._read(
+            lambda ctx: ctx.session.execute(
+                sa.select(Booking.office_id, Booking.procedure_id)
+                .where(Booking.status == "held", Booking.hold_expires_at <= ctx.now)  # type: ignore[operator]
+                .distinct()
+            ).all()
+        )
+        total = 0
+        for office_id, procedure_id in pairs:
+
+            def work(ctx: Ctx, o: int = office_id, p: int = procedure_id) -> int:
+                from store.services.lookups import lock_offering
+
+                lock_offering(ctx, o, p)
+                return booking.expire_holds(ctx, o, p)
+
+            total += self._write(SYSTEM, work)
+        return total
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def register(
+        self, form: ApplicantForm, *, terms_accepted: bool, actor: Actor = SYSTEM
+    ) -> Registration:
+        """A1–A8."""
+        return self._write(actor, lambda ctx: accounts.register(ctx, form, terms_accepted=terms_accepted))
+
+    def login(self, identifier: str, password: str) -> ApplicantView:
+        """A9, A11."""
+        return self._write(SYSTEM, lambda ctx: accounts.login(ctx, identifier, password))
+
+    def change_password(self, applicant_id: int, current: str, new: str) -> ApplicantView:
+        """A9."""
+        return self._write(
+            _applicant(applicant_id), lambda ctx: accounts.change_password(ctx, applicant_id, current, new)
+        )
+
+    def recover_password(self, form: RecoveryForm) -> str:
+        """A10: returns the new temporary password (shown once, printed, never stored)."""
+        return self._write(SYSTEM, lambda ctx: accounts.recover(ctx, form))
+
+    def applicant(self, applicant_id: int) -> ApplicantView:
+        return self._read(lambda ctx: applicant_view(ctx, applicant_by_id(ctx, applicant_id)))
+
+    def applicant_by_document(self, document: str) -> ApplicantView:
+        """An applicant by document number in any usual spelling."""
+        return self._read(lambda ctx: applicant_view(ctx, applicant_by_document(ctx, document)))
+
+    def find_applicants(self, query: str) -> list[ApplicantView]:
+        """C3."""
+        return self._read(lambda ctx: accounts.find_applicants(ctx, query))
+
+    def set_region(self, applicant_id: int, region: str) -> ApplicantView:
+        """B1."""
+        return self._write(_applicant(applicant_id), lambda ctx: accounts.set_region(ctx, applicant_id, region))
+
+    def set_language(self, applicant_id: int, language: str) -> None:
+        """K4."""
+        self._write(_applicant(applicant_id), lambda ctx: accounts.set_language(ctx, applicant_id, language))
+
+    def update_identity(self, applicant_id: int, form: ApplicantForm, *, actor: Actor | None = None) -> ApplicantView:
+        """B10."""
+        return self._write(
+            actor or _applicant(applicant_id), lambda ctx: accounts.update_identity(ctx, applicant_id, form)
+        )
+
+    def verify_identity(self, applicant_id: int, *, actor: Actor) -> ApplicantView:
+        """C4."""
+        return self._write(actor, lambda ctx: accounts.verify_at_counter(ctx, applicant_id))
+
+    def create_staff(
+        self, username: str, full_name: str, role: str, password: str, office: str | None = None
+    ) -> StaffView:
+        """C1."""
+        return self._write(SYSTEM, lambda ctx: staff.create_staff(ctx, username, full_name, role, password, office))
+
+    def login_staff(self, username: str, password: str) -> StaffView:
+        """C1."""
+        return self._write(SYSTEM, lambda ctx: staff.login_staff(ctx, username, password))
+
+    # -- bookings ---------------------------------------------------------------------------
+
+    def hold(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
+        """B6."""
+        return self._write(actor or _applicant(applicant_id), lambda ctx: booking.hold(ctx, applicant_id, slot_id))
+
+    def confirm(self, applicant_id: int, hold_id: int, *, actor: Actor | None = None) -> BookingView:
+        """B6, B7, K3."""
+        return self._write(
+            actor or _applicant(applicant_id), lambda ctx: booking.confirm(ctx, applicant_id, hold_id)
+        )
+
+    def release_hold(self, applicant_id: int, hold_id: int) -> None:
+        """B6."""
+        self._write(_applicant(applicant_id), lambda ctx: booking.release(ctx, applicant_id, hold_id))
+
+    def book(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
+        """B6 + B7 in one step."""
+        return self._write(actor or _applicant(applicant_id), lambda ctx: booking.book(ctx, applicant_id, slot_id))
+
+    def cancel(self, code: str, *, applicant_id: int | None = None, actor: Actor | None = None) -> BookingView:
+        """B9."""
+        who = actor or (_applicant(applicant_id) if applicant_id else SYSTEM)
+        return self._write(who, lambda ctx: booking.cancel(ctx, code, applicant_id=applicant_id))
+
+    def booking(self, code: str) -> BookingView:
+        """B7: a booking by its verification code (`kiosk verify`)."""
+        return self._read(lambda ctx: booking_view(ctx, booking.by_code(ctx, code)))
+
+    def bookings_of(self, applicant_id: int) -> list[BookingView]:
+        return self._read(lambda ctx: booking.bookings_of(ctx, applicant_id))
+
+    # -- waitlist ---------------------------------------------------------------------------
+
+    def enrol(self, applicant_id: int, office: str, procedure: str, *, actor: Actor | None = None) -> WaitlistEntryView:
+        """W1."""
+        return self._write(
+            actor or _applicant(applicant_id), lambda ctx: waitlist.enrol(ctx, applicant_id, office, procedure)
+        )
+
+    def withdraw(self, applicant_id: int, office: str, procedure: str, *, actor: Actor | None = None) -> WaitlistEntryView:
+        """W4."""
+        return self._write(
+            actor or _applicant(applicant_id), lambda ctx: waitlist.withdraw(ctx, applicant_id, office, procedure)
+        )
+
+    def waitlist(self, office: str, procedure: str) -> list[WaitlistEntryView]:
+        """W3: the queue in order."""
+        return self._read(lambda ctx: waitlist.queue(ctx, office, procedure))
+
+    def waitlist_entries_of(self, applicant_id: int) -> list[WaitlistEntryView]:
+        """W3: an applicant's entries with positions."""
+        return self._read(lambda ctx: waitlist.entries_of(ctx, applicant_id))
+
+    # -- mailbox and tickets ----------------------------------------------------------------
+
+    def notices(self, applicant_id: int) -> list[NoticeView]:
+        """M1, M2."""
+        return self._read(lambda ctx: mailbox.list_notices(ctx, applicant_id))
+
+    def unread_count(self, applicant_id: int) -> int:
+        """M1."""
+        return self._read(lambda ctx: mailbox.unread_count(ctx, applicant_id))
+
+    def open_notice(self, applicant_id: int, notice_id: int) -> NoticeView:
+        """M1: records the first reading."""
+        return self._write(_applicant(applicant_id), lambda ctx: mailbox.open_notice(ctx, applicant_id, notice_id))
+
+    def deliver_outbox(self, send: mailbox.Sender, translate: Callable[[str], str]) -> tuple[int, int]:
+        """M3: send due e-mails; returns (sent, failed)."""
+        return self._write(SYSTEM, lambda ctx: mailbox.deliver_outbox(ctx, send, translate))
+
+    def open_ticket(
+        self,
+        applicant_id: int,
+        kind: str,
+        subject: str,
+        category: str,
+        message: str,
+        reference: str | None = None,
+        *,
+        actor: Actor | None = None,
+    ) -> TicketView:
+        """H1, H2."""
+        return self._write(
+            actor or _applicant(applicant_id),
+            lambda ctx: tickets.open_ticket(ctx, applicant_id, kind, subject, category, message, reference),
+        )
+
+    def answer_ticket(self, ticket_id: int, answer: str, *, actor: Actor) -> TicketView:
+        """H3."""
+        return self._write(actor, lambda ctx: tickets.answer_ticket(ctx, ticket_id, answer))
+
+    def request_documents(self, applicant_id: int, documents: str, deadline: date, *, actor: Actor) -> None:
+        """C8."""
+        self._write(actor, lambda ctx: tickets.request_documents(ctx, applicant_id, documents, deadline))
+
+    def open_tickets(self) -> list[TicketView]:
+        return self._read(tickets.open_tickets)
+
+    def tickets_of(self, applicant_id: int) -> list[TicketView]:
+        return self._read(lambda ctx: tickets.tickets_of(ctx, applicant_id))
+
+    def audit_log(self, action: str | None = None, limit: int = 200) -> list[AuditEventView]:
+        """C1: the newest audit events."""
+        return self._read(lambda ctx: audit.list_events(ctx, action=action, limit=limit))

@@ -1,0 +1,351 @@
+"""Accounts: registration, log in, passwords, recovery, region, identity (A1–A11, B1, B10, C4)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from store import validation as v
+from store.errors import InvalidInput, Refused
+from store.forms import ApplicantForm, RecoveryForm, clean_applicant_form
+from store.models import Applicant, Booking, Slot, WaitlistEntry
+from store.services import audit, mailbox
+from store.services.context import Ctx
+from store.services.lookups import applicant_by_id, applicant_view, region_by_code
+from store.text import N_
+from store.timefmt import fmt_time, in_zone
+from store.views import ApplicantView, Registration
+
+TERMS_VERSION = "2026-11"
+MAX_FAILED_LOGINS = 5  # A11
+LOCK_MINUTES = 15  # A11
+_LOCK_ZONE = "America/Santiago"
+
+
+class _Credentials(Protocol):
+    password_hash: str
+    failed_logins: int
+    locked_until: object
+
+
+def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registration:
+    """A1–A8: create an account and hand out its temporary password once."""
+    if not terms_accepted:
+        raise Refused(
+            "A1", "terms_not_accepted", N_("Debe aceptar las condiciones de uso para registrarse.")
+        )
+    today = in_zone(ctx.now, _LOCK_ZONE).date()
+    clean = clean_applicant_form(form, today)
+    region = region_by_code(ctx, clean.region)
+    _refuse_duplicates(ctx, clean.email, clean.document_type, clean.document_number, clean.nationality)
+    temporary = ctx.config.passwords.temporary()
+    applicant = Applicant(
+        document_type=clean.document_type,
+        document_number=clean.document_number,
+        document_key=v.compact_document(clean.document_number),
+        document_expiry=clean.document_expiry,
+        nationality=clean.nationality,
+        given_names=clean.given_names,
+        first_surname=clean.first_surname,
+        second_surname=clean.second_surname,
+        name_folded=v.fold(f"{clean.given_names} {clean.first_surname} {clean.second_surname}"),
+        email=clean.email,
+        phone=clean.phone,
+        birth_date=clean.birth_date,
+        region_id=region.id or 0,
+        language=clean.language,
+        password_hash=ctx.config.passwords.hash(temporary),
+        must_change_password=True,
+        terms_version=TERMS_VERSION,
+        terms_accepted_at=ctx.now,
+        created_at=ctx.now,
+        created_by=ctx.actor.staff_id,
+    )
+    ctx.session.add(applicant)
+    try:
+        ctx.session.flush()
+    except IntegrityError:
+        # Another kiosk registered the same person a moment ago (PostgreSQL).
+        raise Refused(
+            "A6", "already_registered", N_("Esa persona ya tiene una cuenta: inicie sesión.")
+        ) from None
+    # A8: the notice says a password was issued; the password itself is never stored.
+    _temporary_password_notice(ctx, applicant.id or 0, registration=True)
+    audit.record(
+        ctx,
+        "applicant.registered",
+        applicant.uuid,
+        document=v.mask_document(applicant.document_type, applicant.document_number),
+    )
+    return Registration(applicant_view(ctx, applicant), temporary)
+
+
+def _refuse_duplicates(
+    ctx: Ctx, email: str, document_type: str, number: str, nationality: str, *, exclude: int | None = None
+) -> None:
+    """A5, A6: one e-mail, one account; one document, one person."""
+    same_email = sa.select(Applicant.id).where(Applicant.email == email)
+    same_doc = sa.select(Applicant.id).where(
+        Applicant.document_type == document_type,
+        Applicant.document_number == number,
+        Applicant.nationality == nationality,
+    )
+    if exclude is not None:
+        same_email = same_email.where(Applicant.id != exclude)
+        same_doc = same_doc.where(Applicant.id != exclude)
+    if ctx.session.scalar(same_email) is not None:
+        raise Refused(
+            "A6",
+            "email_taken",
+            N_(
+                "Ese correo ya está registrado. Inicie sesión con él, o recupere la contraseña "
+                "si no la recuerda."
+            ),
+        )
+    if ctx.session.scalar(same_doc) is not None:
+        raise Refused(
+            "A6",
+            "document_taken",
+            N_(
+                "Ese documento ya tiene una cuenta: una persona, una cuenta. Inicie sesión, o "
+                "recupere la contraseña con sus datos personales."
+            ),
+        )
+
+
+def _temporary_password_notice(ctx: Ctx, applicant_id: int, *, registration: bool) -> None:
+    if registration:
+        subject = N_("Registro completado")
+        body = N_(
+            "Su cuenta fue creada. La contraseña temporal se mostró en pantalla y se imprimió "
+            "en su comprobante de credenciales; deberá cambiarla al iniciar sesión por primera vez."
+        )
+    else:
+        subject = N_("Nueva contraseña temporal")
+        body = N_(
+            "Se emitió una nueva contraseña temporal para su cuenta; se mostró en pantalla y se "
+            "imprimió. Deberá cambiarla al iniciar sesión. Si no fue usted, acuda a una oficina."
+        )
+    mailbox.deposit(ctx, mailbox.NewNotice(applicant_id, "credentials", subject, body, {}))
+
+
+def locked_refusal(until: object) -> Refused:
+    """A11: the lockout message, saying until when (Chile's wall clock)."""
+    assert hasattr(until, "astimezone")
+    return Refused(
+        "A11",
+        "locked",
+        N_(
+            "Demasiados intentos fallidos: la cuenta está bloqueada hasta las {until}. "
+            "Vuelva a intentarlo después."
+        ),
+        {"until": fmt_time(in_zone(until, _LOCK_ZONE))},  # type: ignore[arg-type]
+    )
+
+
+def check_password(ctx: Ctx, account: _Credentials, password: str) -> Refused | None:
+    """A11 (and C1 for staff): check a password, counting failures and locking after five.
+
+    Returns the refusal rather than raising it, so the caller commits the failure count."""
+    locked = account.locked_until
+    if locked is not None and locked > ctx.now:  # type: ignore[operator]
+        return locked_refusal(locked)
+    if ctx.config.passwords.verify(account.password_hash, password if isinstance(password, str) else ""):
+        account.failed_logins = 0
+        account.locked_until = None
+        return None
+    account.failed_logins += 1
+    if account.failed_logins >= MAX_FAILED_LOGINS:
+        account.failed_logins = 0
+        account.locked_until = ctx.now + timedelta(minutes=LOCK_MINUTES)
+        return locked_refusal(account.locked_until)
+    return Refused(
+        "A11",
+        "bad_credentials",
+        N_("El correo o documento, o la contraseña, no son correctos. Le quedan {left} intentos."),
+        {"left": MAX_FAILED_LOGINS - account.failed_logins},
+    )
+
+
+def _by_identifier(ctx: Ctx, identifier: str) -> Applicant | None:
+    text = identifier.strip() if isinstance(identifier, str) else ""
+    if "@" in text:
+        return ctx.session.scalar(sa.select(Applicant).where(Applicant.email == text.lower()))
+    rows = ctx.session.scalars(
+        sa.select(Applicant).where(Applicant.document_key == v.compact_document(text))
+    ).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def login(ctx: Ctx, identifier: str, password: str) -> ApplicantView | Refused:
+    """A9, A11: log in with e-mail or document number; the view says if A9 applies."""
+    applicant = _by_identifier(ctx, identifier)
+    if applicant is None:
+        return Refused(
+            "A11",
+            "unknown_account",
+            N_("No encontramos una cuenta con ese correo o documento. ¿Desea registrarse?"),
+        )
+    refusal = check_password(ctx, applicant, password)
+    if refusal is not None:
+        audit.record(ctx, "applicant.login_failed", applicant.uuid, reason=refusal.code)
+        return refusal
+    return applicant_view(ctx, applicant)
+
+
+def change_password(ctx: Ctx, applicant_id: int, current: str, new: str) -> ApplicantView:
+    """A9: replace the password (forced after a temporary one)."""
+    applicant = applicant_by_id(ctx, applicant_id, lock=True)
+    if not ctx.config.passwords.verify(applicant.password_hash, current):
+        raise InvalidInput("current_password", N_("La contraseña actual no es correcta."))
+    v.check_new_password(new, old=current)
+    applicant.password_hash = ctx.config.passwords.hash(new)
+    applicant.must_change_password = False
+    audit.record(ctx, "applicant.password_changed", applicant.uuid)
+    return applicant_view(ctx, applicant)
+
+
+def recover(ctx: Ctx, form: RecoveryForm) -> str:
+    """A10: a new temporary password for whoever proves who they are without e-mail."""
+    try:
+        number = v.normalize_document(form.document_type, form.document_number)
+        birth = v.parse_date("birth_date", form.birth_date)
+    except InvalidInput:
+        number, birth = None, None
+    applicant = ctx.session.scalar(
+        sa.select(Applicant).where(
+            Applicant.document_type == form.document_type,
+            Applicant.document_number == number,
+            Applicant.nationality == str(form.nationality or "").strip().upper(),
+        )
+    )
+    second = form.second_surname or form.first_surname
+    if (
+        applicant is None
+        or applicant.birth_date != birth
+        or v.fold(applicant.given_names) != v.fold(" ".join(str(form.given_names or "").split()))
+        or v.fold(applicant.first_surname) != v.fold(" ".join(str(form.first_surname or "").split()))
+        or v.fold(applicant.second_surname) != v.fold(" ".join(str(second or "").split()))
+    ):
+        # Deliberately vague: never tell a stranger which of the data was right.
+        raise Refused(
+            "A10",
+            "identity_not_matched",
+            N_(
+                "Los datos no coinciden con ninguna cuenta. Revíselos tal como aparecen en su "
+                "documento, o acuda al mesón de atención."
+            ),
+        )
+    temporary = ctx.config.passwords.temporary()
+    applicant.password_hash = ctx.config.passwords.hash(temporary)
+    applicant.must_change_password = True
+    applicant.failed_logins = 0
+    applicant.locked_until = None
+    _temporary_password_notice(ctx, applicant.id or 0, registration=False)
+    audit.record(ctx, "applicant.password_recovered", applicant.uuid)
+    return temporary
+
+
+def set_region(ctx: Ctx, applicant_id: int, region_code: str) -> ApplicantView:
+    """B1: change the region the applicant's procedures are associated with."""
+    applicant = applicant_by_id(ctx, applicant_id, lock=True)
+    applicant.region_id = region_by_code(ctx, region_code).id or 0
+    return applicant_view(ctx, applicant)
+
+
+def set_language(ctx: Ctx, applicant_id: int, language: str) -> None:
+    """K4: remember the language the applicant reads, for notices and e-mails."""
+    if language not in ("es", "en", "ht"):
+        raise InvalidInput("language", N_("Idioma no disponible: use es o en."))
+    applicant_by_id(ctx, applicant_id).language = language
+
+
+def has_active_commitment(ctx: Ctx, applicant_id: int) -> bool:
+    """B10: an active booking (not yet past) or an active waitlist entry."""
+    booking = ctx.session.scalar(
+        sa.select(Booking.id)
+        .join(Slot, Slot.id == Booking.slot_id)  # type: ignore[arg-type]
+        .where(
+            Booking.applicant_id == applicant_id,
+            Booking.status.in_(("held", "confirmed", "checked_in")),  # type: ignore[attr-defined]
+            Slot.starts_at > ctx.now,
+        )
+        .limit(1)
+    )
+    entry = ctx.session.scalar(
+        sa.select(WaitlistEntry.id)
+        .where(WaitlistEntry.applicant_id == applicant_id, WaitlistEntry.status == "waiting")
+        .limit(1)
+    )
+    return booking is not None or entry is not None
+
+
+def update_identity(ctx: Ctx, applicant_id: int, form: ApplicantForm) -> ApplicantView:
+    """B10: names and document may change only while nothing is booked or waiting."""
+    applicant = applicant_by_id(ctx, applicant_id, lock=True)
+    if has_active_commitment(ctx, applicant_id):
+        raise Refused(
+            "B10",
+            "identity_locked",
+            N_(
+                "Sus nombres y documento no pueden cambiarse mientras tenga una hora reservada "
+                "o esté en la lista de asignación automatizada."
+            ),
+        )
+    today = in_zone(ctx.now, _LOCK_ZONE).date()
+    clean = clean_applicant_form(form, today)
+    _refuse_duplicates(
+        ctx, clean.email, clean.document_type, clean.document_number, clean.nationality, exclude=applicant_id
+    )
+    applicant.document_type = clean.document_type
+    applicant.document_number = clean.document_number
+    applicant.document_key = v.compact_document(clean.document_number)
+    applicant.document_expiry = clean.document_expiry
+    applicant.nationality = clean.nationality
+    applicant.given_names = clean.given_names
+    applicant.first_surname = clean.first_surname
+    applicant.second_surname = clean.second_surname
+    applicant.name_folded = v.fold(f"{clean.given_names} {clean.first_surname} {clean.second_surname}")
+    applicant.email = clean.email
+    applicant.phone = clean.phone
+    applicant.birth_date = clean.birth_date
+    applicant.region_id = region_by_code(ctx, clean.region).id or 0
+    # Identity verified in person no longer matches the new data (C4).
+    applicant.verified_at = None
+    applicant.verified_by = None
+    audit.record(ctx, "applicant.identity_changed", applicant.uuid)
+    return applicant_view(ctx, applicant)
+
+
+def verify_at_counter(ctx: Ctx, applicant_id: int) -> ApplicantView:
+    """C4: an agent checked the document in person; the account gets the higher assurance."""
+    staff_id = ctx.actor.staff_id
+    if staff_id is None:
+        raise Refused("C4", "staff_only", N_("Solo el personal de la oficina puede verificar identidad."))
+    applicant = applicant_by_id(ctx, applicant_id, lock=True)
+    applicant.verified_at = ctx.now
+    applicant.verified_by = staff_id
+    audit.record(ctx, "applicant.verified_at_counter", applicant.uuid)
+    return applicant_view(ctx, applicant)
+
+
+def find_applicants(ctx: Ctx, query: str, *, limit: int = 20) -> list[ApplicantView]:
+    """C3: by document (any spelling), e-mail, or name without accents or case."""
+    text = query.strip() if isinstance(query, str) else ""
+    if not text:
+        return []
+    if "@" in text:
+        condition = Applicant.email == text.lower()
+    else:
+        words = v.fold(text).split()
+        key = v.compact_document(text)
+        by_name = sa.and_(*(Applicant.name_folded.contains(word, autoescape=True) for word in words))  # type: ignore[attr-defined]
+        condition = sa.or_(Applicant.document_key == key, by_name) if key else by_name
+    rows = ctx.session.scalars(
+        sa.select(Applicant).where(condition).order_by(Applicant.id).limit(limit)  # type: ignore[arg-type]
+    ).all()
+    return [applicant_view(ctx, a) for a in rows]
+

@@ -1,0 +1,47 @@
+"""The append-only audit log (C1, W7): who did what, to what, when."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from store.models import AuditEvent
+from store.services.context import Ctx
+from store.views import AuditEventView
+
+
+def record(ctx: Ctx, action: str, subject: str, **details: Any) -> None:
+    """C1: write one audit event. Document numbers must arrive already masked (K6)."""
+    record_many(ctx, action, [(subject, details)])
+
+
+def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    """Write several audit events of one action in one statement (W7 for a batch)."""
+    rows = [
+        {
+            "at": ctx.now,
+            "actor": ctx.actor.label,
+            "action": action,
+            "subject": subject,
+            "details": json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+        }
+        for subject, details in events
+    ]
+    if rows:
+        ctx.session.execute(sa.insert(AuditEvent), rows)
+
+
+def list_events(
+    ctx: Ctx, *, action: str | None = None, limit: int = 200
+) -> list[AuditEventView]:
+    """The newest audit events first, optionally of one action."""
+    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return [
+        AuditEventView(e.id or 0, e.at, e.actor, e.action, e.subject, e.details)
+        for e in ctx.session.scalars(query)
+    ]

@@ -1,0 +1,35 @@
+"""What every service function receives: the transaction, the moment and who acts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from store.credentials import Passwords
+from store.views import Actor
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Settings the rules depend on."""
+
+    passwords: Passwords
+    hold_minutes: int = 5
+    mail_enabled: bool = False
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One unit of work: an open transaction at one moment, on behalf of one actor."""
+
+    session: Session
+    now: datetime
+    actor: Actor
+    config: StoreConfig
+
+    @property
+    def is_postgres(self) -> bool:
+        """Row locks matter only on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE."""
+        return self.session.get_bind().dialect.name == "postgresql"

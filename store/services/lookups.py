@@ -1,0 +1,187 @@
+"""Fetch-or-refuse lookups, row locks, and the turning of rows into views.
+
+Shared by every service so that "office not found" is said one way and a booking looks the
+same wherever it is read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from store.errors import NotFound
+from store.models import (
+    Applicant,
+    Booking,
+    Office,
+    OfficeProcedure,
+    Procedure,
+    ProcedureDocument,
+    Region,
+    Slot,
+    WaitlistEntry,
+)
+from store.services.context import Ctx
+from store.text import N_
+from store.timefmt import in_zone, office_moment
+from store.validation import compact_document
+from store.views import ApplicantView, BookingView, OfficeView, ProcedureView
+
+
+def office_by_code(ctx: Ctx, code: str) -> Office:
+    office = ctx.session.scalar(sa.select(Office).where(Office.code == str(code).upper()))
+    if office is None:
+        raise NotFound("office_not_found", N_("No existe una oficina con el código {code}."), {"code": code})
+    return office
+
+
+def procedure_by_code(ctx: Ctx, code: str) -> Procedure:
+    procedure = ctx.session.scalar(sa.select(Procedure).where(Procedure.code == str(code).upper()))
+    if procedure is None:
+        raise NotFound(
+            "procedure_not_found", N_("No existe un trámite con el código {code}."), {"code": code}
+        )
+    return procedure
+
+
+def region_by_code(ctx: Ctx, code: str) -> Region:
+    region = ctx.session.scalar(sa.select(Region).where(Region.code == str(code).upper()))
+    if region is None:
+        raise NotFound(
+            "region_not_found",
+            N_("No existe la región {code}: use un código como CL-RM."),
+            {"code": code},
+        )
+    return region
+
+
+def applicant_by_id(ctx: Ctx, applicant_id: int, *, lock: bool = False) -> Applicant:
+    """An applicant; with `lock`, their row is locked for this transaction (PostgreSQL)."""
+    query = sa.select(Applicant).where(Applicant.id == applicant_id)
+    if lock:
+        query = query.with_for_update(key_share=True)
+    applicant = ctx.session.scalar(query)
+    if applicant is None:
+        raise NotFound("applicant_not_found", N_("No existe esa cuenta."))
+    return applicant
+
+
+def applicant_by_document(ctx: Ctx, document: str) -> Applicant:
+    """An applicant by document number in any usual spelling; refused when ambiguous."""
+    key = compact_document(document)
+    found = list(ctx.session.scalars(sa.select(Applicant).where(Applicant.document_key == key)).all())
+    if not found:
+        raise NotFound(
+            "applicant_not_found",
+            N_("No hay ninguna cuenta con el documento {document}."),
+            {"document": document},
+        )
+    if len(found) > 1:
+        raise NotFound(
+            "applicant_ambiguous",
+            N_("Hay varias cuentas con ese número: indique también el tipo y la nacionalidad."),
+        )
+    return found[0]
+
+
+def lock_offering(ctx: Ctx, office_id: int, procedure_id: int) -> OfficeProcedure | None:
+    """W2: serialise all capacity and waitlist work of one office and procedure.
+
+    SQLite already serialises writers (BEGIN IMMEDIATE); on PostgreSQL this row lock makes
+    concurrent openings, cancellations, holds and enrolments of one queue take turns."""
+    query = sa.select(OfficeProcedure).where(
+        OfficeProcedure.office_id == office_id, OfficeProcedure.procedure_id == procedure_id
+    )
+    if ctx.is_postgres:
+        query = query.with_for_update(key_share=True)
+    return ctx.session.scalar(query)
+
+
+def office_view(office: Office, region_code: str) -> OfficeView:
+    return OfficeView(
+        code=office.code,
+        name=office.name,
+        region=region_code,
+        address=office.address,
+        time_zone=office.time_zone,
+        open_weekdays=office.open_weekdays,
+        opens_at=office.opens_at,
+        closes_at=office.closes_at,
+        cancel_policy=office.cancel_policy,
+        cancel_hours=office.cancel_hours,
+    )
+
+
+def office_views(ctx: Ctx, offices: Sequence[Office]) -> list[OfficeView]:
+    codes = dict(ctx.session.execute(sa.select(Region.id, Region.code)).all())
+    return [office_view(o, codes[o.region_id]) for o in offices]
+
+
+def procedure_view(ctx: Ctx, procedure: Procedure) -> ProcedureView:
+    docs = ctx.session.scalars(
+        sa.select(ProcedureDocument)
+        .where(ProcedureDocument.procedure_id == procedure.id)
+        .order_by(ProcedureDocument.position)  # type: ignore[arg-type]
+    ).all()
+    return ProcedureView(
+        code=procedure.code,
+        name=procedure.name,
+        name_en=procedure.name_en,
+        minutes=procedure.minutes,
+        documents=tuple(d.text for d in docs),
+        documents_en=tuple(d.text_en for d in docs),
+    )
+
+
+def applicant_view(ctx: Ctx, applicant: Applicant) -> ApplicantView:
+    region = ctx.session.get(Region, applicant.region_id)
+    return ApplicantView(
+        id=applicant.id or 0,
+        document_type=applicant.document_type,
+        document_number=applicant.document_number,
+        nationality=applicant.nationality,
+        given_names=applicant.given_names,
+        first_surname=applicant.first_surname,
+        second_surname=applicant.second_surname,
+        email=applicant.email,
+        phone=applicant.phone,
+        birth_date=applicant.birth_date,
+        document_expiry=applicant.document_expiry,
+        region=region.code if region else "",
+        language=applicant.language,
+        must_change_password=applicant.must_change_password,
+        verified_at=applicant.verified_at,
+    )
+
+
+def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
+    slot = ctx.session.get(Slot, booking.slot_id)
+    office = ctx.session.get(Office, booking.office_id)
+    procedure = ctx.session.get(Procedure, booking.procedure_id)
+    applicant = ctx.session.get(Applicant, booking.applicant_id)
+    assert slot and office and procedure and applicant
+    region = ctx.session.get(Region, office.region_id)
+    enrolled_at: datetime | None = None
+    if booking.waitlist_entry_id is not None:
+        entry = ctx.session.get(WaitlistEntry, booking.waitlist_entry_id)
+        enrolled_at = entry.enrolled_at if entry else None
+    return BookingView(
+        id=booking.id or 0,
+        code=booking.code,
+        status=booking.status,
+        applicant_id=applicant.id or 0,
+        applicant_name=" ".join(
+            p for p in (applicant.given_names, applicant.first_surname, applicant.second_surname) if p
+        ),
+        document_type=applicant.document_type,
+        document_number=applicant.document_number,
+        office=office_view(office, region.code if region else ""),
+        procedure=procedure_view(ctx, procedure),
+        slot_id=slot.id or 0,
+        seat=booking.seat,
+        start=in_zone(office_moment(slot.day, slot.start_time, office.time_zone), office.time_zone),
+        hold_expires_at=booking.hold_expires_at,
+        confirmed_at=booking.confirmed_at,
+        enrolled_at=enrolled_at,
+    )

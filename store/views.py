@@ -1,0 +1,262 @@
+"""Plain frozen dataclasses: everything the Store facade returns.
+
+Never ORM objects, which would drag database sessions into the interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from store.text import Message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, for rules and for the audit log (C1, C2)."""
+
+    kind: str  # "applicant", "staff", "system"
+    id: int | None = None
+    label: str = "system"
+
+    @property
+    def staff_id(self) -> int | None:
+        """The staff member acting (also in assisted mode, C2), if any."""
+        return self.id if self.kind == "staff" else None
+
+
+SYSTEM = Actor("system")
+
+
+@dataclass(frozen=True)
+class RegionView:
+    code: str
+    name: str
+    capital: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class ProcedureView:
+    code: str
+    name: str
+    name_en: str
+    minutes: int
+    documents: tuple[str, ...]
+    documents_en: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfficeView:
+    code: str
+    name: str
+    region: str
+    address: str
+    time_zone: str
+    open_weekdays: str
+    opens_at: time
+    closes_at: time
+    cancel_policy: str
+    cancel_hours: int
+
+
+@dataclass(frozen=True)
+class OfferingView:
+    """One procedure at one office: can it be booked, when is the next free time, who waits."""
+
+    office: OfficeView
+    procedure_code: str
+    bookable: bool
+    next_free: datetime | None  # aware, in the office's time zone
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Catalog:
+    regions: tuple[RegionView, ...]
+    offices: tuple[OfficeView, ...]
+    procedures: tuple[ProcedureView, ...]
+    offerings: tuple[OfferingView, ...]
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    """B3/B4: the offices of a region for a procedure, or where to go when none books it."""
+
+    region: RegionView
+    procedure: ProcedureView
+    offerings: tuple[OfferingView, ...]
+    walk_in: tuple[OfficeView, ...] = ()
+
+    @property
+    def none_bookable(self) -> bool:
+        """B4: no office of the region offers this procedure for booking."""
+        return not self.offerings
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """A time on the grid (B5): its seats, how many are free, closed, and whether it is yours."""
+
+    id: int
+    office: str
+    procedure: str
+    day: date
+    start_time: time
+    start: datetime  # aware, office time zone
+    seats: int
+    free: int
+    blocked: bool
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicantView:
+    id: int
+    document_type: str
+    document_number: str
+    nationality: str
+    given_names: str
+    first_surname: str
+    second_surname: str
+    email: str
+    phone: str | None
+    birth_date: date
+    document_expiry: date
+    region: str
+    language: str
+    must_change_password: bool
+    verified_at: datetime | None
+
+    @property
+    def full_name(self) -> str:
+        """Given names and surnames as printed on documents."""
+        return " ".join(
+            part for part in (self.given_names, self.first_surname, self.second_surname) if part
+        )
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A8: the new account and its temporary password, shown once and never stored."""
+
+    applicant: ApplicantView
+    temporary_password: str
+
+
+@dataclass(frozen=True)
+class StaffView:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    office: str | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("staff", self.id, f"staff:{self.username}")
+
+
+@dataclass(frozen=True)
+class BookingView:
+    """A hold or a booking (B6, B7), with what a receipt needs."""
+
+    id: int
+    code: str | None
+    status: str
+    applicant_id: int
+    applicant_name: str
+    document_type: str
+    document_number: str
+    office: OfficeView
+    procedure: ProcedureView
+    slot_id: int
+    seat: int
+    start: datetime  # aware, office time zone
+    hold_expires_at: datetime | None
+    confirmed_at: datetime | None
+    enrolled_at: datetime | None  # W5: set when the booking came from the waitlist
+
+    @property
+    def display_code(self) -> str | None:
+        """The verification code as printed: two groups of four."""
+        return None if self.code is None else f"{self.code[:4]}-{self.code[4:]}"
+
+
+@dataclass(frozen=True)
+class WaitlistEntryView:
+    id: int
+    applicant_id: int
+    document_number: str
+    office: str
+    procedure: str
+    enrolled_at: datetime
+    status: str
+    position: int | None  # W3: 1 is next; None once no longer waiting
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    kind: str
+    subject: Message
+    body: Message
+    created_at: datetime
+    read_at: datetime | None
+    booking_code: str | None
+    deadline: date | None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    applicant_id: int
+    kind: str
+    subject: str
+    category: str
+    reference: str | None
+    message: str
+    status: str
+    opened_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SkippedDay:
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class CapacityPlan:
+    """C6: what opening capacity would do, before it does it."""
+
+    office: str
+    procedure: str
+    days: tuple[date, ...]
+    times: tuple[time, ...]
+    skipped: tuple[SkippedDay, ...]
+
+    @property
+    def slot_count(self) -> int:
+        return len(self.days) * len(self.times)
+
+
+@dataclass(frozen=True)
+class CapacityOpened:
+    """C6 + W2: how many times were created and how many waiting people were assigned."""
+
+    created: int
+    assigned: int
+    skipped: tuple[SkippedDay, ...] = ()
+    assigned_codes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AuditEventView:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: str
