@@ -231,7 +231,7 @@ def normalize_phone(text: object) -> str | None:
     if number is None or not phonenumbers.is_valid_number(number):
         raise InvalidInput(
             "phone",
-            N_("El teléfono no es válido: escríbalo con código de país, por ejemplo +56 9 1234 5678."),
+            N_("El teléfono no es válido: escríbalo con código de país, por ejemplo +56 9 8765 4321."),
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

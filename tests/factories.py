@@ -1,0 +1,119 @@
+"""Small, explicit test data: a catalogue of a few offices and procedures, and applicants."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+
+from store import Store
+from store.forms import ApplicantForm
+from store.models import Applicant, Office, OfficeProcedure, Procedure, ProcedureDocument, Region
+from store.validation import compact_document, fold
+
+# Office code -> (region, cancellation hours or None for "never", procedures bookable there)
+OFFICES: dict[str, tuple[str, int | None, tuple[str, ...]]] = {
+    "STG": ("CL-RM", 24, ("RT", "RD")),
+    "VAP": ("CL-VS", None, ("RT",)),
+    "ARI": ("CL-AP", 24, ("RT",)),
+}
+# Offered in person only, for B4.
+WALK_IN = {("ARI", "RD")}
+MONDAY = date(2026, 11, 30)  # a week after the fixed clock's Monday
+
+
+def seed_catalog(store: Store) -> None:
+    """Regions from the shipped CSV, three offices, two procedures (plus one walk-in offer)."""
+    from store.demo import _regions
+
+    def work(session: Any) -> None:
+        ids = {}
+        for row in _regions():
+            region = Region(code=row["iso_code"], number=row["number"], name=row["name"],
+                            capital=row["capital"], time_zone=row["time_zone"])
+            session.add(region)
+            session.flush()
+            ids[region.code] = region.id
+        procedures = {}
+        for code, name in (("RT", "Residencia temporal"), ("RD", "Residencia definitiva")):
+            p = Procedure(code=code, name=name, name_en=f"{name} (en)", minutes=30)
+            session.add(p)
+            session.flush()
+            procedures[code] = p.id
+            session.add(ProcedureDocument(procedure_id=p.id, position=1, text="Pasaporte vigente",
+                                          text_en="Valid passport"))
+        for code, (region, hours, offered) in OFFICES.items():
+            office = Office(code=code, name=f"Oficina {code}", region_id=ids[region],
+                            address=f"Calle {code} 123", time_zone="America/Santiago",
+                            opens_at=time(8, 30), closes_at=time(14, 0),
+                            cancel_policy="never" if hours is None else "hours_before",
+                            cancel_hours=hours or 0)
+            session.add(office)
+            session.flush()
+            for p in offered:
+                session.add(OfficeProcedure(office_id=office.id, procedure_id=procedures[p], bookable=True))
+            for o, p in WALK_IN:
+                if o == code:
+                    session.add(OfficeProcedure(office_id=office.id, procedure_id=procedures[p], bookable=False))
+
+    store.database.write(work)
+
+
+def form(**changes: Any) -> ApplicantForm:
+    """A valid registration form; keyword arguments change fields."""
+    data: dict[str, Any] = {
+        "document_type": "passport",
+        "document_number": "P1234567",
+        "document_expiry": "2030-01-01",
+        "given_names": "José Antonio",
+        "first_surname": "Muñoz",
+        "second_surname": "Pérez",
+        "email": "jose@correo.cl",
+        "email_confirmation": "jose@correo.cl",
+        "nationality": "VE",
+        "birth_date": "1990-05-01",
+        "region": "CL-RM",
+        "phone": None,
+    }
+    data.update(changes)
+    return ApplicantForm(**data)
+
+
+def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
+    """`count` applicants inserted directly (no hashing), for volume and concurrency tests."""
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def work(session: Any) -> list[int]:
+        region = session.scalar(sa.select(Region.id).where(Region.code == "CL-RM"))
+        rows = [
+            {
+                "uuid": str(uuid.uuid4()), "document_type": "passport",
+                "document_number": f"T{start + n:08d}", "document_key": compact_document(f"T{start + n:08d}"),
+                "document_expiry": date(2030, 1, 1), "nationality": "PE", "given_names": f"Persona {n}",
+                "first_surname": "Prueba", "second_surname": "Prueba", "name_folded": fold(f"persona {n} prueba"),
+                "email": f"p{start + n}@correo.cl", "birth_date": date(1990, 1, 1), "region_id": region,
+                "language": "es", "password_hash": "x", "must_change_password": False, "failed_logins": 0,
+                "terms_version": "t", "terms_accepted_at": now, "created_at": now,
+            }
+            for n in range(count)
+        ]
+        return list(session.scalars(sa.insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True), rows))
+
+    return store.database.write(work)
+
+
+def open_day(store: Store, office: str = "STG", procedure: str = "RT", day: date = MONDAY,
+             hours: str = "09:00-10:00", every: int = 30, seats: int = 1) -> Any:
+    """Open capacity on one day."""
+    return store.open_capacity(office, procedure, day, day, hours, every, seats)
+
+
+def first_free(store: Store, office: str = "STG", procedure: str = "RT") -> int:
+    return next(s.id for s in store.slots(office, procedure, MONDAY, MONDAY) if s.free)
+
+
+def at(day: date, hh: int, mm: int = 0) -> datetime:
+    """Santiago wall clock (UTC-3 in summer) as UTC."""
+    return datetime.combine(day, time(hh + 3, mm), tzinfo=UTC)
