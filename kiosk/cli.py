@@ -42,7 +42,10 @@ class Env:
         if self._store is None:
             self._store = self.settings.make_store()
         if must_be_ready and not self._store.is_ready():
-            fail(self.say(N_("La base de datos no está preparada: ejecute «kiosk db upgrade».")), EXIT_BAD_INPUT)
+            fail(
+                self.say(N_("La base de datos no está preparada: ejecute «kiosk db upgrade».")),
+                EXIT_BAD_INPUT,
+            )
         return self._store
 
 
@@ -90,7 +93,10 @@ class KioskGroup(click.Group):
         except InvalidForm as error:
             env = ctx.find_object(Env)
             t = env.t if env else (lambda s: s)
-            parts = [f"{_field_label(env, f) if env else f}: {m.render(t)}" for f, m in error.errors.items()]
+            parts = [
+                f"{_field_label(env, f) if env else f}: {m.render(t)}"
+                for f, m in error.errors.items()
+            ]
             fail(" ".join(parts), EXIT_BAD_INPUT)
         except InvalidInput as error:
             env = ctx.find_object(Env)
@@ -107,8 +113,11 @@ class KioskGroup(click.Group):
             env = ctx.find_object(Env)
             if isinstance(error, OperationalError) and env is not None:
                 fail(
-                    env.say(N_("No se pudo usar la base de datos {url}: {reason}"),
-                            url=env.settings.db_url, reason=str(error.orig).splitlines()[0]),
+                    env.say(
+                        N_("No se pudo usar la base de datos {url}: {reason}"),
+                        url=env.settings.db_url,
+                        reason=str(error.orig).splitlines()[0],
+                    ),
                     EXIT_BAD_INPUT,
                 )
             fail(f"internal error: {type(error).__name__}: {error}", 3)
@@ -155,7 +164,9 @@ def start_kiosk(env: Env) -> None:
     """`kiosk` with no command: the applicant kiosk on this database."""
     loaded = prepare_database(env)
     if loaded:
-        click.echo(env.say(N_("Se cargó el catálogo de demostración en {url}."), url=env.settings.db_url))
+        click.echo(
+            env.say(N_("Se cargó el catálogo de demostración en {url}."), url=env.settings.db_url)
+        )
     # The applicant screens are the next stage of the project (issue 3); until they exist the
     # kiosk says so plainly instead of pretending.
     click.echo(
@@ -195,12 +206,17 @@ def demo(env: Env, today: str | None, as_json: bool) -> None:
     summary = store.load_demo(day)
     lines = [
         env.say(
-            N_("Demostración cargada: {offices} oficinas, {procedures} trámites, {slots} horas, {waiting} personas en espera."),
+            N_(
+                "Demostración cargada: {offices} oficinas, {procedures} trámites, {slots} horas, {waiting} personas en espera."
+            ),
             **summary,
         ),
         env.say(N_("Cuentas del personal (usuario / rol / contraseña):")),
         *[f"  {user} / {role} / {password}" for user, role, password in summary["staff"]],
-        env.say(N_("Solicitantes de demostración: contraseña {password}"), password=summary["applicant_password"]),
+        env.say(
+            N_("Solicitantes de demostración: contraseña {password}"),
+            password=summary["applicant_password"],
+        ),
     ]
     emit(summary, as_json, "\n".join(lines))
 
@@ -223,18 +239,31 @@ def catalog(env: Env, as_json: bool) -> None:
     offerings: dict[str, list[dict[str, Any]]] = {}
     for o in cat.offerings:
         offerings.setdefault(o.office.code, []).append(
-            {"code": o.procedure_code, "bookable": o.bookable, "next_free": _iso(o.next_free), "waiting": o.waiting}
+            {
+                "code": o.procedure_code,
+                "bookable": o.bookable,
+                "next_free": _iso(o.next_free),
+                "waiting": o.waiting,
+            }
         )
     data = {
         "regions": [{"code": r.code, "name": r.name} for r in cat.regions],
         "offices": [
-            {"code": o.code, "name": o.name, "region": o.region, "address": o.address,
-             "procedures": offerings.get(o.code, [])}
+            {
+                "code": o.code,
+                "name": o.name,
+                "region": o.region,
+                "address": o.address,
+                "procedures": offerings.get(o.code, []),
+            }
             for o in cat.offices
         ],
         "procedures": [
-            {"code": p.code, "name": p.name_en if english else p.name,
-             "documents": list(p.documents_en if english else p.documents)}
+            {
+                "code": p.code,
+                "name": p.name_en if english else p.name,
+                "documents": list(p.documents_en if english else p.documents),
+            }
             for p in cat.procedures
         ],
     }
@@ -254,12 +283,30 @@ def slots() -> None:
 @click.option("--to", "date_to")
 @json_option
 @pass_env
-def slots_list(env: Env, office: str, procedure: str, date_from: str | None, date_to: str | None, as_json: bool) -> None:
+def slots_list(
+    env: Env, office: str, procedure: str, date_from: str | None, date_to: str | None, as_json: bool
+) -> None:
     """The times of an office and procedure, with free seats."""
-    found = env.store().slots(office, procedure, parse_day(env, "from", date_from), parse_day(env, "to", date_to))
-    data = {"slots": [{"id": s.id, "start": s.start.isoformat(), "seats": s.seats, "free": s.free,
-                       "blocked": s.blocked} for s in found]}
-    emit(data, as_json, "\n".join(f"{s.id:7} {s.start:%Y-%m-%d %H:%M} {s.free}/{s.seats}" for s in found))
+    found = env.store().slots(
+        office, procedure, parse_day(env, "from", date_from), parse_day(env, "to", date_to)
+    )
+    data = {
+        "slots": [
+            {
+                "id": s.id,
+                "start": s.start.isoformat(),
+                "seats": s.seats,
+                "free": s.free,
+                "blocked": s.blocked,
+            }
+            for s in found
+        ]
+    }
+    emit(
+        data,
+        as_json,
+        "\n".join(f"{s.id:7} {s.start:%Y-%m-%d %H:%M} {s.free}/{s.seats}" for s in found),
+    )
 
 
 @slots.command("open")
@@ -272,16 +319,35 @@ def slots_list(env: Env, office: str, procedure: str, date_from: str | None, dat
 @click.option("--seats", default=1, show_default=True, type=int)
 @json_option
 @pass_env
-def slots_open(env: Env, office: str, procedure: str, date_from: str, date_to: str, hours: str,
-               every: int, seats: int, as_json: bool) -> None:
+def slots_open(
+    env: Env,
+    office: str,
+    procedure: str,
+    date_from: str,
+    date_to: str,
+    hours: str,
+    every: int,
+    seats: int,
+    as_json: bool,
+) -> None:
     """Open capacity (C6); waiting applicants are assigned at once (W2)."""
     start, end = parse_day(env, "from", date_from), parse_day(env, "to", date_to)
     assert start and end
     result = env.store().open_capacity(office, procedure, start, end, hours, every, seats)
-    data = {"created": result.created, "assigned": result.assigned,
-            "skipped": [{"date": s.day.isoformat(), "reason": s.reason} for s in result.skipped]}
-    emit(data, as_json, env.say(N_("Horas creadas: {created}; asignadas a la lista de espera: {assigned}."),
-                                created=result.created, assigned=result.assigned))
+    data = {
+        "created": result.created,
+        "assigned": result.assigned,
+        "skipped": [{"date": s.day.isoformat(), "reason": s.reason} for s in result.skipped],
+    }
+    emit(
+        data,
+        as_json,
+        env.say(
+            N_("Horas creadas: {created}; asignadas a la lista de espera: {assigned}."),
+            created=result.created,
+            assigned=result.assigned,
+        ),
+    )
 
 
 @cli.group()
@@ -300,16 +366,36 @@ def applicant_register(env: Env, path: Path, as_json: bool) -> None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        fail(env.say(N_("No se pudo leer el archivo {path}: {reason}"), path=str(path), reason=str(error)), EXIT_BAD_INPUT)
+        fail(
+            env.say(
+                N_("No se pudo leer el archivo {path}: {reason}"), path=str(path), reason=str(error)
+            ),
+            EXIT_BAD_INPUT,
+        )
     if not isinstance(data, dict):
-        fail(env.say(N_("El archivo debe contener un objeto JSON con los datos de la persona.")), EXIT_BAD_INPUT)
+        fail(
+            env.say(N_("El archivo debe contener un objeto JSON con los datos de la persona.")),
+            EXIT_BAD_INPUT,
+        )
     registration = env.store().register(ApplicantForm.from_mapping(data), terms_accepted=True)
     a = registration.applicant
-    out = {"id": a.id, "temporary_password": registration.temporary_password,
-           "document_type": a.document_type, "document_number": a.document_number,
-           "email": a.email, "name": a.full_name, "region": a.region}
-    emit(out, as_json, env.say(N_("Registro completado. Contraseña temporal: {password}"),
-                               password=registration.temporary_password))
+    out = {
+        "id": a.id,
+        "temporary_password": registration.temporary_password,
+        "document_type": a.document_type,
+        "document_number": a.document_number,
+        "email": a.email,
+        "name": a.full_name,
+        "region": a.region,
+    }
+    emit(
+        out,
+        as_json,
+        env.say(
+            N_("Registro completado. Contraseña temporal: {password}"),
+            password=registration.temporary_password,
+        ),
+    )
 
 
 def _applicant_id(env: Env, document: str) -> int:
@@ -320,10 +406,18 @@ def booking_json(b: Any) -> dict[str, Any]:
     """A booking as the command line shows it (document masked, K6)."""
     from store.validation import mask_document
 
-    return {"code": b.display_code, "status": b.status, "office": b.office.code, "office_name": b.office.name,
-            "procedure": b.procedure.code, "start": b.start.isoformat(), "seat": b.seat,
-            "applicant": b.applicant_name, "document": mask_document(b.document_type, b.document_number),
-            "enrolled_at": _iso(b.enrolled_at)}
+    return {
+        "code": b.display_code,
+        "status": b.status,
+        "office": b.office.code,
+        "office_name": b.office.name,
+        "procedure": b.procedure.code,
+        "start": b.start.isoformat(),
+        "seat": b.seat,
+        "applicant": b.applicant_name,
+        "document": mask_document(b.document_type, b.document_number),
+        "enrolled_at": _iso(b.enrolled_at),
+    }
 
 
 @cli.command()
@@ -335,9 +429,15 @@ def book(env: Env, document: str, slot_id: int, as_json: bool) -> None:
     """Book a time for an applicant (hold and confirm at once)."""
     store = env.store()
     result = store.book(_applicant_id(env, document), slot_id)
-    emit(booking_json(result), as_json,
-         env.say(N_("Hora reservada: {start}. Código {code}."), start=f"{result.start:%d-%m-%Y %H:%M}",
-                 code=result.display_code))
+    emit(
+        booking_json(result),
+        as_json,
+        env.say(
+            N_("Hora reservada: {start}. Código {code}."),
+            start=f"{result.start:%d-%m-%Y %H:%M}",
+            code=result.display_code,
+        ),
+    )
 
 
 @cli.group()
@@ -346,8 +446,14 @@ def waitlist() -> None:
 
 
 def _entry_json(e: Any) -> dict[str, Any]:
-    return {"applicant": e.document_number, "office": e.office, "procedure": e.procedure,
-            "position": e.position, "enrolled_at": e.enrolled_at.isoformat(), "status": e.status}
+    return {
+        "applicant": e.document_number,
+        "office": e.office,
+        "procedure": e.procedure,
+        "position": e.position,
+        "enrolled_at": e.enrolled_at.isoformat(),
+        "status": e.status,
+    }
 
 
 @waitlist.command("enrol")
@@ -359,7 +465,11 @@ def _entry_json(e: Any) -> dict[str, Any]:
 def waitlist_enrol(env: Env, document: str, office: str, procedure: str, as_json: bool) -> None:
     """Enrol an applicant (W1)."""
     entry = env.store().enrol(_applicant_id(env, document), office, procedure)
-    emit(_entry_json(entry), as_json, env.say(N_("Inscrito en el lugar {position}."), position=entry.position))
+    emit(
+        _entry_json(entry),
+        as_json,
+        env.say(N_("Inscrito en el lugar {position}."), position=entry.position),
+    )
 
 
 @waitlist.command("list")
@@ -370,8 +480,13 @@ def waitlist_enrol(env: Env, document: str, office: str, procedure: str, as_json
 def waitlist_list(env: Env, office: str, procedure: str, as_json: bool) -> None:
     """The queue in enrolment order (W3)."""
     entries = env.store().waitlist(office, procedure)
-    emit({"entries": [_entry_json(e) for e in entries]}, as_json,
-         "\n".join(f"{e.position:4} {e.enrolled_at:%Y-%m-%d %H:%M} {e.document_number}" for e in entries))
+    emit(
+        {"entries": [_entry_json(e) for e in entries]},
+        as_json,
+        "\n".join(
+            f"{e.position:4} {e.enrolled_at:%Y-%m-%d %H:%M} {e.document_number}" for e in entries
+        ),
+    )
 
 
 @waitlist.command("withdraw")
@@ -393,8 +508,11 @@ def waitlist_withdraw(env: Env, document: str, office: str, procedure: str, as_j
 def verify(env: Env, code: str, as_json: bool) -> None:
     """Check a verification code (B7)."""
     found = env.store().booking(code)
-    emit(booking_json(found), as_json,
-         f"{found.display_code} {found.status} {found.office.name} {found.start:%d-%m-%Y %H:%M} {found.applicant_name}")
+    emit(
+        booking_json(found),
+        as_json,
+        f"{found.display_code} {found.status} {found.office.name} {found.start:%d-%m-%Y %H:%M} {found.applicant_name}",
+    )
 
 
 @cli.command()
@@ -404,10 +522,24 @@ def verify(env: Env, code: str, as_json: bool) -> None:
 def mailbox(env: Env, document: str, as_json: bool) -> None:
     """An applicant's notices (M1, M2), newest first."""
     notices = env.store().notices(_applicant_id(env, document))
-    data = {"notices": [{"kind": n.kind, "subject": n.subject.render(env.t), "body": n.body.render(env.t),
-                         "created_at": n.created_at.isoformat(), "read_at": _iso(n.read_at),
-                         "booking": _dashed(n.booking_code)} for n in notices]}
-    emit(data, as_json, "\n".join(f"{n.created_at:%Y-%m-%d %H:%M} {n.subject.render(env.t)}" for n in notices))
+    data = {
+        "notices": [
+            {
+                "kind": n.kind,
+                "subject": n.subject.render(env.t),
+                "body": n.body.render(env.t),
+                "created_at": n.created_at.isoformat(),
+                "read_at": _iso(n.read_at),
+                "booking": _dashed(n.booking_code),
+            }
+            for n in notices
+        ]
+    }
+    emit(
+        data,
+        as_json,
+        "\n".join(f"{n.created_at:%Y-%m-%d %H:%M} {n.subject.render(env.t)}" for n in notices),
+    )
 
 
 def main() -> None:

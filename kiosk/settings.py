@@ -101,7 +101,9 @@ def load_settings(
         try:
             now = datetime.fromisoformat(str(now_text).replace("Z", "+00:00"))
         except ValueError:
-            raise SettingsError("KIOSK_NOW must be an ISO date-time such as 2026-11-23T12:00:00Z") from None
+            raise SettingsError(
+                "KIOSK_NOW must be an ISO date-time such as 2026-11-23T12:00:00Z"
+            ) from None
         if now.tzinfo is None:
             raise SettingsError("KIOSK_NOW needs a time zone, such as 2026-11-23T12:00:00Z")
     receipts = pick("receipts_dir")

@@ -29,7 +29,12 @@ from store.services import (
     waitlist,
 )
 from store.services.context import Ctx, StoreConfig
-from store.services.lookups import applicant_by_document, applicant_by_id, applicant_view, booking_view
+from store.services.lookups import (
+    applicant_by_document,
+    applicant_by_id,
+    applicant_view,
+    booking_view,
+)
 from store.views import (
     SYSTEM,
     Actor,
@@ -81,11 +86,11 @@ class Store:
         """Release the database connections."""
         self.database.dispose()
 
-    def _write(self, actor: Actor, work: Callable[[Ctx], T]) -> T:
+    def _write(self, actor: Actor, work: Callable[[Ctx], T | Refused]) -> T:
         """One write transaction. A refusal *returned* by `work` is raised after the commit,
         so that what led to it (a failed-login count, A11) is kept."""
 
-        def run(session: sa.orm.Session) -> T:
+        def run(session: sa.orm.Session) -> T | Refused:
             return work(Ctx(session, self.clock.now(), actor, self.config))
 
         result = self.database.write(run)
@@ -141,7 +146,9 @@ class Store:
     ) -> list[SlotView]:
         """B5."""
         return self._read(
-            lambda ctx: calendar.list_slots(ctx, office, procedure, date_from, date_to, applicant_id)
+            lambda ctx: calendar.list_slots(
+                ctx, office, procedure, date_from, date_to, applicant_id
+            )
         )
 
     def plan_capacity(
@@ -149,7 +156,9 @@ class Store:
     ) -> CapacityPlan:
         """C6: a preview of what opening would create and skip."""
         return self._read(
-            lambda ctx: calendar.plan_capacity(ctx, office, procedure, date_from, date_to, hours, every)
+            lambda ctx: calendar.plan_capacity(
+                ctx, office, procedure, date_from, date_to, hours, every
+            )
         )
 
     def open_capacity(
@@ -169,7 +178,9 @@ class Store:
         def work(ctx: Ctx) -> CapacityOpened:
             if actor.kind != "system":
                 staff.require_role(ctx, ("supervisor",))
-            return calendar.open_capacity(ctx, office, procedure, date_from, date_to, hours, every, seats)
+            return calendar.open_capacity(
+                ctx, office, procedure, date_from, date_to, hours, every, seats
+            )
 
         return self._write(actor, work)
 
@@ -200,7 +211,7 @@ class Store:
         pairs = self._read(
             lambda ctx: ctx.session.execute(
                 sa.select(Booking.office_id, Booking.procedure_id)
-                .where(Booking.status == "held", Booking.hold_expires_at <= ctx.now)  # type: ignore[operator]
+                .where(Booking.status == "held", Booking.hold_expires_at <= ctx.now)
                 .distinct()
             ).all()
         )
@@ -222,7 +233,9 @@ class Store:
         self, form: ApplicantForm, *, terms_accepted: bool, actor: Actor = SYSTEM
     ) -> Registration:
         """A1–A8."""
-        return self._write(actor, lambda ctx: accounts.register(ctx, form, terms_accepted=terms_accepted))
+        return self._write(
+            actor, lambda ctx: accounts.register(ctx, form, terms_accepted=terms_accepted)
+        )
 
     def login(self, identifier: str, password: str) -> ApplicantView:
         """A9, A11."""
@@ -231,7 +244,8 @@ class Store:
     def change_password(self, applicant_id: int, current: str, new: str) -> ApplicantView:
         """A9."""
         return self._write(
-            _applicant(applicant_id), lambda ctx: accounts.change_password(ctx, applicant_id, current, new)
+            _applicant(applicant_id),
+            lambda ctx: accounts.change_password(ctx, applicant_id, current, new),
         )
 
     def recover_password(self, form: RecoveryForm) -> str:
@@ -251,16 +265,23 @@ class Store:
 
     def set_region(self, applicant_id: int, region: str) -> ApplicantView:
         """B1."""
-        return self._write(_applicant(applicant_id), lambda ctx: accounts.set_region(ctx, applicant_id, region))
+        return self._write(
+            _applicant(applicant_id), lambda ctx: accounts.set_region(ctx, applicant_id, region)
+        )
 
     def set_language(self, applicant_id: int, language: str) -> None:
         """K4."""
-        self._write(_applicant(applicant_id), lambda ctx: accounts.set_language(ctx, applicant_id, language))
+        self._write(
+            _applicant(applicant_id), lambda ctx: accounts.set_language(ctx, applicant_id, language)
+        )
 
-    def update_identity(self, applicant_id: int, form: ApplicantForm, *, actor: Actor | None = None) -> ApplicantView:
+    def update_identity(
+        self, applicant_id: int, form: ApplicantForm, *, actor: Actor | None = None
+    ) -> ApplicantView:
         """B10."""
         return self._write(
-            actor or _applicant(applicant_id), lambda ctx: accounts.update_identity(ctx, applicant_id, form)
+            actor or _applicant(applicant_id),
+            lambda ctx: accounts.update_identity(ctx, applicant_id, form),
         )
 
     def verify_identity(self, applicant_id: int, *, actor: Actor) -> ApplicantView:
@@ -271,7 +292,9 @@ class Store:
         self, username: str, full_name: str, role: str, password: str, office: str | None = None
     ) -> StaffView:
         """C1."""
-        return self._write(SYSTEM, lambda ctx: staff.create_staff(ctx, username, full_name, role, password, office))
+        return self._write(
+            SYSTEM, lambda ctx: staff.create_staff(ctx, username, full_name, role, password, office)
+        )
 
     def login_staff(self, username: str, password: str) -> StaffView:
         """C1."""
@@ -281,23 +304,34 @@ class Store:
 
     def hold(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
         """B6."""
-        return self._write(actor or _applicant(applicant_id), lambda ctx: booking.hold(ctx, applicant_id, slot_id))
+        return self._write(
+            actor or _applicant(applicant_id), lambda ctx: booking.hold(ctx, applicant_id, slot_id)
+        )
 
-    def confirm(self, applicant_id: int, hold_id: int, *, actor: Actor | None = None) -> BookingView:
+    def confirm(
+        self, applicant_id: int, hold_id: int, *, actor: Actor | None = None
+    ) -> BookingView:
         """B6, B7, K3."""
         return self._write(
-            actor or _applicant(applicant_id), lambda ctx: booking.confirm(ctx, applicant_id, hold_id)
+            actor or _applicant(applicant_id),
+            lambda ctx: booking.confirm(ctx, applicant_id, hold_id),
         )
 
     def release_hold(self, applicant_id: int, hold_id: int) -> None:
         """B6."""
-        self._write(_applicant(applicant_id), lambda ctx: booking.release(ctx, applicant_id, hold_id))
+        self._write(
+            _applicant(applicant_id), lambda ctx: booking.release(ctx, applicant_id, hold_id)
+        )
 
     def book(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
         """B6 + B7 in one step."""
-        return self._write(actor or _applicant(applicant_id), lambda ctx: booking.book(ctx, applicant_id, slot_id))
+        return self._write(
+            actor or _applicant(applicant_id), lambda ctx: booking.book(ctx, applicant_id, slot_id)
+        )
 
-    def cancel(self, code: str, *, applicant_id: int | None = None, actor: Actor | None = None) -> BookingView:
+    def cancel(
+        self, code: str, *, applicant_id: int | None = None, actor: Actor | None = None
+    ) -> BookingView:
         """B9."""
         who = actor or (_applicant(applicant_id) if applicant_id else SYSTEM)
         return self._write(who, lambda ctx: booking.cancel(ctx, code, applicant_id=applicant_id))
@@ -311,16 +345,22 @@ class Store:
 
     # -- waitlist ---------------------------------------------------------------------------
 
-    def enrol(self, applicant_id: int, office: str, procedure: str, *, actor: Actor | None = None) -> WaitlistEntryView:
+    def enrol(
+        self, applicant_id: int, office: str, procedure: str, *, actor: Actor | None = None
+    ) -> WaitlistEntryView:
         """W1."""
         return self._write(
-            actor or _applicant(applicant_id), lambda ctx: waitlist.enrol(ctx, applicant_id, office, procedure)
+            actor or _applicant(applicant_id),
+            lambda ctx: waitlist.enrol(ctx, applicant_id, office, procedure),
         )
 
-    def withdraw(self, applicant_id: int, office: str, procedure: str, *, actor: Actor | None = None) -> WaitlistEntryView:
+    def withdraw(
+        self, applicant_id: int, office: str, procedure: str, *, actor: Actor | None = None
+    ) -> WaitlistEntryView:
         """W4."""
         return self._write(
-            actor or _applicant(applicant_id), lambda ctx: waitlist.withdraw(ctx, applicant_id, office, procedure)
+            actor or _applicant(applicant_id),
+            lambda ctx: waitlist.withdraw(ctx, applicant_id, office, procedure),
         )
 
     def waitlist(self, office: str, procedure: str) -> list[WaitlistEntryView]:
@@ -343,9 +383,13 @@ class Store:
 
     def open_notice(self, applicant_id: int, notice_id: int) -> NoticeView:
         """M1: records the first reading."""
-        return self._write(_applicant(applicant_id), lambda ctx: mailbox.open_notice(ctx, applicant_id, notice_id))
+        return self._write(
+            _applicant(applicant_id), lambda ctx: mailbox.open_notice(ctx, applicant_id, notice_id)
+        )
 
-    def deliver_outbox(self, send: mailbox.Sender, translate: Callable[[str], str]) -> tuple[int, int]:
+    def deliver_outbox(
+        self, send: mailbox.Sender, translate: Callable[[str], str]
+    ) -> tuple[int, int]:
         """M3: send due e-mails; returns (sent, failed)."""
         return self._write(SYSTEM, lambda ctx: mailbox.deliver_outbox(ctx, send, translate))
 
@@ -363,16 +407,22 @@ class Store:
         """H1, H2."""
         return self._write(
             actor or _applicant(applicant_id),
-            lambda ctx: tickets.open_ticket(ctx, applicant_id, kind, subject, category, message, reference),
+            lambda ctx: tickets.open_ticket(
+                ctx, applicant_id, kind, subject, category, message, reference
+            ),
         )
 
     def answer_ticket(self, ticket_id: int, answer: str, *, actor: Actor) -> TicketView:
         """H3."""
         return self._write(actor, lambda ctx: tickets.answer_ticket(ctx, ticket_id, answer))
 
-    def request_documents(self, applicant_id: int, documents: str, deadline: date, *, actor: Actor) -> None:
+    def request_documents(
+        self, applicant_id: int, documents: str, deadline: date, *, actor: Actor
+    ) -> None:
         """C8."""
-        self._write(actor, lambda ctx: tickets.request_documents(ctx, applicant_id, documents, deadline))
+        self._write(
+            actor, lambda ctx: tickets.request_documents(ctx, applicant_id, documents, deadline)
+        )
 
     def open_tickets(self) -> list[TicketView]:
         return self._read(tickets.open_tickets)

@@ -40,7 +40,9 @@ class ApplicantForm:
         unknown = sorted(set(data) - known)
         if unknown:
             raise InvalidInput(
-                unknown[0], N_("Campo desconocido «{field}»: quítelo del archivo."), {"field": unknown[0]}
+                unknown[0],
+                N_("Campo desconocido «{field}»: quítelo del archivo."),
+                {"field": unknown[0]},
             )
         values: dict[str, Any] = {}
         for name in known:
@@ -49,7 +51,12 @@ class ApplicantForm:
                 raise InvalidInput(name, N_("El campo «{field}» debe ser texto."), {"field": name})
             values[name] = raw
         values["language"] = values.get("language") or "es"
-        return cls(**{k: ("" if val is None and k not in {"second_surname", "phone"} else val) for k, val in values.items()})
+        return cls(
+            **{
+                k: ("" if val is None and k not in {"second_surname", "phone"} else val)
+                for k, val in values.items()
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,22 @@ def _collect(errors: dict[str, Message], field: str, check: Callable[[], Any]) -
 def clean_applicant_form(form: ApplicantForm, today: date) -> CleanApplicant:
     """A2–A7 for the whole form at once: every field's problem is reported, not just the first."""
     errors: dict[str, Message] = {}
-    number = _collect(errors, "document_number", lambda: v.normalize_document(form.document_type, form.document_number))
+    number = _collect(
+        errors,
+        "document_number",
+        lambda: v.normalize_document(form.document_type, form.document_number),
+    )
     expiry = _collect(
         errors,
         "document_expiry",
         lambda: v.check_expiry(v.parse_date("document_expiry", form.document_expiry), today),
     )
-    given = _collect(errors, "given_names", lambda: v.normalize_name("given_names", form.given_names))
-    first = _collect(errors, "first_surname", lambda: v.normalize_name("first_surname", form.first_surname))
+    given = _collect(
+        errors, "given_names", lambda: v.normalize_name("given_names", form.given_names)
+    )
+    first = _collect(
+        errors, "first_surname", lambda: v.normalize_name("first_surname", form.first_surname)
+    )
     second = _collect(
         errors,
         "second_surname",
@@ -96,10 +111,16 @@ def clean_applicant_form(form: ApplicantForm, today: date) -> CleanApplicant:
     )
     email = _collect(errors, "email", lambda: v.normalize_email(form.email))
     if email:
-        _collect(errors, "email_confirmation", lambda: v.check_email_confirmation(email, form.email_confirmation))
+        _collect(
+            errors,
+            "email_confirmation",
+            lambda: v.check_email_confirmation(email, form.email_confirmation),
+        )
     nationality = _collect(errors, "nationality", lambda: v.normalize_nationality(form.nationality))
     birth = _collect(
-        errors, "birth_date", lambda: v.check_birth_date(v.parse_date("birth_date", form.birth_date), today)
+        errors,
+        "birth_date",
+        lambda: v.check_birth_date(v.parse_date("birth_date", form.birth_date), today),
     )
     phone = _collect(errors, "phone", lambda: v.normalize_phone(form.phone))
     region = (form.region or "").strip().upper()

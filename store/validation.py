@@ -33,6 +33,18 @@ def _clean(text: object) -> str:
     return text.strip() if isinstance(text, str) else ""
 
 
+def printable(text: object) -> str:
+    """Typed text without control and formatting characters (NUL, bidi marks …), trimmed.
+
+    For search terms, codes and free text: such characters are never part of what a person
+    means, and PostgreSQL refuses NUL in text outright."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\n\t"
+    ).strip()
+
+
 def fold(text: str) -> str:
     """Lower case without accents, for accent-insensitive search (C3): "Muñoz" -> "munoz"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -55,10 +67,7 @@ def normalize_name(field: str, text: object, *, required: bool = True) -> str:
             continue
         raise InvalidInput(
             field,
-            N_(
-                "Use solo letras, espacios, apóstrofos y guiones; "
-                "quite el carácter «{char}»."
-            ),
+            N_("Use solo letras, espacios, apóstrofos y guiones; quite el carácter «{char}»."),
             {"char": char if char.isprintable() else repr(char)},
         )
     if not any(unicodedata.category(char)[0] == "L" for char in value):
@@ -102,7 +111,11 @@ def normalize_run(text: object, field: str = "document_number") -> str:
     if not compact:
         raise InvalidInput(field, N_("Escriba el número de su cédula, por ejemplo 12.345.678-5."))
     body, check = compact[:-1], compact[-1:]
-    if not body.isdigit() or not 6 <= len(body.lstrip("0")) <= 8 or not (check.isdigit() or check == "K"):
+    if (
+        not body.isdigit()
+        or not 6 <= len(body.lstrip("0")) <= 8
+        or not (check.isdigit() or check == "K")
+    ):
         raise InvalidInput(
             field,
             N_("El RUN debe tener de 6 a 8 dígitos y un dígito verificador: 12.345.678-5."),
@@ -133,7 +146,8 @@ def normalize_document(document_type: object, number: object) -> str:
     if document_type == "passport":
         return normalize_passport(number)
     raise InvalidInput(
-        "document_type", N_("Elija el tipo de documento: Pasaporte ordinario o Cédula de identidad.")
+        "document_type",
+        N_("Elija el tipo de documento: Pasaporte ordinario o Cédula de identidad."),
     )
 
 
@@ -205,7 +219,9 @@ def nationalities() -> dict[str, str]:
     return {
         code: name
         for code, name in sorted(names.items(), key=lambda item: fold(item[1]))
-        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}
+        if len(code) == 2
+        and code.isalpha()
+        and code not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}
     }
 
 
@@ -231,7 +247,9 @@ def normalize_phone(text: object) -> str | None:
     if number is None or not phonenumbers.is_valid_number(number):
         raise InvalidInput(
             "phone",
-            N_("El teléfono no es válido: escríbalo con código de país, por ejemplo +56 9 8765 4321."),
+            N_(
+                "El teléfono no es válido: escríbalo con código de país, por ejemplo +56 9 8765 4321."
+            ),
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

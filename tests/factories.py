@@ -31,8 +31,13 @@ def seed_catalog(store: Store) -> None:
     def work(session: Any) -> None:
         ids = {}
         for row in _regions():
-            region = Region(code=row["iso_code"], number=row["number"], name=row["name"],
-                            capital=row["capital"], time_zone=row["time_zone"])
+            region = Region(
+                code=row["iso_code"],
+                number=row["number"],
+                name=row["name"],
+                capital=row["capital"],
+                time_zone=row["time_zone"],
+            )
             session.add(region)
             session.flush()
             ids[region.code] = region.id
@@ -42,21 +47,39 @@ def seed_catalog(store: Store) -> None:
             session.add(p)
             session.flush()
             procedures[code] = p.id
-            session.add(ProcedureDocument(procedure_id=p.id, position=1, text="Pasaporte vigente",
-                                          text_en="Valid passport"))
+            session.add(
+                ProcedureDocument(
+                    procedure_id=p.id,
+                    position=1,
+                    text="Pasaporte vigente",
+                    text_en="Valid passport",
+                )
+            )
         for code, (region, hours, offered) in OFFICES.items():
-            office = Office(code=code, name=f"Oficina {code}", region_id=ids[region],
-                            address=f"Calle {code} 123", time_zone="America/Santiago",
-                            opens_at=time(8, 30), closes_at=time(14, 0),
-                            cancel_policy="never" if hours is None else "hours_before",
-                            cancel_hours=hours or 0)
+            office = Office(
+                code=code,
+                name=f"Oficina {code}",
+                region_id=ids[region],
+                address=f"Calle {code} 123",
+                time_zone="America/Santiago",
+                opens_at=time(8, 30),
+                closes_at=time(14, 0),
+                cancel_policy="never" if hours is None else "hours_before",
+                cancel_hours=hours or 0,
+            )
             session.add(office)
             session.flush()
             for p in offered:
-                session.add(OfficeProcedure(office_id=office.id, procedure_id=procedures[p], bookable=True))
+                session.add(
+                    OfficeProcedure(office_id=office.id, procedure_id=procedures[p], bookable=True)
+                )
             for o, p in WALK_IN:
                 if o == code:
-                    session.add(OfficeProcedure(office_id=office.id, procedure_id=procedures[p], bookable=False))
+                    session.add(
+                        OfficeProcedure(
+                            office_id=office.id, procedure_id=procedures[p], bookable=False
+                        )
+                    )
 
     store.database.write(work)
 
@@ -89,23 +112,47 @@ def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
         region = session.scalar(sa.select(Region.id).where(Region.code == "CL-RM"))
         rows = [
             {
-                "uuid": str(uuid.uuid4()), "document_type": "passport",
-                "document_number": f"T{start + n:08d}", "document_key": compact_document(f"T{start + n:08d}"),
-                "document_expiry": date(2030, 1, 1), "nationality": "PE", "given_names": f"Persona {n}",
-                "first_surname": "Prueba", "second_surname": "Prueba", "name_folded": fold(f"persona {n} prueba"),
-                "email": f"p{start + n}@correo.cl", "birth_date": date(1990, 1, 1), "region_id": region,
-                "language": "es", "password_hash": "x", "must_change_password": False, "failed_logins": 0,
-                "terms_version": "t", "terms_accepted_at": now, "created_at": now,
+                "uuid": str(uuid.uuid4()),
+                "document_type": "passport",
+                "document_number": f"T{start + n:08d}",
+                "document_key": compact_document(f"T{start + n:08d}"),
+                "document_expiry": date(2030, 1, 1),
+                "nationality": "PE",
+                "given_names": f"Persona {n}",
+                "first_surname": "Prueba",
+                "second_surname": "Prueba",
+                "name_folded": fold(f"persona {n} prueba"),
+                "email": f"p{start + n}@correo.cl",
+                "birth_date": date(1990, 1, 1),
+                "region_id": region,
+                "language": "es",
+                "password_hash": "x",
+                "must_change_password": False,
+                "failed_logins": 0,
+                "terms_version": "t",
+                "terms_accepted_at": now,
+                "created_at": now,
             }
             for n in range(count)
         ]
-        return list(session.scalars(sa.insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True), rows))
+        return list(
+            session.scalars(
+                sa.insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True), rows
+            )
+        )
 
     return store.database.write(work)
 
 
-def open_day(store: Store, office: str = "STG", procedure: str = "RT", day: date = MONDAY,
-             hours: str = "09:00-10:00", every: int = 30, seats: int = 1) -> Any:
+def open_day(
+    store: Store,
+    office: str = "STG",
+    procedure: str = "RT",
+    day: date = MONDAY,
+    hours: str = "09:00-10:00",
+    every: int = 30,
+    seats: int = 1,
+) -> Any:
     """Open capacity on one day."""
     return store.open_capacity(office, procedure, day, day, hours, every, seats)
 
@@ -117,3 +164,31 @@ def first_free(store: Store, office: str = "STG", procedure: str = "RT") -> int:
 def at(day: date, hh: int, mm: int = 0) -> datetime:
     """Santiago wall clock (UTC-3 in summer) as UTC."""
     return datetime.combine(day, time(hh + 3, mm), tzinfo=UTC)
+
+
+def enrol_directly(
+    store: Store, people: list[int], office: str = "STG", procedure: str = "RT"
+) -> None:
+    """Waitlist entries inserted in bulk, in the order given (for volume tests)."""
+    from store.models import WaitlistEntry
+
+    def work(session: Any) -> None:
+        office_id = session.scalar(sa.select(Office.id).where(Office.code == office))
+        procedure_id = session.scalar(sa.select(Procedure.id).where(Procedure.code == procedure))
+        enrolled = datetime(2026, 10, 1, tzinfo=UTC)
+        session.execute(
+            sa.insert(WaitlistEntry),
+            [
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "applicant_id": person,
+                    "office_id": office_id,
+                    "procedure_id": procedure_id,
+                    "enrolled_at": enrolled,
+                    "status": "waiting",
+                }
+                for person in people
+            ],
+        )
+
+    store.database.write(work)

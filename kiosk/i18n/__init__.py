@@ -21,5 +21,7 @@ def translator(language: str) -> Callable[[str], str]:
     """The translation function for a language; Spanish returns the message id itself."""
     if language == "es":
         return _spanish
-    catalogue = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+    catalogue = gettext.translation(
+        DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True
+    )
     return catalogue.gettext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ _LOCK_ZONE = "America/Santiago"
 class _Credentials(Protocol):
     password_hash: str
     failed_logins: int
-    locked_until: object
+    locked_until: datetime | None
 
 
 def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registration:
@@ -40,7 +40,9 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
     today = in_zone(ctx.now, _LOCK_ZONE).date()
     clean = clean_applicant_form(form, today)
     region = region_by_code(ctx, clean.region)
-    _refuse_duplicates(ctx, clean.email, clean.document_type, clean.document_number, clean.nationality)
+    _refuse_duplicates(
+        ctx, clean.email, clean.document_type, clean.document_number, clean.nationality
+    )
     temporary = ctx.config.passwords.temporary()
     applicant = Applicant(
         document_type=clean.document_type,
@@ -84,7 +86,13 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
 
 
 def _refuse_duplicates(
-    ctx: Ctx, email: str, document_type: str, number: str, nationality: str, *, exclude: int | None = None
+    ctx: Ctx,
+    email: str,
+    document_type: str,
+    number: str,
+    nationality: str,
+    *,
+    exclude: int | None = None,
 ) -> None:
     """A5, A6: one e-mail, one account; one document, one person."""
     same_email = sa.select(Applicant.id).where(Applicant.email == email)
@@ -132,9 +140,8 @@ def _temporary_password_notice(ctx: Ctx, applicant_id: int, *, registration: boo
     mailbox.deposit(ctx, mailbox.NewNotice(applicant_id, "credentials", subject, body, {}))
 
 
-def locked_refusal(until: object) -> Refused:
+def locked_refusal(until: datetime) -> Refused:
     """A11: the lockout message, saying until when (Chile's wall clock)."""
-    assert hasattr(until, "astimezone")
     return Refused(
         "A11",
         "locked",
@@ -142,7 +149,7 @@ def locked_refusal(until: object) -> Refused:
             "Demasiados intentos fallidos: la cuenta está bloqueada hasta las {until}. "
             "Vuelva a intentarlo después."
         ),
-        {"until": fmt_time(in_zone(until, _LOCK_ZONE))},  # type: ignore[arg-type]
+        {"until": fmt_time(in_zone(until, _LOCK_ZONE))},
     )
 
 
@@ -151,9 +158,11 @@ def check_password(ctx: Ctx, account: _Credentials, password: str) -> Refused | 
 
     Returns the refusal rather than raising it, so the caller commits the failure count."""
     locked = account.locked_until
-    if locked is not None and locked > ctx.now:  # type: ignore[operator]
+    if locked is not None and locked > ctx.now:
         return locked_refusal(locked)
-    if ctx.config.passwords.verify(account.password_hash, password if isinstance(password, str) else ""):
+    if ctx.config.passwords.verify(
+        account.password_hash, password if isinstance(password, str) else ""
+    ):
         account.failed_logins = 0
         account.locked_until = None
         return None
@@ -171,7 +180,7 @@ def check_password(ctx: Ctx, account: _Credentials, password: str) -> Refused | 
 
 
 def _by_identifier(ctx: Ctx, identifier: str) -> Applicant | None:
-    text = identifier.strip() if isinstance(identifier, str) else ""
+    text = v.printable(identifier)
     if "@" in text:
         return ctx.session.scalar(sa.select(Applicant).where(Applicant.email == text.lower()))
     rows = ctx.session.scalars(
@@ -219,16 +228,17 @@ def recover(ctx: Ctx, form: RecoveryForm) -> str:
         sa.select(Applicant).where(
             Applicant.document_type == form.document_type,
             Applicant.document_number == number,
-            Applicant.nationality == str(form.nationality or "").strip().upper(),
+            Applicant.nationality == v.printable(form.nationality).upper(),
         )
     )
     second = form.second_surname or form.first_surname
     if (
         applicant is None
         or applicant.birth_date != birth
-        or v.fold(applicant.given_names) != v.fold(" ".join(str(form.given_names or "").split()))
-        or v.fold(applicant.first_surname) != v.fold(" ".join(str(form.first_surname or "").split()))
-        or v.fold(applicant.second_surname) != v.fold(" ".join(str(second or "").split()))
+        or v.fold(applicant.given_names) != v.fold(" ".join(v.printable(form.given_names).split()))
+        or v.fold(applicant.first_surname)
+        != v.fold(" ".join(v.printable(form.first_surname).split()))
+        or v.fold(applicant.second_surname) != v.fold(" ".join(v.printable(second).split()))
     ):
         # Deliberately vague: never tell a stranger which of the data was right.
         raise Refused(
@@ -267,10 +277,10 @@ def has_active_commitment(ctx: Ctx, applicant_id: int) -> bool:
     """B10: an active booking (not yet past) or an active waitlist entry."""
     booking = ctx.session.scalar(
         sa.select(Booking.id)
-        .join(Slot, Slot.id == Booking.slot_id)  # type: ignore[arg-type]
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(
             Booking.applicant_id == applicant_id,
-            Booking.status.in_(("held", "confirmed", "checked_in")),  # type: ignore[attr-defined]
+            Booking.status.in_(("held", "confirmed", "checked_in")),
             Slot.starts_at > ctx.now,
         )
         .limit(1)
@@ -298,7 +308,12 @@ def update_identity(ctx: Ctx, applicant_id: int, form: ApplicantForm) -> Applica
     today = in_zone(ctx.now, _LOCK_ZONE).date()
     clean = clean_applicant_form(form, today)
     _refuse_duplicates(
-        ctx, clean.email, clean.document_type, clean.document_number, clean.nationality, exclude=applicant_id
+        ctx,
+        clean.email,
+        clean.document_type,
+        clean.document_number,
+        clean.nationality,
+        exclude=applicant_id,
     )
     applicant.document_type = clean.document_type
     applicant.document_number = clean.document_number
@@ -308,7 +323,9 @@ def update_identity(ctx: Ctx, applicant_id: int, form: ApplicantForm) -> Applica
     applicant.given_names = clean.given_names
     applicant.first_surname = clean.first_surname
     applicant.second_surname = clean.second_surname
-    applicant.name_folded = v.fold(f"{clean.given_names} {clean.first_surname} {clean.second_surname}")
+    applicant.name_folded = v.fold(
+        f"{clean.given_names} {clean.first_surname} {clean.second_surname}"
+    )
     applicant.email = clean.email
     applicant.phone = clean.phone
     applicant.birth_date = clean.birth_date
@@ -324,7 +341,9 @@ def verify_at_counter(ctx: Ctx, applicant_id: int) -> ApplicantView:
     """C4: an agent checked the document in person; the account gets the higher assurance."""
     staff_id = ctx.actor.staff_id
     if staff_id is None:
-        raise Refused("C4", "staff_only", N_("Solo el personal de la oficina puede verificar identidad."))
+        raise Refused(
+            "C4", "staff_only", N_("Solo el personal de la oficina puede verificar identidad.")
+        )
     applicant = applicant_by_id(ctx, applicant_id, lock=True)
     applicant.verified_at = ctx.now
     applicant.verified_by = staff_id
@@ -334,18 +353,20 @@ def verify_at_counter(ctx: Ctx, applicant_id: int) -> ApplicantView:
 
 def find_applicants(ctx: Ctx, query: str, *, limit: int = 20) -> list[ApplicantView]:
     """C3: by document (any spelling), e-mail, or name without accents or case."""
-    text = query.strip() if isinstance(query, str) else ""
+    text = v.printable(query)
     if not text:
         return []
+    condition: sa.ColumnElement[bool]
     if "@" in text:
-        condition = Applicant.email == text.lower()
+        condition = sa.and_(Applicant.email == text.lower())
     else:
         words = v.fold(text).split()
         key = v.compact_document(text)
-        by_name = sa.and_(*(Applicant.name_folded.contains(word, autoescape=True) for word in words))  # type: ignore[attr-defined]
+        by_name = sa.and_(
+            *(Applicant.name_folded.contains(word, autoescape=True) for word in words)
+        )
         condition = sa.or_(Applicant.document_key == key, by_name) if key else by_name
     rows = ctx.session.scalars(
-        sa.select(Applicant).where(condition).order_by(Applicant.id).limit(limit)  # type: ignore[arg-type]
+        sa.select(Applicant).where(condition).order_by(Applicant.id).limit(limit)
     ).all()
     return [applicant_view(ctx, a) for a in rows]
-

@@ -34,11 +34,9 @@ def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, 
         ctx.session.execute(sa.insert(AuditEvent), rows)
 
 
-def list_events(
-    ctx: Ctx, *, action: str | None = None, limit: int = 200
-) -> list[AuditEventView]:
+def list_events(ctx: Ctx, *, action: str | None = None, limit: int = 200) -> list[AuditEventView]:
     """The newest audit events first, optionally of one action."""
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
+    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:
         query = query.where(AuditEvent.action == action)
     return [

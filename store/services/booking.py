@@ -30,15 +30,15 @@ def active_booking(ctx: Ctx, applicant_id: int, procedure_id: int) -> Booking | 
     """B8, B11: the applicant's live hold or booking for a procedure whose time is still ahead."""
     return ctx.session.scalar(
         sa.select(Booking)
-        .join(Slot, Slot.id == Booking.slot_id)  # type: ignore[arg-type]
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(
             Booking.applicant_id == applicant_id,
             Booking.procedure_id == procedure_id,
-            Booking.status.in_(ACTIVE_STATES),  # type: ignore[attr-defined]
+            Booking.status.in_(ACTIVE_STATES),
             Slot.starts_at > ctx.now,
-            sa.or_(Booking.status != "held", Booking.hold_expires_at > ctx.now),  # type: ignore[operator]
+            sa.or_(Booking.status != "held", Booking.hold_expires_at > ctx.now),
         )
-        .order_by(Booking.id.desc())  # type: ignore[union-attr]
+        .order_by(Booking.id.desc())
         .limit(1)
     )
 
@@ -49,11 +49,13 @@ def _free_seats_of(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -
         return
     ctx.session.execute(
         sa.update(Booking)
-        .where(Booking.id.in_([b for b, _ in bookings]))  # type: ignore[union-attr]
+        .where(Booking.id.in_([b for b, _ in bookings]))
         .values(status=new_status, cancelled_at=ctx.now)
     )
     ctx.session.connection().execute(
-        sa.update(Slot).where(Slot.id == sa.bindparam("b_id")).values(taken=Slot.taken - sa.bindparam("b_n")),
+        sa.update(Slot)
+        .where(Slot.id == sa.bindparam("b_id"))
+        .values(taken=Slot.taken - sa.bindparam("b_n")),
         [{"b_id": slot, "b_n": n} for slot, n in Counter(s for _, s in bookings).items()],
     )
 
@@ -69,7 +71,7 @@ def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
                 Booking.office_id == office_id,
                 Booking.procedure_id == procedure_id,
                 Booking.status == "held",
-                Booking.hold_expires_at <= ctx.now,  # type: ignore[operator]
+                Booking.hold_expires_at <= ctx.now,
             )
         )
     ]
@@ -81,7 +83,9 @@ def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
 
 def _taken_refusal() -> Refused:
     return Refused(
-        "B6", "slot_taken", N_("Esa hora acaba de ser tomada por otra persona: elija otra, por favor.")
+        "B6",
+        "slot_taken",
+        N_("Esa hora acaba de ser tomada por otra persona: elija otra, por favor."),
     )
 
 
@@ -149,7 +153,7 @@ def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
         ctx.session.scalars(
             sa.select(Booking.seat).where(
                 Booking.slot_id == slot_id,
-                Booking.status.in_(("held", "confirmed", "checked_in", "attended", "missed")),  # type: ignore[attr-defined]
+                Booking.status.in_(("held", "confirmed", "checked_in", "attended", "missed")),
             )
         )
     )
@@ -247,7 +251,9 @@ def by_code(ctx: Ctx, code: str) -> Booking:
     from store.codes import normalize_code
 
     normal = normalize_code(code)
-    booking = ctx.session.scalar(sa.select(Booking).where(Booking.code == normal)) if normal else None
+    booking = (
+        ctx.session.scalar(sa.select(Booking).where(Booking.code == normal)) if normal else None
+    )
     if booking is None:
         raise NotFound(
             "code_not_found",
@@ -263,7 +269,9 @@ def cancel(ctx: Ctx, code: str, *, applicant_id: int | None = None) -> BookingVi
     if applicant_id is not None and booking.applicant_id != applicant_id:
         raise NotFound("code_not_found", N_("Esa reserva no es suya."))
     if ctx.actor.staff_id is None and applicant_id is None:
-        raise Refused("B9", "not_allowed", N_("Solo la persona titular o el personal puede anular."))
+        raise Refused(
+            "B9", "not_allowed", N_("Solo la persona titular o el personal puede anular.")
+        )
     applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
     office = ctx.session.get(Office, booking.office_id)
@@ -323,8 +331,8 @@ def bookings_of(ctx: Ctx, applicant_id: int) -> list[BookingView]:
         sa.select(Booking)
         .where(
             Booking.applicant_id == applicant_id,
-            Booking.status.not_in(("expired", "released")),  # type: ignore[attr-defined]
+            Booking.status.not_in(("expired", "released")),
         )
-        .order_by(Booking.id.desc())  # type: ignore[union-attr]
+        .order_by(Booking.id.desc())
     ).all()
     return [booking_view(ctx, b) for b in rows]

@@ -14,7 +14,7 @@ from functools import cache
 import sqlalchemy as sa
 
 from store.errors import InvalidInput, Refused
-from store.models import Booking, Office, OfficeClosure, Region, Slot
+from store.models import Booking, OfficeClosure, Region, Slot
 from store.services import audit
 from store.services.booking import expire_holds
 from store.services.context import Ctx
@@ -22,6 +22,7 @@ from store.services.lookups import lock_offering, office_by_code, procedure_by_c
 from store.services.waitlist import assign_waitlist
 from store.text import N_
 from store.timefmt import fmt_time, in_zone, office_moment
+from store.validation import printable
 from store.views import BookingView, CapacityOpened, CapacityPlan, SkippedDay, SlotView
 
 MAX_DAYS = 366
@@ -43,7 +44,7 @@ def holiday_name(region_code: str, day: date) -> str | None:
 
 
 def parse_hours(text: str) -> list[tuple[time, time]]:
-    """"09:00-13:00" or "09:00-13:00,15:00-17:00" as (start, end) windows."""
+    """ "09:00-13:00" or "09:00-13:00,15:00-17:00" as (start, end) windows."""
     windows = []
     for part in str(text or "").split(","):
         try:
@@ -89,7 +90,9 @@ def plan_capacity(
         raise InvalidInput("every", N_("El intervalo debe ser de 5 a 240 minutos."))
     today = in_zone(ctx.now, office.time_zone).date()
     if date_from > date_to:
-        raise InvalidInput("from", N_("La fecha de inicio debe ser anterior o igual a la de término."))
+        raise InvalidInput(
+            "from", N_("La fecha de inicio debe ser anterior o igual a la de término.")
+        )
     if date_from < today:
         raise InvalidInput("from", N_("No se pueden abrir horas en días que ya pasaron."))
     if (date_to - date_from).days >= MAX_DAYS:
@@ -99,13 +102,15 @@ def plan_capacity(
         if start < office.opens_at or end > office.closes_at:
             raise InvalidInput(
                 "hours",
-                N_("Las horas deben caer dentro del horario de atención de la oficina ({opens}–{closes})."),
+                N_(
+                    "Las horas deben caer dentro del horario de atención de la oficina ({opens}–{closes})."
+                ),
                 {"opens": fmt_time(office.opens_at), "closes": fmt_time(office.closes_at)},
             )
     times = _times(windows, every)
     if not times:
         raise InvalidInput("every", N_("Con ese intervalo no cabe ninguna hora en el horario."))
-    closures = dict(
+    closures: dict[date, str] = dict(
         ctx.session.execute(
             sa.select(OfficeClosure.day, OfficeClosure.reason).where(
                 OfficeClosure.office_id == office.id,
@@ -226,7 +231,7 @@ def list_slots(
             Slot.day >= start,
             Slot.day <= end,
         )
-        .order_by(Slot.starts_at, Slot.id)  # type: ignore[arg-type]
+        .order_by(Slot.starts_at, Slot.id)
     ).all()
     ids = [s.id for s in slots]
     # Holds that lapsed but were not swept yet still count as free seats.
@@ -239,7 +244,7 @@ def list_slots(
                     Booking.office_id == office.id,
                     Booking.procedure_id == procedure.id,
                     Booking.status == "held",
-                    Booking.hold_expires_at <= ctx.now,  # type: ignore[operator]
+                    Booking.hold_expires_at <= ctx.now,
                 )
             )
         )
@@ -250,7 +255,7 @@ def list_slots(
                         Booking.applicant_id == applicant_id,
                         Booking.office_id == office.id,
                         Booking.procedure_id == procedure.id,
-                        Booking.status.in_(("held", "confirmed", "checked_in")),  # type: ignore[attr-defined]
+                        Booking.status.in_(("held", "confirmed", "checked_in")),
                     )
                 )
             )
@@ -263,7 +268,9 @@ def list_slots(
             start_time=s.start_time,
             start=office_moment(s.day, s.start_time, office.time_zone),
             seats=s.seats,
-            free=0 if s.blocked or s.starts_at <= ctx.now else s.seats - s.taken + lapsed[s.id or 0],
+            free=0
+            if s.blocked or s.starts_at <= ctx.now
+            else s.seats - s.taken + lapsed[s.id or 0],
             blocked=s.blocked,
             mine=(s.id in mine),
         )
@@ -286,7 +293,7 @@ def block_slots(
 
     office = office_by_code(ctx, office_code)
     procedure = procedure_by_code(ctx, procedure_code)
-    text = " ".join(str(reason or "").split())
+    text = " ".join(printable(reason).split())
     if not text or len(text) > 200:
         raise InvalidInput("reason", N_("Escriba el motivo del cierre (hasta 200 caracteres)."))
     lock_offering(ctx, office.id or 0, procedure.id or 0)
@@ -302,8 +309,8 @@ def block_slots(
     ctx.session.execute(sa.update(Slot).where(*where).values(blocked=True, block_reason=text))
     affected = ctx.session.scalars(
         sa.select(Booking)
-        .join(Slot, Slot.id == Booking.slot_id)  # type: ignore[arg-type]
-        .where(*where, Booking.status.in_(("held", "confirmed")))  # type: ignore[attr-defined]
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(*where, Booking.status.in_(("held", "confirmed")))
         .order_by(Slot.starts_at)
     ).all()
     audit.record(

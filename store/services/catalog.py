@@ -15,11 +15,13 @@ from store.views import Catalog, OfferingView, OfficeChoice, OfficeView, RegionV
 
 def regions(ctx: Ctx) -> list[RegionView]:
     """B1: Chile's 16 regions, north to south as the catalogue lists them."""
-    rows = ctx.session.scalars(sa.select(Region).order_by(Region.id)).all()  # type: ignore[arg-type]
+    rows = ctx.session.scalars(sa.select(Region).order_by(Region.id)).all()
     return [RegionView(r.code, r.name, r.capital, r.time_zone) for r in rows]
 
 
-def _next_free_and_waiting(ctx: Ctx) -> tuple[dict[tuple[int, int], datetime], dict[tuple[int, int], int]]:
+def _next_free_and_waiting(
+    ctx: Ctx,
+) -> tuple[dict[tuple[int, int], datetime], dict[tuple[int, int], int]]:
     next_free = {
         (office_id, procedure_id): starts
         for office_id, procedure_id, starts in ctx.session.execute(
@@ -42,9 +44,9 @@ def _next_free_and_waiting(ctx: Ctx) -> tuple[dict[tuple[int, int], datetime], d
 def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) -> list[OfferingView]:
     query = (
         sa.select(Office, OfficeProcedure.procedure_id, OfficeProcedure.bookable, Procedure.code)
-        .join(OfficeProcedure, OfficeProcedure.office_id == Office.id)  # type: ignore[arg-type]
-        .join(Procedure, Procedure.id == OfficeProcedure.procedure_id)  # type: ignore[arg-type]
-        .order_by(Office.id, Procedure.id)  # type: ignore[arg-type]
+        .join(OfficeProcedure, OfficeProcedure.office_id == Office.id)
+        .join(Procedure, Procedure.id == OfficeProcedure.procedure_id)
+        .order_by(Office.id, Procedure.id)
     )
     if office_filter is not None:
         query = query.where(office_filter)
@@ -69,8 +71,8 @@ def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) ->
 
 def catalog(ctx: Ctx) -> Catalog:
     """Everything a kiosk lists: regions, offices, procedures with documents, and offerings."""
-    offices = ctx.session.scalars(sa.select(Office).order_by(Office.id)).all()  # type: ignore[arg-type]
-    procedures = ctx.session.scalars(sa.select(Procedure).order_by(Procedure.id)).all()  # type: ignore[arg-type]
+    offices = ctx.session.scalars(sa.select(Office).order_by(Office.id)).all()
+    procedures = ctx.session.scalars(sa.select(Procedure).order_by(Procedure.id)).all()
     return Catalog(
         regions=tuple(regions(ctx)),
         offices=tuple(office_views(ctx, offices)),
@@ -95,7 +97,7 @@ def offices_for(ctx: Ctx, region_code: str, procedure_code: str) -> OfficeChoice
         in_person = [o.office for o in here]
         if not in_person:
             offices = ctx.session.scalars(
-                sa.select(Office).where(Office.region_id == region.id).order_by(Office.id)  # type: ignore[arg-type]
+                sa.select(Office).where(Office.region_id == region.id).order_by(Office.id)
             ).all()
             in_person = office_views(ctx, offices)
         walk_in = tuple(in_person)

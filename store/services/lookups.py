@@ -25,19 +25,23 @@ from store.models import (
 from store.services.context import Ctx
 from store.text import N_
 from store.timefmt import in_zone, office_moment
-from store.validation import compact_document
+from store.validation import compact_document, printable
 from store.views import ApplicantView, BookingView, OfficeView, ProcedureView
 
 
 def office_by_code(ctx: Ctx, code: str) -> Office:
-    office = ctx.session.scalar(sa.select(Office).where(Office.code == str(code).upper()))
+    office = ctx.session.scalar(sa.select(Office).where(Office.code == printable(code).upper()))
     if office is None:
-        raise NotFound("office_not_found", N_("No existe una oficina con el código {code}."), {"code": code})
+        raise NotFound(
+            "office_not_found", N_("No existe una oficina con el código {code}."), {"code": code}
+        )
     return office
 
 
 def procedure_by_code(ctx: Ctx, code: str) -> Procedure:
-    procedure = ctx.session.scalar(sa.select(Procedure).where(Procedure.code == str(code).upper()))
+    procedure = ctx.session.scalar(
+        sa.select(Procedure).where(Procedure.code == printable(code).upper())
+    )
     if procedure is None:
         raise NotFound(
             "procedure_not_found", N_("No existe un trámite con el código {code}."), {"code": code}
@@ -46,7 +50,7 @@ def procedure_by_code(ctx: Ctx, code: str) -> Procedure:
 
 
 def region_by_code(ctx: Ctx, code: str) -> Region:
-    region = ctx.session.scalar(sa.select(Region).where(Region.code == str(code).upper()))
+    region = ctx.session.scalar(sa.select(Region).where(Region.code == printable(code).upper()))
     if region is None:
         raise NotFound(
             "region_not_found",
@@ -70,7 +74,9 @@ def applicant_by_id(ctx: Ctx, applicant_id: int, *, lock: bool = False) -> Appli
 def applicant_by_document(ctx: Ctx, document: str) -> Applicant:
     """An applicant by document number in any usual spelling; refused when ambiguous."""
     key = compact_document(document)
-    found = list(ctx.session.scalars(sa.select(Applicant).where(Applicant.document_key == key)).all())
+    found = list(
+        ctx.session.scalars(sa.select(Applicant).where(Applicant.document_key == key)).all()
+    )
     if not found:
         raise NotFound(
             "applicant_not_found",
@@ -114,7 +120,7 @@ def office_view(office: Office, region_code: str) -> OfficeView:
 
 
 def office_views(ctx: Ctx, offices: Sequence[Office]) -> list[OfficeView]:
-    codes = dict(ctx.session.execute(sa.select(Region.id, Region.code)).all())
+    codes: dict[int, str] = dict(ctx.session.execute(sa.select(Region.id, Region.code)).all())
     return [office_view(o, codes[o.region_id]) for o in offices]
 
 
@@ -122,7 +128,7 @@ def procedure_view(ctx: Ctx, procedure: Procedure) -> ProcedureView:
     docs = ctx.session.scalars(
         sa.select(ProcedureDocument)
         .where(ProcedureDocument.procedure_id == procedure.id)
-        .order_by(ProcedureDocument.position)  # type: ignore[arg-type]
+        .order_by(ProcedureDocument.position)
     ).all()
     return ProcedureView(
         code=procedure.code,
@@ -172,7 +178,9 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
         status=booking.status,
         applicant_id=applicant.id or 0,
         applicant_name=" ".join(
-            p for p in (applicant.given_names, applicant.first_surname, applicant.second_surname) if p
+            p
+            for p in (applicant.given_names, applicant.first_surname, applicant.second_surname)
+            if p
         ),
         document_type=applicant.document_type,
         document_number=applicant.document_number,

@@ -69,9 +69,9 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
         rows,
     ).all()
     applicant_ids = {row.applicant_id for row in inserted}
-    emails = dict(
+    emails: dict[int, str] = dict(
         ctx.session.execute(
-            sa.select(Applicant.id, Applicant.email).where(Applicant.id.in_(applicant_ids))  # type: ignore[union-attr]
+            sa.select(Applicant.id, Applicant.email).where(Applicant.id.in_(applicant_ids))
         ).all()
     )
     ctx.session.execute(
@@ -106,20 +106,23 @@ def list_notices(ctx: Ctx, applicant_id: int) -> list[NoticeView]:
     """M2: every notice of an applicant, newest first."""
     rows = ctx.session.execute(
         sa.select(Notice, Booking.code)
-        .outerjoin(Booking, Booking.id == Notice.booking_id)  # type: ignore[arg-type]
+        .outerjoin(Booking, Booking.id == Notice.booking_id)
         .where(Notice.applicant_id == applicant_id)
-        .order_by(Notice.id.desc())  # type: ignore[union-attr]
+        .order_by(Notice.id.desc())
     ).all()
     return [_view(notice, code) for notice, code in rows]
 
 
 def unread_count(ctx: Ctx, applicant_id: int) -> int:
     """M1: how many notices the applicant has not opened yet."""
-    return ctx.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notice)
-        .where(Notice.applicant_id == applicant_id, Notice.read_at.is_(None))  # type: ignore[union-attr]
-    ) or 0
+    return (
+        ctx.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notice)
+            .where(Notice.applicant_id == applicant_id, Notice.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def open_notice(ctx: Ctx, applicant_id: int, notice_id: int) -> NoticeView:
@@ -149,9 +152,9 @@ def deliver_outbox(
     Returns (sent, failed)."""
     due = ctx.session.execute(
         sa.select(Outbox, Notice)
-        .join(Notice, Notice.id == Outbox.notice_id)  # type: ignore[arg-type]
-        .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= ctx.now)  # type: ignore[union-attr]
-        .order_by(Outbox.id)  # type: ignore[arg-type]
+        .join(Notice, Notice.id == Outbox.notice_id)
+        .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= ctx.now)
+        .order_by(Outbox.id)
         .limit(batch)
     ).all()
     sent = failed = 0
@@ -162,13 +165,10 @@ def deliver_outbox(
         except Exception as error:  # any transport failure is retried, never lost
             mail.attempts += 1
             mail.last_error = str(error)[:500]
-            mail.next_attempt_at = ctx.now + min(
-                timedelta(minutes=2**mail.attempts), _BACKOFF_CAP
-            )
+            mail.next_attempt_at = ctx.now + min(timedelta(minutes=2**mail.attempts), _BACKOFF_CAP)
             failed += 1
         else:
             mail.sent_at = ctx.now
             mail.attempts += 1
             sent += 1
     return sent, failed
-

@@ -22,14 +22,16 @@ ROLES = ("agent", "supervisor", "auditor")
 
 def staff_view(ctx: Ctx, staff: Staff) -> StaffView:
     office = ctx.session.get(Office, staff.office_id) if staff.office_id else None
-    return StaffView(staff.id or 0, staff.username, staff.full_name, staff.role, office.code if office else None)
+    return StaffView(
+        staff.id or 0, staff.username, staff.full_name, staff.role, office.code if office else None
+    )
 
 
 def create_staff(
     ctx: Ctx, username: str, full_name: str, role: str, password: str, office_code: str | None
 ) -> StaffView:
     """C1: a staff account with its own argon2-hashed password and a role."""
-    name = (username or "").strip().lower()
+    name = v.printable(username).lower()
     if not name or not name.replace(".", "").replace("-", "").isalnum() or len(name) > 40:
         raise InvalidInput("username", N_("El usuario debe tener letras o dígitos, sin espacios."))
     if role not in ROLES:
@@ -55,7 +57,7 @@ def create_staff(
 
 def login_staff(ctx: Ctx, username: str, password: str) -> StaffView | Refused:
     """C1, A11: staff log in with their own account; five failures lock it for 15 minutes."""
-    name = (username or "").strip().lower() if isinstance(username, str) else ""
+    name = v.printable(username).lower()
     staff = ctx.session.scalar(sa.select(Staff).where(Staff.username == name, Staff.active))
     if staff is None:
         return Refused("C1", "bad_credentials", N_("Usuario o contraseña incorrectos."))

@@ -15,6 +15,7 @@ from store.services.lookups import applicant_by_id
 from store.services.staff import require_role
 from store.text import N_
 from store.timefmt import fmt_date
+from store.validation import printable
 from store.views import TicketView
 
 KINDS = ("question", "complaint", "suggestion", "congratulation")
@@ -23,18 +24,29 @@ MESSAGE_MAX = 4000
 
 
 def _text(field: str, value: object, limit: int) -> str:
-    text = " ".join(str(value).split()) if isinstance(value, str) else ""
+    text = " ".join(printable(value).split())
     if not text:
         raise InvalidInput(field, N_("Escriba este dato; no puede quedar vacío."))
     if len(text) > limit:
-        raise InvalidInput(field, N_("Es demasiado largo: use como máximo {max} caracteres."), {"max": limit})
+        raise InvalidInput(
+            field, N_("Es demasiado largo: use como máximo {max} caracteres."), {"max": limit}
+        )
     return text
 
 
 def _view(t: Ticket) -> TicketView:
     return TicketView(
-        t.id or 0, t.applicant_id, t.kind, t.subject, t.category, t.reference, t.message,
-        t.status, t.opened_at, t.answer, t.answered_at,
+        t.id or 0,
+        t.applicant_id,
+        t.kind,
+        t.subject,
+        t.category,
+        t.reference,
+        t.message,
+        t.status,
+        t.opened_at,
+        t.answer,
+        t.answered_at,
     )
 
 
@@ -50,7 +62,9 @@ def open_ticket(
     """H1, H2: open a help ticket; only one may be open at a time."""
     applicant_by_id(ctx, applicant_id, lock=True)
     if kind not in KINDS:
-        raise InvalidInput("kind", N_("Elija el tipo: consulta, reclamo, sugerencia o felicitación."))
+        raise InvalidInput(
+            "kind", N_("Elija el tipo: consulta, reclamo, sugerencia o felicitación.")
+        )
     if category not in CATEGORIES:
         raise InvalidInput("category", N_("Elija una categoría de la lista."))
     open_one = ctx.session.scalar(
@@ -60,7 +74,9 @@ def open_ticket(
         raise Refused(
             "H2",
             "ticket_open",
-            N_("Ya tiene una solicitud de ayuda abierta (n.º {id}); podrá abrir otra cuando se responda."),
+            N_(
+                "Ya tiene una solicitud de ayuda abierta (n.º {id}); podrá abrir otra cuando se responda."
+            ),
             {"id": open_one},
         )
     ticket = Ticket(
@@ -111,7 +127,7 @@ def answer_ticket(ctx: Ctx, ticket_id: int, answer: str) -> TicketView:
 def open_tickets(ctx: Ctx) -> list[TicketView]:
     """C8: the open tickets, oldest first."""
     rows = ctx.session.scalars(
-        sa.select(Ticket).where(Ticket.status == "open").order_by(Ticket.id)  # type: ignore[arg-type]
+        sa.select(Ticket).where(Ticket.status == "open").order_by(Ticket.id)
     ).all()
     return [_view(t) for t in rows]
 
@@ -119,7 +135,7 @@ def open_tickets(ctx: Ctx) -> list[TicketView]:
 def tickets_of(ctx: Ctx, applicant_id: int) -> list[TicketView]:
     """An applicant's tickets, newest first."""
     rows = ctx.session.scalars(
-        sa.select(Ticket).where(Ticket.applicant_id == applicant_id).order_by(Ticket.id.desc())  # type: ignore[union-attr]
+        sa.select(Ticket).where(Ticket.applicant_id == applicant_id).order_by(Ticket.id.desc())
     ).all()
     return [_view(t) for t in rows]
 

@@ -71,8 +71,8 @@ def free_seats(ctx: Ctx, office_id: int, procedure_id: int, limit: int) -> list[
         if partly:
             for slot_id, seat in ctx.session.execute(
                 sa.select(Booking.slot_id, Booking.seat).where(
-                    Booking.slot_id.in_(partly),  # type: ignore[attr-defined]
-                    Booking.status.in_(SEAT_STATES),  # type: ignore[attr-defined]
+                    Booking.slot_id.in_(partly),
+                    Booking.status.in_(SEAT_STATES),
                 )
             ).all():
                 used.setdefault(slot_id, set()).add(seat)
@@ -97,7 +97,7 @@ def unique_codes(ctx: Ctx, count: int) -> list[str]:
         for start in range(0, len(listed), 500):
             taken |= set(
                 ctx.session.scalars(
-                    sa.select(Booking.code).where(Booking.code.in_(listed[start : start + 500]))  # type: ignore[union-attr]
+                    sa.select(Booking.code).where(Booking.code.in_(listed[start : start + 500]))
                 )
             )
         fresh |= candidates - taken
@@ -108,35 +108,43 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     """W2, W5, W7: give the free seats to the waiting entries strictly in enrolment order.
 
     The caller holds the office/procedure lock. Returns the codes of the bookings created."""
-    waiting = ctx.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(WaitlistEntry)
-        .where(
-            WaitlistEntry.office_id == office_id,
-            WaitlistEntry.procedure_id == procedure_id,
-            WaitlistEntry.status == "waiting",
+    waiting = (
+        ctx.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(WaitlistEntry)
+            .where(
+                WaitlistEntry.office_id == office_id,
+                WaitlistEntry.procedure_id == procedure_id,
+                WaitlistEntry.status == "waiting",
+            )
         )
-    ) or 0
+        or 0
+    )
     if not waiting:
         return []
     seats = free_seats(ctx, office_id, procedure_id, waiting)
     if not seats:
         return []
     entries = ctx.session.execute(
-        sa.select(WaitlistEntry.id, WaitlistEntry.uuid, WaitlistEntry.applicant_id, WaitlistEntry.enrolled_at)
+        sa.select(
+            WaitlistEntry.id,
+            WaitlistEntry.uuid,
+            WaitlistEntry.applicant_id,
+            WaitlistEntry.enrolled_at,
+        )
         .where(
             WaitlistEntry.office_id == office_id,
             WaitlistEntry.procedure_id == procedure_id,
             WaitlistEntry.status == "waiting",
         )
-        .order_by(WaitlistEntry.id)  # type: ignore[arg-type]
+        .order_by(WaitlistEntry.id)
         .limit(len(seats))
     ).all()
     pairs = list(zip(entries, seats, strict=False))
     new_codes = unique_codes(ctx, len(pairs))
     closed = ctx.session.execute(
         sa.update(WaitlistEntry)
-        .where(WaitlistEntry.id.in_([e.id for e, _ in pairs]), WaitlistEntry.status == "waiting")  # type: ignore[union-attr]
+        .where(WaitlistEntry.id.in_([e.id for e, _ in pairs]), WaitlistEntry.status == "waiting")
         .values(status="assigned", closed_at=ctx.now)
     )
     if closed.rowcount != len(pairs):
@@ -163,7 +171,9 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     ).all()
     per_slot = Counter(seat.slot_id for _, seat in pairs)
     ctx.session.connection().execute(
-        sa.update(Slot).where(Slot.id == sa.bindparam("b_id")).values(taken=Slot.taken + sa.bindparam("b_n")),
+        sa.update(Slot)
+        .where(Slot.id == sa.bindparam("b_id"))
+        .values(taken=Slot.taken + sa.bindparam("b_n")),
         [{"b_id": slot_id, "b_n": n} for slot_id, n in per_slot.items()],
     )
     office = ctx.session.get(Office, office_id)
@@ -187,8 +197,8 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                     "procedure_en": procedure.name_en,
                     "office": office.name,
                     "address": office.address,
-                    "date": fmt_date(seat.day),  # type: ignore[arg-type]
-                    "time": fmt_time(seat.start_time),  # type: ignore[arg-type]
+                    "date": fmt_date(seat.day),
+                    "time": fmt_time(seat.start_time),
                     "code": f"{code[:4]}-{code[4:]}",
                     "enrolled": _fmt_moment(entry.enrolled_at, office.time_zone),
                 },
@@ -232,7 +242,7 @@ def _position(ctx: Ctx, entry: WaitlistEntry) -> int | None:
             WaitlistEntry.office_id == entry.office_id,
             WaitlistEntry.procedure_id == entry.procedure_id,
             WaitlistEntry.status == "waiting",
-            WaitlistEntry.id <= entry.id,  # type: ignore[operator]
+            WaitlistEntry.id <= entry.id,
         )
     )
 
@@ -274,7 +284,9 @@ def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) ->
         raise Refused(
             "B8",
             "already_booked",
-            N_("Ya tiene una hora para este trámite (código {code}); no necesita la lista de espera."),
+            N_(
+                "Ya tiene una hora para este trámite (código {code}); no necesita la lista de espera."
+            ),
             {"code": current.code or "-"},
         )
     existing = ctx.session.scalar(
@@ -333,7 +345,9 @@ def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) ->
     return _view(ctx, entry, applicant.document_number, position)
 
 
-def withdraw(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) -> WaitlistEntryView:
+def withdraw(
+    ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str
+) -> WaitlistEntryView:
     """W4: leave the list; the place is lost (enrolling again starts a new place and date)."""
     applicant = applicant_by_id(ctx, applicant_id, lock=True)
     office = office_by_code(ctx, office_code)
@@ -385,13 +399,13 @@ def queue(ctx: Ctx, office_code: str, procedure_code: str) -> list[WaitlistEntry
     procedure = procedure_by_code(ctx, procedure_code)
     rows = ctx.session.execute(
         sa.select(WaitlistEntry, Applicant.document_number)
-        .join(Applicant, Applicant.id == WaitlistEntry.applicant_id)  # type: ignore[arg-type]
+        .join(Applicant, Applicant.id == WaitlistEntry.applicant_id)
         .where(
             WaitlistEntry.office_id == office.id,
             WaitlistEntry.procedure_id == procedure.id,
             WaitlistEntry.status == "waiting",
         )
-        .order_by(WaitlistEntry.id)  # type: ignore[arg-type]
+        .order_by(WaitlistEntry.id)
     ).all()
     return [
         WaitlistEntryView(
@@ -414,7 +428,6 @@ def entries_of(ctx: Ctx, applicant_id: int) -> list[WaitlistEntryView]:
     rows: Sequence[WaitlistEntry] = ctx.session.scalars(
         sa.select(WaitlistEntry)
         .where(WaitlistEntry.applicant_id == applicant_id)
-        .order_by(WaitlistEntry.id.desc())  # type: ignore[union-attr]
+        .order_by(WaitlistEntry.id.desc())
     ).all()
     return [_view(ctx, e, applicant.document_number, _position(ctx, e)) for e in rows]
-

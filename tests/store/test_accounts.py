@@ -28,10 +28,18 @@ def test_a1_terms_must_be_accepted(seeded: Store) -> None:
 def test_a2_every_field_is_checked_and_phone_is_e164(seeded: Store) -> None:
     with pytest.raises(InvalidForm) as invalid:
         seeded.register(
-            form(document_number="", given_names="", email="x", nationality="XX", birth_date="31-02-1990"),
+            form(
+                document_number="",
+                given_names="",
+                email="x",
+                nationality="XX",
+                birth_date="31-02-1990",
+            ),
             terms_accepted=True,
         )
-    assert {"document_number", "given_names", "email", "nationality", "birth_date"} <= set(invalid.value.errors)
+    assert {"document_number", "given_names", "email", "nationality", "birth_date"} <= set(
+        invalid.value.errors
+    )
     reg = seeded.register(form(phone="9 8765 4321"), terms_accepted=True)
     assert reg.applicant.phone == "+56987654321"
 
@@ -57,12 +65,17 @@ def test_a4_names_refuse_digits_and_markup_with_a_clear_message(seeded: Store) -
 
 def test_a5_email_is_case_insensitive_and_trimmed(seeded: Store) -> None:
     reg = seeded.register(
-        form(email="  Ana.Perez@Mail.com ", email_confirmation="ana.perez@mail.com"), terms_accepted=True
+        form(email="  Ana.Perez@Mail.com ", email_confirmation="ana.perez@mail.com"),
+        terms_accepted=True,
     )
     assert reg.applicant.email == "ana.perez@mail.com"
     with pytest.raises(Refused) as refused:
         seeded.register(
-            form(document_number="P7654321", email="ana.perez@mail.com", email_confirmation="ANA.PEREZ@MAIL.COM"),
+            form(
+                document_number="P7654321",
+                email="ana.perez@mail.com",
+                email_confirmation="ANA.PEREZ@MAIL.COM",
+            ),
             terms_accepted=True,
         )
     assert refused.value.code == "email_taken"
@@ -74,13 +87,19 @@ def test_a6_duplicates_get_a_way_forward(seeded: Store) -> None:
         seeded.register(form(document_number="P999999"), terms_accepted=True)
     assert "recupere" in by_email.value.render()
     with pytest.raises(Refused) as by_document:
-        seeded.register(form(email="otro@correo.cl", email_confirmation="otro@correo.cl"), terms_accepted=True)
-    assert by_document.value.code == "document_taken" and "Inicie sesión" in by_document.value.render()
+        seeded.register(
+            form(email="otro@correo.cl", email_confirmation="otro@correo.cl"), terms_accepted=True
+        )
+    assert (
+        by_document.value.code == "document_taken" and "Inicie sesión" in by_document.value.render()
+    )
 
 
 @pytest.mark.parametrize("spelling", ["12.345.678-5", "12345678-5", "123456785"])
 def test_a7_run_is_accepted_in_every_spelling_and_normalised(seeded: Store, spelling: str) -> None:
-    reg = seeded.register(form(document_type="cedula", document_number=spelling), terms_accepted=True)
+    reg = seeded.register(
+        form(document_type="cedula", document_number=spelling), terms_accepted=True
+    )
     assert reg.applicant.document_number == "12345678-5"
 
 
@@ -95,7 +114,9 @@ def test_a7_run_is_accepted_in_every_spelling_and_normalised(seeded: Store, spel
         ({"email_confirmation": "otro@correo.cl"}, "email_confirmation"),
     ],
 )
-def test_a7_each_failed_check_names_its_field(seeded: Store, changes: dict[str, str], field: str) -> None:
+def test_a7_each_failed_check_names_its_field(
+    seeded: Store, changes: dict[str, str], field: str
+) -> None:
     with pytest.raises(InvalidForm) as invalid:
         seeded.register(form(**changes), terms_accepted=True)
     assert field in invalid.value.errors
@@ -127,12 +148,16 @@ def test_a9_first_login_forces_a_new_password(seeded: Store) -> None:
 
 def test_a10_recovery_without_email(seeded: Store) -> None:
     reg = seeded.register(form(), terms_accepted=True)
-    identity = RecoveryForm("ve", "passport", "p 123 4567", "munoz", "PEREZ", "jose antonio", "01-05-1990")
+    identity = RecoveryForm(
+        "ve", "passport", "p 123 4567", "munoz", "PEREZ", "jose antonio", "01-05-1990"
+    )
     new = seeded.recover_password(identity)
     assert new != reg.temporary_password
     assert seeded.login("jose@correo.cl", new).must_change_password
     with pytest.raises(Refused) as refused:
-        seeded.recover_password(RecoveryForm("VE", "passport", "P1234567", "Muñoz", "Pérez", "José", "1990-05-01"))
+        seeded.recover_password(
+            RecoveryForm("VE", "passport", "P1234567", "Muñoz", "Pérez", "José", "1990-05-01")
+        )
     assert refused.value.rule == "A10"
 
 

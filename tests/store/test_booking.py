@@ -113,7 +113,9 @@ def test_b8_one_active_booking_per_procedure(seeded: Store) -> None:
     assert seeded.book(me, first_free(seeded, procedure="RD")).status == "confirmed"
 
 
-def test_b9_cancel_until_n_hours_before_hands_the_time_to_the_waitlist(seeded: Store, clock: FixedClock) -> None:
+def test_b9_cancel_until_n_hours_before_hands_the_time_to_the_waitlist(
+    seeded: Store, clock: FixedClock
+) -> None:
     open_day(seeded, hours="09:00-09:30")
     a, b = _person(seeded, 0), _person(seeded, 1)
     booking = seeded.book(a, first_free(seeded))
@@ -141,7 +143,9 @@ def test_b9_original_rule_never_cancel(seeded: Store) -> None:
     assert refused.value.code == "cancel_not_allowed"
 
 
-def test_b11_after_the_time_passes_booking_again_is_allowed(seeded: Store, clock: FixedClock) -> None:
+def test_b11_after_the_time_passes_booking_again_is_allowed(
+    seeded: Store, clock: FixedClock
+) -> None:
     open_day(seeded, hours="09:00-09:30")
     open_day(seeded, day=MONDAY + timedelta(days=7), hours="09:00-09:30")
     me = _person(seeded)
@@ -171,7 +175,9 @@ def test_k6_document_numbers_are_masked() -> None:
 
 
 def test_k6_audit_log_holds_no_full_document(seeded: Store) -> None:
-    reg = seeded.register(form(document_type="cedula", document_number="12.345.678-5"), terms_accepted=True)
+    reg = seeded.register(
+        form(document_type="cedula", document_number="12.345.678-5"), terms_accepted=True
+    )
     open_day(seeded)
     seeded.book(reg.applicant.id, first_free(seeded))
     assert all("12345678" not in e.details for e in seeded.audit_log())
@@ -179,13 +185,19 @@ def test_k6_audit_log_holds_no_full_document(seeded: Store) -> None:
 
 def test_c6_opening_skips_weekends_holidays_and_closures(seeded: Store) -> None:
     # 7 to 9 December 2026: Monday 7, Tuesday 8 (Inmaculada Concepción), Wednesday 9.
-    plan = seeded.plan_capacity("STG", "RT", date(2026, 12, 5), date(2026, 12, 9), "09:00-11:00", 30)
+    plan = seeded.plan_capacity(
+        "STG", "RT", date(2026, 12, 5), date(2026, 12, 9), "09:00-11:00", 30
+    )
     assert plan.days == (date(2026, 12, 7), date(2026, 12, 9))
     reasons = {s.day: s.reason for s in plan.skipped}
     assert reasons[date(2026, 12, 5)] == "sábado" and "Inmaculada" in reasons[date(2026, 12, 8)]
-    result = seeded.open_capacity("STG", "RT", date(2026, 12, 5), date(2026, 12, 9), "09:00-11:00", 30, 2)
+    result = seeded.open_capacity(
+        "STG", "RT", date(2026, 12, 5), date(2026, 12, 9), "09:00-11:00", 30, 2
+    )
     assert (result.created, result.assigned) == (8, 0)
-    again = seeded.open_capacity("STG", "RT", date(2026, 12, 5), date(2026, 12, 9), "09:00-11:00", 30, 2)
+    again = seeded.open_capacity(
+        "STG", "RT", date(2026, 12, 5), date(2026, 12, 9), "09:00-11:00", 30, 2
+    )
     assert again.created == 0
 
 

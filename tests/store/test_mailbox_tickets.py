@@ -25,7 +25,8 @@ def test_m1_unread_count_and_read_receipt(seeded: Store, clock: FixedClock) -> N
     clock.advance(minutes=3)
     assert seeded.open_notice(me, notice.id).read_at == opened.read_at  # the first reading counts
     other = seeded.register(
-        form(document_number="P7777777", email="b@correo.cl", email_confirmation="b@correo.cl"), terms_accepted=True
+        form(document_number="P7777777", email="b@correo.cl", email_confirmation="b@correo.cl"),
+        terms_accepted=True,
     )
     with pytest.raises(Refused):
         seeded.open_notice(other.applicant.id, notice.id)
@@ -64,7 +65,9 @@ def test_m3_outbox_retries_with_backoff_until_sent(db_url: str, clock: FixedCloc
 
 def test_h1_h2_one_open_ticket_at_a_time(seeded: Store) -> None:
     me = seeded.register(form(), terms_accepted=True).applicant.id
-    ticket = seeded.open_ticket(me, "question", "¿Qué llevo?", "documents", "Hola, ¿qué documentos llevo?")
+    ticket = seeded.open_ticket(
+        me, "question", "¿Qué llevo?", "documents", "Hola, ¿qué documentos llevo?"
+    )
     assert ticket.status == "open"
     with pytest.raises(Refused) as refused:
         seeded.open_ticket(me, "complaint", "Otra", "other", "Otro mensaje")
@@ -91,14 +94,18 @@ def test_h3_answer_lands_in_the_mailbox_and_frees_the_next_ticket(seeded: Store)
 def test_c8_request_for_documents_with_a_deadline(seeded: Store) -> None:
     me = seeded.register(form(), terms_accepted=True).applicant.id
     agent = seeded.create_staff("agente", "Camila Rojas", "agent", "clave-agente", "STG")
-    seeded.request_documents(me, "certificado de antecedentes", date(2026, 12, 15), actor=agent.actor)
+    seeded.request_documents(
+        me, "certificado de antecedentes", date(2026, 12, 15), actor=agent.actor
+    )
     notice = seeded.notices(me)[0]
     assert notice.deadline == date(2026, 12, 15) and "15-12-2026" in notice.subject.render()
     with pytest.raises(InvalidInput):
         seeded.request_documents(me, "x", date(2026, 11, 1), actor=agent.actor)
 
 
-def test_c1_staff_login_roles_lockout_and_append_only_audit(seeded: Store, clock: FixedClock) -> None:
+def test_c1_staff_login_roles_lockout_and_append_only_audit(
+    seeded: Store, clock: FixedClock
+) -> None:
     seeded.create_staff("agente", "Camila Rojas", "agent", "clave-agente", "STG")
     with pytest.raises(Refused):
         seeded.create_staff("agente", "Otra", "agent", "clave-agente", "STG")
@@ -147,5 +154,3 @@ def test_schema_matches_the_models(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     engine.dispose()
     assert diff == []
-
-

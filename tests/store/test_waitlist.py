@@ -49,7 +49,10 @@ def test_w2_fifo_assignment_in_the_opening_transaction(seeded: Store) -> None:
     people = _full_office(seeded, 5)
     result = open_day(seeded, hours="09:00-10:30")  # three times, one seat each
     assert (result.created, result.assigned) == (3, 3)
-    starts = [seeded.bookings_of(p)[0].start.strftime("%H:%M") if seeded.bookings_of(p) else None for p in people]
+    starts = [
+        seeded.bookings_of(p)[0].start.strftime("%H:%M") if seeded.bookings_of(p) else None
+        for p in people
+    ]
     assert starts == ["09:00", "09:30", "10:00", None, None]
     assert [e.applicant_id for e in seeded.waitlist("STG", "RT")] == people[3:]
     assert [e.position for e in seeded.waitlist("STG", "RT")] == [1, 2]

@@ -1,0 +1,96 @@
+"""Correctness under concurrency, with real OS processes (B6, W2, K3).
+
+Several kiosks on one database: never more bookings than seats, no seat twice, no waitlist
+entry assigned twice, and assignment always in enrolment order. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from store import Store
+from store.models import Booking, Slot, WaitlistEntry
+from tests.factories import MONDAY, applicants, open_day
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.workers", command, json.dumps(arguments)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _results(processes: list[subprocess.Popen[str]]) -> list[dict[str, int]]:
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        results.append(json.loads(out.splitlines()[-1]))
+    return results
+
+
+def test_b6_eight_processes_never_exceed_the_seats(seeded: Store) -> None:
+    """8 processes × 50 people compete for 100 seats (10 times × 10 seats)."""
+    open_day(seeded, hours="09:00-14:00", every=30, seats=10)
+    slots = [s.id for s in seeded.slots("STG", "RT", MONDAY, MONDAY)]
+    assert len(slots) == 10
+    people = applicants(seeded, 400)
+    processes = [
+        _spawn("book", seeded.url, people[n * 50 : (n + 1) * 50], slots, n) for n in range(8)
+    ]
+    results = _results(processes)
+    assert sum(r["booked"] for r in results) == 100
+    assert sum(r["refused"] for r in results) == 300
+    with seeded.database.reading() as session:
+        rows = session.execute(
+            sa.select(Booking.slot_id, Booking.seat).where(Booking.status == "confirmed")
+        ).all()
+        assert len(rows) == len(set(rows)) == 100
+        taken = dict(
+            session.execute(sa.select(Slot.id, Slot.taken).where(Slot.id.in_(slots))).all()
+        )  # type: ignore[union-attr]
+        assert all(taken[s] == 10 for s in slots)
+
+
+def test_w2_two_processes_opening_capacity_assign_each_entry_once_in_order(seeded: Store) -> None:
+    people = applicants(seeded, 120)
+    for person in people:
+        seeded.enrol(person, "STG", "RT")
+    # Two supervisors open different days at the same moment: 2 × 3 days × 30 times = 180 seats.
+    processes = [
+        _spawn("open", seeded.url, "STG", "RT", "2026-11-30", "2026-12-02", "09:00-14:00"),
+        _spawn("open", seeded.url, "STG", "RT", "2026-12-03", "2026-12-07", "09:00-14:00"),
+    ]
+    results = _results(processes)
+    assert sum(r["assigned"] for r in results) == 120
+    with seeded.database.reading() as session:
+        assigned = (
+            session.execute(
+                sa.select(Booking.waitlist_entry_id)
+                .where(Booking.waitlist_entry_id.is_not(None))
+                .order_by(Booking.id)  # type: ignore[union-attr]
+            )
+            .scalars()
+            .all()
+        )
+        assert len(assigned) == len(set(assigned)) == 120
+        assert assigned == sorted(assigned), "assignment must follow enrolment order"
+        assert (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(WaitlistEntry)
+                .where(WaitlistEntry.status == "waiting")
+            )
+            == 0
+        )
