@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from store import validation as v
 from store.errors import Refused
@@ -300,9 +301,23 @@ APPLICANTS = (
 )
 
 
-def _regions() -> list[dict[str, str]]:
+def load_regions(session: Session) -> dict[str, tuple[int, str]]:
+    """B1: Chile's 16 regions from the shipped CSV; returns code -> (id, time zone)."""
     with (Path(__file__).parent / "data" / "regions_cl.csv").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))
+    loaded = {}
+    for row in rows:
+        region = Region(
+            code=row["iso_code"],
+            number=row["number"],
+            name=row["name"],
+            capital=row["capital"],
+            time_zone=row["time_zone"],
+        )
+        session.add(region)
+        session.flush()
+        loaded[region.code] = (region.id or 0, region.time_zone)
+    return loaded
 
 
 def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
@@ -314,18 +329,7 @@ def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
             N_("La base de datos ya tiene un catálogo; no se cargó la demostración."),
         )
     start = (today or in_zone(ctx.now, "America/Santiago").date()) + timedelta(days=1)
-    region_ids = {}
-    for row in _regions():
-        region = Region(
-            code=row["iso_code"],
-            number=row["number"],
-            name=row["name"],
-            capital=row["capital"],
-            time_zone=row["time_zone"],
-        )
-        ctx.session.add(region)
-        ctx.session.flush()
-        region_ids[region.code] = (region.id, region.time_zone)
+    region_ids = load_regions(ctx.session)
     procedure_ids = {}
     for code, name, name_en, minutes, documents in PROCEDURES:
         procedure = Procedure(code=code, name=name, name_en=name_en, minutes=minutes)

@@ -26,21 +26,10 @@ MONDAY = date(2026, 11, 30)  # a week after the fixed clock's Monday
 
 def seed_catalog(store: Store) -> None:
     """Regions from the shipped CSV, three offices, two procedures (plus one walk-in offer)."""
-    from store.demo import _regions
+    from store.demo import load_regions
 
     def work(session: Any) -> None:
-        ids = {}
-        for row in _regions():
-            region = Region(
-                code=row["iso_code"],
-                number=row["number"],
-                name=row["name"],
-                capital=row["capital"],
-                time_zone=row["time_zone"],
-            )
-            session.add(region)
-            session.flush()
-            ids[region.code] = region.id
+        ids = {code: region_id for code, (region_id, _zone) in load_regions(session).items()}
         procedures = {}
         for code, name in (("RT", "Residencia temporal"), ("RD", "Residencia definitiva")):
             p = Procedure(code=code, name=name, name_en=f"{name} (en)", minutes=30)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from store.codes import normalize_code
 from store.errors import NotFound, Refused
 from store.models import Booking, Office, Procedure, Slot, WaitlistEntry
 from store.services import audit, mailbox
@@ -248,8 +249,7 @@ def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
 
 
 def by_code(ctx: Ctx, code: str) -> Booking:
-    from store.codes import normalize_code
-
+    """B7: a booking by its verification code in any usual spelling."""
     normal = normalize_code(code)
     booking = (
         ctx.session.scalar(sa.select(Booking).where(Booking.code == normal)) if normal else None

@@ -18,7 +18,7 @@ from store.models import Booking, OfficeClosure, Region, Slot
 from store.services import audit
 from store.services.booking import expire_holds
 from store.services.context import Ctx
-from store.services.lookups import lock_offering, office_by_code, procedure_by_code
+from store.services.lookups import booking_view, lock_offering, office_by_code, procedure_by_code
 from store.services.waitlist import assign_waitlist
 from store.text import N_
 from store.timefmt import fmt_time, in_zone, office_moment
@@ -289,8 +289,6 @@ def block_slots(
 ) -> list[BookingView]:
     """C6: close times (an absence, a closure). Booked seats are kept and listed for
     rebooking, never silently dropped."""
-    from store.services.lookups import booking_view
-
     office = office_by_code(ctx, office_code)
     procedure = procedure_by_code(ctx, procedure_code)
     text = " ".join(printable(reason).split())

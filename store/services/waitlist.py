@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from store import codes
 from store.errors import NotFound, Refused
-from store.models import SEAT_STATES, Booking, Office, Procedure, Slot, WaitlistEntry
+from store.models import SEAT_STATES, Applicant, Booking, Office, Procedure, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import (
@@ -276,6 +276,7 @@ def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) ->
             N_("La oficina {office} no ofrece {procedure} con reserva de hora."),
             {"office": office.name, "procedure": procedure.name},
         )
+    # booking imports this module (assignment after a cancellation): import it late.
     from store.services.booking import active_booking, expire_holds
 
     expire_holds(ctx, office.id or 0, procedure.id or 0)
@@ -393,8 +394,6 @@ def withdraw(
 
 def queue(ctx: Ctx, office_code: str, procedure_code: str) -> list[WaitlistEntryView]:
     """W3: the waiting entries of one office and procedure, in order."""
-    from store.models import Applicant
-
     office = office_by_code(ctx, office_code)
     procedure = procedure_by_code(ctx, procedure_code)
     rows = ctx.session.execute(

@@ -232,3 +232,14 @@ def test_c6_blocking_keeps_booked_times_for_rebooking(seeded: Store) -> None:
     assert [b.code for b in to_rebook] == [booking.code]
     assert all(s.blocked and s.free == 0 for s in seeded.slots("STG", "RT", MONDAY, MONDAY))
     assert seeded.booking(booking.code).status == "confirmed"  # type: ignore[arg-type]
+
+
+def test_c2_assisted_mode_records_the_agent(seeded: Store) -> None:
+    agent = seeded.create_staff("agente", "Camila Rojas", "agent", "clave-agente", "STG")
+    reg = seeded.register(form(), terms_accepted=True, actor=agent.actor)
+    open_day(seeded)
+    booking = seeded.book(reg.applicant.id, first_free(seeded), actor=agent.actor)
+    actors = {e.action: e.actor for e in seeded.audit_log()}
+    assert actors["applicant.registered"] == "staff:agente"
+    assert actors["booking.confirmed"] == "staff:agente"
+    assert booking.applicant_id == reg.applicant.id
