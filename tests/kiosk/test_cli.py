@@ -214,7 +214,7 @@ def test_w1_waitlist_enrol_list_withdraw(demo: Any, tmp_path: Path) -> None:
             1,
         ),
         (("waitlist", "enrol", "--applicant", "nadie", "--office", "STG", "--procedure", "RD"), 1),
-        (("slots", "list", "--office", "XXX", "--procedure", "RT"), 1),
+        (("slots", "list", "--office", "NOPE", "--procedure", "RT"), 1),
         (
             (
                 "slots",

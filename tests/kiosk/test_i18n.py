@@ -24,7 +24,7 @@ def _msgids() -> set[str]:
     return found
 
 
-def test_k4_english_is_complete_and_keeps_placeholders() -> None:
+def test_k4_english_is_complete_and_keeps_named_values() -> None:
     with (ROOT / "kiosk/i18n/en/LC_MESSAGES/kiosk.po").open("rb") as handle:
         catalogue = {m.id: m.string for m in read_po(handle) if m.id}
     missing = sorted(_msgids() - set(catalogue))
