@@ -128,7 +128,7 @@ def emit(data: dict[str, Any], as_json: bool, text: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else text)
 
 
-def parse_day(env: Env, field: str, text: str | None) -> date | None:
+def parse_day(field: str, text: str | None) -> date | None:
     from store.validation import parse_date
 
     return None if text is None else parse_date(field, text)
@@ -199,7 +199,7 @@ def db_upgrade(env: Env) -> None:
 @pass_env
 def demo(env: Env, today: str | None, as_json: bool) -> None:
     """Load the demo catalogue, capacity, applicants and staff accounts."""
-    day = parse_day(env, "today", today)
+    day = parse_day("today", today)
     store = env.store(must_be_ready=False)
     if not store.is_ready():
         store.upgrade()
@@ -288,7 +288,7 @@ def slots_list(
 ) -> None:
     """The times of an office and procedure, with free seats."""
     found = env.store().slots(
-        office, procedure, parse_day(env, "from", date_from), parse_day(env, "to", date_to)
+        office, procedure, parse_day("from", date_from), parse_day("to", date_to)
     )
     data = {
         "slots": [
@@ -331,7 +331,7 @@ def slots_open(
     as_json: bool,
 ) -> None:
     """Open capacity (C6); waiting applicants are assigned at once (W2)."""
-    start, end = parse_day(env, "from", date_from), parse_day(env, "to", date_to)
+    start, end = parse_day("from", date_from), parse_day("to", date_to)
     assert start and end
     result = env.store().open_capacity(office, procedure, start, end, hours, every, seats)
     data = {

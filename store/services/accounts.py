@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store import validation as v
 from store.errors import InvalidInput, Refused
-from store.forms import ApplicantForm, RecoveryForm, clean_applicant_form
+from store.forms import ApplicantForm, CleanApplicant, RecoveryForm, clean_applicant_form
 from store.models import Applicant, Booking, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
@@ -39,25 +39,12 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
         )
     today = in_zone(ctx.now, _LOCK_ZONE).date()
     clean = clean_applicant_form(form, today)
-    region = region_by_code(ctx, clean.region)
     _refuse_duplicates(
         ctx, clean.email, clean.document_type, clean.document_number, clean.nationality
     )
     temporary = ctx.config.passwords.temporary()
     applicant = Applicant(
-        document_type=clean.document_type,
-        document_number=clean.document_number,
-        document_key=v.compact_document(clean.document_number),
-        document_expiry=clean.document_expiry,
-        nationality=clean.nationality,
-        given_names=clean.given_names,
-        first_surname=clean.first_surname,
-        second_surname=clean.second_surname,
-        name_folded=v.fold(f"{clean.given_names} {clean.first_surname} {clean.second_surname}"),
-        email=clean.email,
-        phone=clean.phone,
-        birth_date=clean.birth_date,
-        region_id=region.id or 0,
+        **_identity_fields(ctx, clean),
         language=clean.language,
         password_hash=ctx.config.passwords.hash(temporary),
         must_change_password=True,
@@ -83,6 +70,25 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
         document=v.mask_document(applicant.document_type, applicant.document_number),
     )
     return Registration(applicant_view(ctx, applicant), temporary)
+
+
+def _identity_fields(ctx: Ctx, clean: CleanApplicant) -> dict[str, object]:
+    """The columns that identify a person (B10), from a cleaned form."""
+    return {
+        "document_type": clean.document_type,
+        "document_number": clean.document_number,
+        "document_key": v.compact_document(clean.document_number),
+        "document_expiry": clean.document_expiry,
+        "nationality": clean.nationality,
+        "given_names": clean.given_names,
+        "first_surname": clean.first_surname,
+        "second_surname": clean.second_surname,
+        "name_folded": v.fold(f"{clean.given_names} {clean.first_surname} {clean.second_surname}"),
+        "email": clean.email,
+        "phone": clean.phone,
+        "birth_date": clean.birth_date,
+        "region_id": region_by_code(ctx, clean.region).id or 0,
+    }
 
 
 def _refuse_duplicates(
@@ -315,21 +321,8 @@ def update_identity(ctx: Ctx, applicant_id: int, form: ApplicantForm) -> Applica
         clean.nationality,
         exclude=applicant_id,
     )
-    applicant.document_type = clean.document_type
-    applicant.document_number = clean.document_number
-    applicant.document_key = v.compact_document(clean.document_number)
-    applicant.document_expiry = clean.document_expiry
-    applicant.nationality = clean.nationality
-    applicant.given_names = clean.given_names
-    applicant.first_surname = clean.first_surname
-    applicant.second_surname = clean.second_surname
-    applicant.name_folded = v.fold(
-        f"{clean.given_names} {clean.first_surname} {clean.second_surname}"
-    )
-    applicant.email = clean.email
-    applicant.phone = clean.phone
-    applicant.birth_date = clean.birth_date
-    applicant.region_id = region_by_code(ctx, clean.region).id or 0
+    for name, value in _identity_fields(ctx, clean).items():
+        setattr(applicant, name, value)
     # Identity verified in person no longer matches the new data (C4).
     applicant.verified_at = None
     applicant.verified_by = None

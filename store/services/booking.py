@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from store.codes import normalize_code
 from store.errors import NotFound, Refused
-from store.models import Booking, Office, Procedure, Slot, WaitlistEntry
+from store.models import SEAT_STATES, Booking, Office, Procedure, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id, booking_view, lock_offering
@@ -107,8 +107,6 @@ def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
                 return booking_view(ctx, current)  # K3: a double press holds once
             # The applicant changed their mind: the earlier hold gives way to the new one.
             _free_seats_of(ctx, [(current.id or 0, current.slot_id)], "released")
-            ctx.session.flush()
-            ctx.session.refresh(slot)
         else:
             view = booking_view(ctx, current)
             raise Refused(
@@ -154,7 +152,7 @@ def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
         ctx.session.scalars(
             sa.select(Booking.seat).where(
                 Booking.slot_id == slot_id,
-                Booking.status.in_(("held", "confirmed", "checked_in", "attended", "missed")),
+                Booking.status.in_(SEAT_STATES),
             )
         )
     )

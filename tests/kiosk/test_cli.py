@@ -59,7 +59,7 @@ def _applicant_file(tmp_path: Path, **changes: Any) -> str:
     return str(path)
 
 
-def test_o1_commands_refuse_an_unprepared_database_clearly(kiosk: Any, tmp_path: Path) -> None:
+def test_o1_commands_refuse_an_unprepared_database_clearly(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "new.db"), "catalog", "--json"])
     assert result.exit_code == 2 and "kiosk db upgrade" in result.stderr
     assert (
