@@ -516,6 +516,37 @@ def verify(env: Env, code: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("code")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file."
+)
+@click.option("--format", "fmt", type=click.Choice(["a4", "80mm"]), default="a4", show_default=True)
+@json_option
+@pass_env
+def receipt(env: Env, code: str, out: Path, fmt: str, as_json: bool) -> None:
+    """Write a booking's receipt (B7) as a PDF, in the applicant's language."""
+    from receipts import render_pdf
+    from receipts.sources import booking_receipt
+
+    store = env.store()
+    found = store.booking(code)
+    language = store.applicant(found.applicant_id).language
+    pdf = render_pdf(booking_receipt(found, language), fmt, translator(language), store.clock.now())
+    try:
+        out.write_bytes(pdf)
+    except OSError as error:
+        fail(
+            env.say(N_("No se pudo escribir {path}: {reason}"), path=out, reason=error.strerror),
+            EXIT_BAD_INPUT,
+        )
+    emit(
+        {"code": found.display_code, "file": str(out), "format": fmt, "bytes": len(pdf)},
+        as_json,
+        env.say(N_("Comprobante de {code} guardado en {path}."), code=found.display_code, path=out),
+    )
+
+
+@cli.command()
 @click.option("--applicant", "document", required=True)
 @json_option
 @pass_env

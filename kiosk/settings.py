@@ -30,6 +30,13 @@ class Settings:
     argon2_profile: str = "standard"
     now: datetime | None = None
     receipts_dir: Path | None = None
+    printer: str = "folder"
+
+    def make_printer(self) -> Any:
+        """B7, K3: where receipts go: `folder` (default: `receipts` in the data directory) or `lp`."""
+        from receipts.printer import make_printer
+
+        return make_printer(self.printer, self.receipts_dir or data_dir() / "receipts")
 
     def make_store(self) -> Any:
         """The Store these settings describe (imported lazily: it pulls in SQLAlchemy)."""
@@ -107,6 +114,9 @@ def load_settings(
         if now.tzinfo is None:
             raise SettingsError("KIOSK_NOW needs a time zone, such as 2026-11-23T12:00:00Z")
     receipts = pick("receipts_dir")
+    printer = str(pick("printer", "folder"))
+    if printer.partition(":")[0] not in ("folder", "lp"):
+        raise SettingsError("KIOSK_PRINTER must be folder, lp or lp:DESTINATION")
     return Settings(
         db_url=db or pick("db") or default_db_url(),
         language=lang,
@@ -115,4 +125,5 @@ def load_settings(
         argon2_profile=profile,
         now=now,
         receipts_dir=Path(receipts) if receipts else None,
+        printer=printer,
     )

@@ -317,3 +317,21 @@ def test_cli_arguments_never_crash(demo: Any, text: str) -> None:
         result = demo(*args)
         assert result.exit_code in (0, 1, 2), (args, result.output)
         assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_b7_receipt_command_writes_the_booking_pdf(demo: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    _json(demo("applicant", "register", "--file", _applicant_file(tmp_path), "--json"))
+    slot = _json(demo("slots", "list", "--office", "STG", "--procedure", "RT", "--json"))["slots"][
+        0
+    ]["id"]
+    code = _json(demo("book", "--applicant", "123456785", "--slot", str(slot), "--json"))["code"]
+    out = tmp_path / "receipt.pdf"
+    written = _json(demo("receipt", code, "--out", str(out), "--format", "80mm", "--json"))
+    assert written["file"] == str(out) and written["format"] == "80mm"
+    text = "".join(PdfReader(out).pages[0].extract_text().split())
+    assert code in text and "WyddelineÑusta" in text and "12345678" not in text
+    missing = demo("receipt", "ZZZZ-ZZZZ", "--out", str(tmp_path / "x.pdf"))
+    assert missing.exit_code == 1 and not (tmp_path / "x.pdf").exists()
+    assert demo("receipt", code, "--out", str(out), "--format", "letter").exit_code == 2
