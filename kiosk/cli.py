@@ -161,23 +161,12 @@ def prepare_database(env: Env) -> bool:
 
 
 def start_kiosk(env: Env) -> None:
-    """`kiosk` with no command: the applicant kiosk on this database."""
-    loaded = prepare_database(env)
-    if loaded:
-        click.echo(
-            env.say(N_("Se cargó el catálogo de demostración en {url}."), url=env.settings.db_url)
-        )
-    # The applicant screens are the next stage of the project (issue 3); until they exist the
-    # kiosk says so plainly instead of pretending.
-    click.echo(
-        env.say(
-            N_(
-                "La base de datos {url} está lista. Las pantallas del kiosco aún no están "
-                "incluidas en esta versión: use «kiosk --help» para ver los comandos."
-            ),
-            url=env.settings.db_url,
-        )
-    )
+    """`kiosk` with no command: the applicant kiosk on this database (migrated and filled with
+    the demo on first start)."""
+    prepare_database(env)
+    from kiosk.app import make_app
+
+    make_app(env.settings, env.store(), env.settings.make_printer()).run()
 
 
 @cli.group()

@@ -147,6 +147,18 @@ def clean_applicant_form(form: ApplicantForm, today: date) -> CleanApplicant:
     )
 
 
+def field_problem(form: ApplicantForm, field: str, today: date) -> Message | None:
+    """What is wrong with one field as typed so far, or None: the form validators' check.
+
+    It runs the whole-form check, so a field that depends on another (the e-mail confirmation)
+    is judged exactly as it will be on submission."""
+    try:
+        clean_applicant_form(form, today)
+    except InvalidForm as error:
+        return error.errors.get(field)
+    return None
+
+
 @dataclass(frozen=True)
 class RecoveryForm:
     """A10: what identifies a person without e-mail."""

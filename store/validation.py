@@ -211,11 +211,12 @@ def check_birth_date(birth: date, today: date) -> date:
 
 
 @cache
-def nationalities() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 codes with their Spanish names (babel's CLDR data)."""
+@cache
+def nationalities(language: str = "es") -> dict[str, str]:
+    """ISO 3166-1 alpha-2 codes with their names in a language (babel's CLDR data), by name."""
     from babel import Locale
 
-    names = Locale("es").territories
+    names = Locale(language).territories
     return {
         code: name
         for code, name in sorted(names.items(), key=lambda item: fold(item[1]))

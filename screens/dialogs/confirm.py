@@ -1,0 +1,46 @@
+"""A yes-or-no question before something that cannot be undone (W4, cancellations)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from screens.text import _, plain
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Returns True for the action, False for "back"; escape is "back"."""
+
+    BINDINGS = [Binding("escape", "back", show=False)]
+
+    def __init__(self, title: str, text: str, yes: str, *, warning: str | None = None) -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+        self._yes = yes
+        self._warning = warning
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Static(plain(self._title), classes="dialog-title")
+            yield Static(plain(self._text))
+            if self._warning:
+                yield Static(plain(self._warning), classes="warning-box", id="confirm-warning")
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="no")
+                yield Button(self._yes, id="yes", variant="warning" if self._warning else "primary")
+
+    def on_mount(self) -> None:
+        # Where a mistake loses something, the safe answer has the focus.
+        self.query_one("#no" if self._warning else "#yes").focus()
+
+    @on(Button.Pressed)
+    def _answer(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_back(self) -> None:
+        self.dismiss(False)

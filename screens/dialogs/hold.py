@@ -1,0 +1,79 @@
+"""B6: the held time, the details to check, and the minutes left before it is let go."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from screens.text import _, language, long_day, plain
+from store.views import BookingView, ProcedureView
+
+
+class HoldDialog(ModalScreen[bool]):
+    """True confirms the booking; False (or escape) lets the time go."""
+
+    BINDINGS = [Binding("escape", "back", show=False)]
+
+    def __init__(self, hold: BookingView, procedure: ProcedureView) -> None:
+        super().__init__()
+        self.hold = hold
+        self.procedure = procedure
+
+    def _left(self) -> int:
+        if self.hold.hold_expires_at is None:
+            return 0
+        now = self.app.clock.now()
+        return max(0, int((self.hold.hold_expires_at - now).total_seconds()))
+
+    def _countdown(self) -> str:
+        left = self._left()
+        return _(
+            "Reservada para usted durante {minutes}:{seconds:02d} minutos.",
+            minutes=left // 60,
+            seconds=left % 60,
+        )
+
+    def compose(self) -> ComposeResult:
+        office = self.hold.office
+        name = (
+            self.procedure.name_en
+            if language() == "en" and self.procedure.name_en
+            else self.procedure.name
+        )
+        with Vertical(classes="dialog", id="hold-dialog"):
+            yield Static(_("Confirme su hora"), classes="dialog-title")
+            yield Static(
+                plain(
+                    f"{name}\n{office.name}\n{office.address}\n"
+                    f"{long_day(self.hold.start.date())}, {self.hold.start:%H:%M}"
+                ),
+                id="hold-details",
+            )
+            yield Static(self._countdown(), id="hold-countdown", classes="warning-box")
+            with Horizontal(classes="actions"):
+                yield Button(_("Elegir otra hora"), id="back")
+                yield Button(_("Confirmar la hora"), id="confirm", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm").focus()
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        self.query_one("#hold-countdown", Static).update(self._countdown())
+        if self._left() <= 0:
+            self.app.notify(
+                _("El tiempo para confirmar terminó; la hora quedó libre."), severity="warning"
+            )
+            self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss(False)

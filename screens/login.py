@@ -1,0 +1,268 @@
+"""A9–A11: log in, the forced change of a temporary password, and recovery without e-mail."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from screens.base import KioskScreen
+from screens.session import Session
+from screens.text import _, language, say
+from screens.widgets.fields import FormField
+from screens.widgets.nationality import NationalityPicker
+from store.errors import InvalidForm, InvalidInput, StoreError
+from store.forms import RecoveryForm
+from store.text import N_
+from store.views import ApplicantView
+
+
+def destination(then: str) -> KioskScreen:
+    """Where a logged-in applicant was going: home, the mailbox or a help ticket."""
+    from screens.home import HomeScreen
+    from screens.mailbox import MailboxScreen
+    from screens.tickets import TicketsScreen
+
+    return {"mailbox": MailboxScreen, "tickets": TicketsScreen}.get(then, HomeScreen)()
+
+
+class LoginScreen(KioskScreen):
+    """E-mail or document, password; the lockout message says until when (A11)."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self, then: str = "home", identifier: str = "") -> None:
+        super().__init__()
+        self.then = then
+        self.identifier = identifier
+
+    def heading(self) -> str:
+        return _("Ingresar")
+
+    def body(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            yield FormField(
+                _("Correo electrónico o número de documento"),
+                Input(self.identifier, id="identifier"),
+                "identifier",
+            )
+            yield FormField(_("Contraseña"), Input(id="password", password=True), "password")
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+                yield Button(_("Olvidé mi contraseña"), id="forgot")
+                yield Button(_("Ingresar"), id="login", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#password" if self.identifier else "#identifier").focus()
+
+    @on(Input.Submitted, "#identifier")
+    def _to_password(self) -> None:
+        self.query_one("#password").focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#login")
+    def _login(self) -> None:
+        identifier = self.query_one("#identifier", Input).value
+        password = self.query_one("#password", Input).value
+        self.query_one("#field-password", FormField).show(None)
+        self.call_store(
+            lambda: self.store.login(identifier, password),
+            lambda applicant: self._logged_in(applicant, password),
+            self._refused,
+        )
+
+    def _refused(self, error: StoreError) -> None:
+        # A11: the lockout sentence names the time it ends; keep the identifier typed.
+        self.query_one("#field-password", FormField).show(say(error.message))
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()
+
+    def _logged_in(self, applicant: ApplicantView, password: str) -> None:
+        self.kiosk.log_in(Session(applicant))
+        if applicant.must_change_password:
+            self.kiosk.restart_at(ChangePasswordScreen(password, self.then))
+        else:
+            self.kiosk.restart_at(destination(self.then))
+
+    @on(Button.Pressed, "#forgot")
+    def _forgot(self) -> None:
+        self.app.push_screen(RecoveryScreen())
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class ChangePasswordScreen(KioskScreen):
+    """A9: a temporary password must be replaced before anything else."""
+
+    def __init__(self, current: str, then: str = "home") -> None:
+        super().__init__()
+        self.current = current
+        self.then = then
+
+    def heading(self) -> str:
+        return _("Elija su contraseña")
+
+    def body(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            yield Static(
+                _(
+                    "Ingresó con una contraseña temporal. Elija una nueva de al menos 8 caracteres, distinta de la temporal."
+                ),
+                classes="lead",
+            )
+            yield FormField(_("Contraseña nueva"), Input(id="new", password=True), "new")
+            yield FormField(
+                _("Repita la contraseña nueva"), Input(id="repeat", password=True), "repeat"
+            )
+            with Horizontal(classes="actions"):
+                yield Button(_("Guardar contraseña"), id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#new").focus()
+
+    @on(Input.Submitted, "#new")
+    def _to_repeat(self) -> None:
+        self.query_one("#repeat").focus()
+
+    @on(Input.Submitted, "#repeat")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        new = self.query_one("#new", Input).value
+        repeat = self.query_one("#repeat", Input).value
+        self.query_one("#field-new", FormField).show(None)
+        if new != repeat:
+            self.query_one("#field-repeat", FormField).show(
+                _("Las dos contraseñas no coinciden: escríbala otra vez.")
+            )
+            self.query_one("#repeat", Input).value = ""
+            self.query_one("#repeat").focus()
+            return
+        self.query_one("#field-repeat", FormField).show(None)
+        applicant_id = self.session.applicant_id
+        self.call_store(
+            lambda: self.store.change_password(applicant_id, self.current, new),
+            self._changed,
+            self._refused,
+        )
+
+    def _refused(self, error: StoreError) -> None:
+        self.query_one("#field-new", FormField).show(say(error.message))
+        self.query_one("#new").focus()
+
+    def _changed(self, applicant: ApplicantView) -> None:
+        self.session.applicant = applicant
+        self.app.notify(_("Contraseña guardada."))
+        self.kiosk.restart_at(destination(self.then))
+
+
+RECOVERY_FIELDS = (
+    "document_number",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "birth_date",
+)
+
+
+class RecoveryScreen(KioskScreen):
+    """A10: the person's identity instead of an e-mail; a new temporary password follows."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nationality_code: str | None = None
+
+    def heading(self) -> str:
+        return _("Recuperar la contraseña")
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(classes="page"):
+            yield Static(
+                _(
+                    "Sin correo: escriba sus datos tal como los registró y recibirá una contraseña temporal nueva."
+                ),
+                classes="lead",
+            )
+            yield FormField(
+                _("Nacionalidad"),
+                NationalityPicker(
+                    language(), _("Escriba para buscar: «hai», «vene»…"), self.nationality_code
+                ),
+                "nationality",
+            )
+            with RadioSet(id="document_type"):
+                yield RadioButton(_("Pasaporte ordinario"), value=True, id="doc-passport")
+                yield RadioButton(_("Cédula de identidad"), id="doc-cedula")
+            yield FormField(
+                _("Número de documento"), Input(id="document_number"), "document_number"
+            )
+            yield FormField(_("Nombres"), Input(id="given_names"), "given_names")
+            yield FormField(_("Primer apellido"), Input(id="first_surname"), "first_surname")
+            yield FormField(_("Segundo apellido"), Input(id="second_surname"), "second_surname")
+            yield FormField(
+                _("Fecha de nacimiento"),
+                Input(placeholder=_("DD-MM-AAAA"), id="birth_date"),
+                "birth_date",
+            )
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+                yield Button(_("Recuperar"), id="recover", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#nationality").focus()
+
+    @on(NationalityPicker.Picked)
+    def _nationality(self, event: NationalityPicker.Picked) -> None:
+        self.nationality_code = event.code
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#recover")
+    def _recover(self) -> None:
+        values = {field: self.query_one(f"#{field}", Input).value for field in RECOVERY_FIELDS}
+        pressed = self.query_one("#document_type", RadioSet).pressed_button
+        form = RecoveryForm(
+            nationality=self.nationality_code or "",
+            document_type=(pressed.id or "doc-passport").removeprefix("doc-")
+            if pressed
+            else "passport",
+            document_number=values["document_number"],
+            first_surname=values["first_surname"],
+            second_surname=values["second_surname"] or None,
+            given_names=values["given_names"],
+            birth_date=values["birth_date"],
+        )
+        for field in (*RECOVERY_FIELDS, "nationality"):
+            self.query_one(f"#field-{field}", FormField).show(None)
+        self.call_store(
+            lambda: self.store.recover_password(form),
+            lambda password: self._recovered(password, values["document_number"]),
+            self._refused,
+        )
+
+    def _recovered(self, password: str, identifier: str) -> None:
+        from screens.registered import RegisteredScreen
+
+        self.kiosk.restart_at(RegisteredScreen(password, identifier, recovered=True))
+
+    def _refused(self, error: StoreError) -> None:
+        if isinstance(error, InvalidForm):
+            for field, message in error.errors.items():
+                for box in self.query(f"#field-{field}").results(FormField):
+                    box.show(say(message))
+        elif isinstance(error, InvalidInput) and self.query(f"#field-{error.field}"):
+            self.query_one(f"#field-{error.field}", FormField).show(say(error.message))
+        else:
+            self.show_refusal(error)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()

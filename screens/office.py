@@ -1,0 +1,141 @@
+"""B3, B4: the offices of the applicant's region that offer the procedure, and what each has."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.base import KioskScreen
+from screens.procedure import procedure_name
+from screens.text import _, long_day, plain
+from store.text import N_
+from store.views import OfferingView, OfficeChoice, ProcedureView
+
+
+class OfficeScreen(KioskScreen):
+    """Each office with its next free time or "full, N waiting"; B4's message when none."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self, procedure: ProcedureView) -> None:
+        super().__init__()
+        self.procedure = procedure
+        self.choice: OfficeChoice | None = None
+
+    def heading(self) -> str:
+        return _("{procedure}: elija la oficina", procedure=procedure_name(self.procedure))
+
+    def describe(self, offering: OfferingView) -> str:
+        office = offering.office
+        if offering.next_free is not None:
+            state = _(
+                "Próxima hora libre: {day}, {time}",
+                day=long_day(offering.next_free.date()),
+                time=f"{offering.next_free:%H:%M}",
+            )
+        else:
+            state = _("Sin horas libres: {count} personas en espera", count=offering.waiting)
+        return f"{office.name}\n  {office.address}\n  {state}"
+
+    def body(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            if self.choice is None:
+                yield Static(_("Buscando oficinas…"), classes="lead")
+            elif self.choice.none_bookable:
+                yield from self._walk_in(self.choice)
+            else:
+                yield Static(
+                    plain(
+                        _(
+                            "Oficinas de {region} que atienden este trámite:",
+                            region=self.choice.region.name,
+                        )
+                    ),
+                    classes="lead",
+                )
+                yield OptionList(
+                    *[
+                        Option(plain(self.describe(o)), id=o.office.code)
+                        for o in self.choice.offerings
+                    ],
+                    id="offices",
+                )
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+
+    def _walk_in(self, choice: OfficeChoice) -> ComposeResult:
+        # B4: say plainly where to go instead of leaving the person at a dead end.
+        yield Static(
+            plain(
+                _(
+                    "Ninguna oficina de {region} ofrece este trámite con hora reservada.",
+                    region=choice.region.name,
+                )
+            ),
+            classes="warning-box",
+            id="no-office",
+        )
+        if choice.walk_in:
+            yield Static(_("Puede ir en persona a la oficina más cercana:"), classes="lead")
+            with VerticalScroll(id="walk-in"):
+                for office in choice.walk_in:
+                    yield Static(
+                        plain(
+                            f"{office.name} — {office.address} — "
+                            + _(
+                                "atención de {opens} a {closes}",
+                                opens=f"{office.opens_at:%H:%M}",
+                                closes=f"{office.closes_at:%H:%M}",
+                            )
+                        )
+                    )
+        yield Static(
+            _("O abra una solicitud de ayuda y le responderemos en su buzón."), classes="lead"
+        )
+        yield Button(_("Abrir una solicitud de ayuda"), id="ticket")
+
+    def on_mount(self) -> None:
+        region = self.session.applicant.region
+        code = self.procedure.code
+        self.call_store(lambda: self.store.offices_for(region, code), self._loaded)
+
+    def _loaded(self, choice: OfficeChoice) -> None:
+        self.choice = choice
+        self.call_later(self._show)
+
+    async def _show(self) -> None:
+        await self.recompose()
+        for widget in self.query("#offices, #ticket"):
+            widget.focus()
+            break
+
+    def after_relabel(self) -> None:
+        self.call_later(self._show)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        assert self.choice is not None
+        offering = next(o for o in self.choice.offerings if o.office.code == event.option.id)
+        self.session.office = offering.office.code
+        if offering.next_free is not None:
+            from screens.slots import SlotsScreen
+
+            self.app.push_screen(SlotsScreen(offering, self.procedure))
+        else:
+            from screens.waitlist import WaitlistScreen
+
+            self.app.push_screen(WaitlistScreen(offering, self.procedure))
+
+    @on(Button.Pressed, "#ticket")
+    def _ticket(self) -> None:
+        from screens.tickets import TicketsScreen
+
+        self.app.push_screen(TicketsScreen())
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,94 @@
+"""B2: choose the procedure; the documents to bring for it appear beside the list."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.base import KioskScreen
+from screens.text import _, language, plain
+from store.text import N_
+from store.views import ProcedureView
+
+
+def procedure_name(procedure: ProcedureView) -> str:
+    return procedure.name_en if language() == "en" and procedure.name_en else procedure.name
+
+
+def documents(procedure: ProcedureView) -> tuple[str, ...]:
+    return (
+        procedure.documents_en
+        if language() == "en" and procedure.documents_en
+        else procedure.documents
+    )
+
+
+class ProcedureScreen(KioskScreen):
+    """The catalogue's procedures; highlighting one shows what to bring (B2)."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: str | None = None
+
+    def heading(self) -> str:
+        return _("¿Qué trámite necesita?")
+
+    def body(self) -> ComposeResult:
+        procedures = self.kiosk.catalog.procedures
+        with Horizontal(classes="page", id="procedure-page"):
+            yield OptionList(
+                *[Option(procedure_name(p), id=p.code) for p in procedures], id="procedures"
+            )
+            with Vertical(id="procedure-detail"):
+                yield Static(_("Documentos que debe traer"), classes="page-title")
+                yield Static(
+                    _("Elija un trámite para ver sus documentos."), id="documents", classes="lead"
+                )
+                with Horizontal(classes="actions"):
+                    yield Button(_("Volver"), id="back")
+                    yield Button(
+                        _("Elegir oficina"), id="continue", variant="primary", disabled=True
+                    )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        codes = [p.code for p in self.kiosk.catalog.procedures]
+        options.highlighted = codes.index(self.chosen) if self.chosen in codes else 0
+
+    def after_relabel(self) -> None:
+        self.on_mount()
+
+    def _procedure(self, code: str | None) -> ProcedureView | None:
+        return next((p for p in self.kiosk.catalog.procedures if p.code == code), None)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        procedure = self._procedure(event.option.id)
+        if procedure is None:
+            return
+        self.chosen = procedure.code
+        listed = "\n".join(f"• {item}" for item in documents(procedure))
+        self.query_one("#documents", Static).update(plain(listed))
+        self.query_one("#continue", Button).disabled = False
+
+    @on(OptionList.OptionSelected)
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        procedure = self._procedure(self.chosen)
+        if procedure is None:
+            return
+        from screens.office import OfficeScreen
+
+        self.session.procedure = procedure.code
+        self.app.push_screen(OfficeScreen(procedure))
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,23 @@
+"""What the kiosk knows about the person at the screen, and nothing more (K1).
+
+One `Session` per applicant; the idle reset drops it together with every screen that showed it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from store.views import ApplicantView
+
+
+@dataclass
+class Session:
+    """The logged-in applicant and what they are in the middle of choosing."""
+
+    applicant: ApplicantView
+    procedure: str | None = None
+    office: str | None = None
+    printed: set[str] = field(default_factory=set)
+
+    @property
+    def applicant_id(self) -> int:
+        return self.applicant.id

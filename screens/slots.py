@@ -1,0 +1,211 @@
+"""B5, B6: the week's times as a grid (or a list), a hold with a countdown, then confirmation."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.base import KioskScreen
+from screens.procedure import procedure_name
+from screens.text import _, long_day, plain
+from screens.widgets.slot_grid import SlotGrid, legend, slot_state, state_label, week_of
+from store.text import N_
+from store.views import BookingView, OfferingView, ProcedureView, SlotView
+
+
+class SlotsScreen(KioskScreen):
+    """One week at a time; PageDown / PageUp for the next and previous week; L for the list."""
+
+    BINDINGS = [
+        Binding("escape", "back", N_("Volver")),
+        Binding("pageup", "week(-1)", N_("Semana anterior"), key_display="RePág"),
+        Binding("pagedown", "week(1)", N_("Semana siguiente"), key_display="AvPág"),
+        Binding("l", "toggle_list", N_("Ver como lista")),
+    ]
+
+    def __init__(self, offering: OfferingView, procedure: ProcedureView) -> None:
+        super().__init__()
+        self.offering = offering
+        self.procedure = procedure
+        self.week_start: date | None = (
+            week_of(offering.next_free.date())[0] if offering.next_free else None
+        )
+        self.slots: list[SlotView] | None = None
+        self.as_list = False
+
+    def heading(self) -> str:
+        return f"{self.offering.office.name} · {procedure_name(self.procedure)}"
+
+    def days(self) -> list[date]:
+        if self.week_start is None:
+            return []
+        return [
+            d
+            for d in week_of(self.week_start)
+            if str(d.weekday()) in self.offering.office.open_weekdays
+        ]
+
+    def body(self) -> ComposeResult:
+        days = self.days()
+        with Vertical(classes="page", id="slots-page"):
+            yield Static(
+                plain(
+                    _(
+                        "Semana del {first} al {last}",
+                        first=long_day(days[0]),
+                        last=long_day(days[-1]),
+                    )
+                    if days
+                    else ""
+                ),
+                classes="page-title",
+                id="week-title",
+            )
+            yield Static(_("Leyenda: {legend}", legend=legend()), classes="lead", id="legend")
+            if self.slots is None:
+                yield Static(_("Cargando horas…"), classes="lead")
+            elif not self.slots:
+                yield Static(
+                    _("Esta semana no hay horas. Pruebe la semana siguiente."),
+                    classes="lead",
+                    id="no-slots",
+                )
+            elif self.as_list:
+                yield OptionList(*self._list_options(), id="slot-list")
+            else:
+                with VerticalScroll(id="grid-scroll"):
+                    yield SlotGrid(self.slots, days, id="slot-grid")
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+                yield Button(_("Semana anterior"), id="previous")
+                yield Button(_("Semana siguiente"), id="next")
+                yield Button(
+                    _("Ver como calendario") if self.as_list else _("Ver como lista"), id="toggle"
+                )
+
+    def _list_options(self) -> list[Option]:
+        """The same times for screen readers and small terminals: one line each, with its state."""
+        options = []
+        for slot in self.slots or []:
+            state = slot_state(slot)
+            text = f"{long_day(slot.day)} {slot.start_time:%H:%M}  {state_label(state)}"
+            options.append(Option(text, id=str(slot.id), disabled=state not in ("free", "few")))
+        return options
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.kiosk.session is not None and self.slots is not None:
+            self.load()
+
+    def load(self) -> None:
+        if self.week_start is None:
+            self.week_start = week_of(self.kiosk.clock.now().date())[0]
+        days = week_of(self.week_start)
+        office, code = self.offering.office.code, self.procedure.code
+        applicant_id = self.session.applicant_id
+        self.call_store(
+            lambda: self.store.slots(office, code, days[0], days[-1], applicant_id),
+            self._loaded,
+        )
+
+    def _loaded(self, slots: list[SlotView]) -> None:
+        self.slots = slots
+        self.call_later(self._show)
+
+    async def _show(self) -> None:
+        await self.recompose()
+        if self.as_list:
+            for options in self.query("#slot-list").results(OptionList):
+                options.focus()
+        else:
+            for grid in self.query(SlotGrid):
+                grid.focus_first_free()
+
+    def after_relabel(self) -> None:
+        self.call_later(self._show)
+
+    def action_week(self, step: int) -> None:
+        today = self.kiosk.clock.now().date()
+        if self.week_start is None:
+            return
+        start = self.week_start + timedelta(days=7 * step)
+        if start + timedelta(days=6) < today:
+            return
+        self.week_start = start
+        self.slots = None
+        self.load()
+
+    @on(Button.Pressed, "#previous")
+    def _previous(self) -> None:
+        self.action_week(-1)
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        self.action_week(1)
+
+    @on(Button.Pressed, "#toggle")
+    def action_toggle_list(self) -> None:
+        self.as_list = not self.as_list
+        self.call_later(self._show)
+
+    @on(SlotGrid.FullChosen)
+    def _unavailable(self, event: SlotGrid.FullChosen) -> None:
+        messages = {
+            "full": _("Esa hora está llena: elija una marcada «libre» o «pocas»."),
+            "closed": _("La oficina no atiende a esa hora."),
+            "mine": _("Esa hora ya es suya."),
+        }
+        self.notify(messages.get(event.state, ""), severity="warning")
+
+    @on(SlotGrid.SlotChosen)
+    def _chosen(self, event: SlotGrid.SlotChosen) -> None:
+        self.hold(event.slot.id)
+
+    @on(OptionList.OptionSelected, "#slot-list")
+    def _chosen_in_list(self, event: OptionList.OptionSelected) -> None:
+        self.hold(int(event.option.id or 0))
+
+    def hold(self, slot_id: int) -> None:
+        """B6: hold the seat while the person checks the details."""
+        applicant_id = self.session.applicant_id
+        self.call_store(lambda: self.store.hold(applicant_id, slot_id), self._held, self._refused)
+
+    def _refused(self, error: object) -> None:
+        self.show_refusal(error)  # type: ignore[arg-type]
+        self.load()
+
+    def _held(self, hold: BookingView) -> None:
+        from screens.dialogs.hold import HoldDialog
+
+        def answered(confirm: bool | None) -> None:
+            applicant_id = self.session.applicant_id
+            if confirm:
+                self.call_store(
+                    lambda: self.store.confirm(applicant_id, hold.id),
+                    self._confirmed,
+                    self._refused,
+                )
+            else:
+                self.call_store(
+                    lambda: self.store.release_hold(applicant_id, hold.id),
+                    lambda _none: self.load(),
+                )
+
+        self.app.push_screen(HoldDialog(hold, self.procedure), answered)
+
+    def _confirmed(self, booking: BookingView) -> None:
+        from screens.receipt import ReceiptScreen
+
+        self.kiosk.restart_home_then(ReceiptScreen(booking, fresh=True))
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,82 @@
+"""The screens' words: the translation function in use, and dates as people read them (K4).
+
+Message ids are Spanish; `_` marks and translates them. The application sets the language with
+`use_language`, and every screen composes its text through `_`, so switching language and
+recomposing redraws everything, footer included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from rich.text import Text
+
+from store.text import Message
+
+Translate = Callable[[str], str]
+
+
+def _spanish(text: str) -> str:
+    return text
+
+
+class _Current:
+    translate: Translate = _spanish
+    language: str = "es"
+
+
+def use_language(language: str, translate: Translate) -> None:
+    """Make `_` speak this language (called by the app at start and on every switch)."""
+    _Current.language = language
+    _Current.translate = translate
+
+
+def language() -> str:
+    return _Current.language
+
+
+def translate(msgid: str) -> str:
+    """The bare translation function (for `Message.render`)."""
+    return _Current.translate(msgid)
+
+
+def _(msgid: str, **params: Any) -> str:
+    """Translate a Spanish msgid and fill in its `{named}` values."""
+    text = _Current.translate(msgid)
+    return text.format(**params) if params else text
+
+
+def say(message: Message) -> str:
+    """A store message (a refusal, a notice) in the current language."""
+    return message.render(_Current.translate)
+
+
+def plain(text: str) -> Text:
+    """User text (names, subjects) shown as it is: never parsed as markup."""
+    return Text(text)
+
+
+_LOCALES = {"es": "es_CL", "en": "en_GB"}
+
+
+def long_day(day: date) -> str:
+    """lunes, 30 de noviembre de 2026."""
+    from babel.dates import format_date
+
+    return format_date(day, "full", locale=_LOCALES.get(_Current.language, "es_CL"))
+
+
+def short_day(day: date) -> str:
+    """lun 30 nov: a grid column header."""
+    from babel.dates import format_date
+
+    return format_date(day, "EEE d MMM", locale=_LOCALES.get(_Current.language, "es_CL"))
+
+
+def moment(value: datetime, zone: str = "America/Santiago") -> str:
+    """A date and a time on an office's (or mainland Chile's) wall clock."""
+    from zoneinfo import ZoneInfo
+
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{long_day(local.date())}, {local:%H:%M}"

@@ -1,0 +1,196 @@
+"""H1–H4: help. Anyone can read how the kiosk works; an account holder can open a ticket."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Select, Static, TextArea
+
+from screens.base import KioskScreen
+from screens.text import _, moment, plain
+from screens.widgets.fields import FormField
+from store.errors import InvalidInput, StoreError
+from store.text import N_
+from store.views import TicketView
+
+KINDS = (
+    ("question", N_("Pregunta")),
+    ("complaint", N_("Reclamo")),
+    ("suggestion", N_("Sugerencia")),
+    ("congratulation", N_("Felicitación")),
+)
+CATEGORIES = (
+    ("booking", N_("Horas y reservas")),
+    ("waitlist", N_("Asignación automatizada")),
+    ("account", N_("Mi cuenta y contraseña")),
+    ("documents", N_("Documentos")),
+    ("other", N_("Otro tema")),
+)
+
+
+def free_of_charge() -> Static:
+    """H4: the service is free; nobody should pay an intermediary."""
+    return Static(
+        _(
+            "Este servicio es gratuito. No pague a nadie («tramitadores») por una hora, un lugar en la lista o una respuesta."
+        ),
+        classes="warning-box",
+        id="free-of-charge",
+    )
+
+
+class HelpScreen(KioskScreen):
+    """How the kiosk works, for anyone; a ticket needs an account."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def heading(self) -> str:
+        return _("Ayuda")
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(classes="page"):
+            yield free_of_charge()
+            yield Static(
+                _(
+                    "• «Reservar hora»: acepte las condiciones, regístrese y elija trámite, oficina y hora.\n"
+                    "• Si la oficina no tiene horas, inscríbase en la asignación automatizada: las horas nuevas "
+                    "se entregan en orden de inscripción y llegan a su buzón.\n"
+                    "• «Ya tengo cuenta»: ingrese con su correo o documento. ¿Olvidó la contraseña? Puede "
+                    "recuperarla con sus datos, sin correo.\n"
+                    "• Tecla F2: cambia el idioma. Si se aleja, el quiosco borra todo después de avisarle."
+                )
+            )
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+                yield Button(_("Escribir una solicitud de ayuda"), id="ticket", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#ticket").focus()
+
+    @on(Button.Pressed, "#ticket")
+    def _ticket(self) -> None:
+        if self.kiosk.session is not None:
+            self.app.push_screen(TicketsScreen())
+            return
+        from screens.login import LoginScreen
+
+        self.app.push_screen(LoginScreen(then="tickets"))
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class TicketsScreen(KioskScreen):
+    """H1: type, subject, category, optional reference, message; H2: one open ticket at a time."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tickets: list[TicketView] | None = None
+
+    def heading(self) -> str:
+        return _("Solicitud de ayuda")
+
+    def body(self) -> ComposeResult:
+        open_ticket = next((t for t in self.tickets or [] if t.status == "open"), None)
+        with VerticalScroll(classes="page", id="tickets"):
+            yield free_of_charge()
+            if open_ticket is not None:
+                yield Static(
+                    plain(
+                        _(
+                            "Su solicitud «{subject}» del {date} está abierta; la respuesta llegará a su buzón. Podrá abrir otra cuando la respondan.",
+                            subject=open_ticket.subject,
+                            date=moment(open_ticket.opened_at),
+                        )
+                    ),
+                    classes="info-box",
+                    id="ticket-open",
+                )
+            elif self.tickets is not None:
+                yield FormField(
+                    _("Tipo"),
+                    Select(
+                        [(_(label), code) for code, label in KINDS],
+                        value="question",
+                        allow_blank=False,
+                        id="kind",
+                    ),
+                    "kind",
+                )
+                yield FormField(
+                    _("Tema"),
+                    Select(
+                        [(_(label), code) for code, label in CATEGORIES],
+                        value="booking",
+                        allow_blank=False,
+                        id="category",
+                    ),
+                    "category",
+                )
+                yield FormField(_("Asunto"), Input(id="subject"), "subject")
+                yield FormField(
+                    _("Código de reserva o trámite (opcional)"), Input(id="reference"), "reference"
+                )
+                yield FormField(_("Mensaje"), TextArea(id="message"), "message")
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+                if open_ticket is None and self.tickets is not None:
+                    yield Button(_("Enviar solicitud"), id="send", variant="primary")
+            answered = [t for t in self.tickets or [] if t.answer]
+            if answered:
+                yield Static(_("Respuestas anteriores"), classes="page-title")
+                for ticket in answered:
+                    yield Static(plain(f"{ticket.subject}\n→ {ticket.answer}"), classes="info-box")
+
+    def on_mount(self) -> None:
+        applicant_id = self.session.applicant_id
+        self.call_store(lambda: self.store.tickets_of(applicant_id), self._loaded)
+
+    def _loaded(self, tickets: list[TicketView]) -> None:
+        self.tickets = tickets
+        self.call_later(self._show)
+
+    async def _show(self) -> None:
+        await self.recompose()
+        for widget in self.query("#kind, #back"):
+            widget.focus()
+            break
+
+    @on(Button.Pressed, "#send")
+    def _send(self) -> None:
+        kind = self.query_one("#kind", Select).value
+        category = self.query_one("#category", Select).value
+        subject = self.query_one("#subject", Input).value
+        reference = self.query_one("#reference", Input).value or None
+        message = self.query_one("#message", TextArea).text
+        applicant_id = self.session.applicant_id
+        for field in ("subject", "message", "reference"):
+            self.query_one(f"#field-{field}", FormField).show(None)
+        self.call_store(
+            lambda: self.store.open_ticket(
+                applicant_id, str(kind), subject, str(category), message, reference
+            ),
+            self._sent,
+            self._refused,
+        )
+
+    def _refused(self, error: StoreError) -> None:
+        from screens.text import say
+
+        if isinstance(error, InvalidInput) and self.query(f"#field-{error.field}"):
+            self.query_one(f"#field-{error.field}", FormField).show(say(error.message))
+        else:
+            self.show_refusal(error)
+
+    def _sent(self, ticket: TicketView) -> None:
+        self.notify(_("Solicitud enviada. La respuesta llegará a su buzón."))
+        self.on_mount()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()

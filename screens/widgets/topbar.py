@@ -1,0 +1,52 @@
+"""The bar at the top of every screen: where you are, and the language switch (K4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from screens.text import _, language, plain
+
+LANGUAGES = (("es", "Español"), ("en", "English"))
+
+
+class TopBar(Horizontal):
+    """Title on the left; Español / English on the right, the current one marked."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 3; dock: top; background: $primary-background; padding: 0 1; align-vertical: middle; }
+    TopBar #top-title { width: 1fr; content-align: left middle; height: 3; text-style: bold; }
+    TopBar Button { min-width: 11; margin-left: 1; }
+    """
+
+    @dataclass
+    class LanguageChosen(Message):
+        """The person asked for another language."""
+
+        language: str
+
+    def __init__(self, title: str) -> None:
+        super().__init__(id="top-bar")
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain(self._title), id="top-title")
+        for code, name in LANGUAGES:
+            button = Button(name, id=f"lang-{code}", compact=True)
+            button.can_focus = False  # Tab walks the page; the language is one tap away
+            button.tooltip = _("Cambiar el idioma")
+            if code == language():
+                button.add_class("-current")
+            yield button
+
+    @on(Button.Pressed)
+    def _choose(self, event: Button.Pressed) -> None:
+        event.stop()
+        chosen = (event.button.id or "").removeprefix("lang-")
+        if chosen and chosen != language():
+            self.post_message(self.LanguageChosen(chosen))

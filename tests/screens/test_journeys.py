@@ -1,0 +1,276 @@
+"""Pilot walks through the applicant's journeys end to end (A, B, W, M, K)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, OptionList, Static
+
+from screens.home import HomeScreen
+from screens.login import ChangePasswordScreen
+from screens.receipt import ReceiptScreen
+from screens.welcome import WelcomeScreen
+from store import Store
+from store.clock import FixedClock
+from tests.factories import MONDAY, open_day
+from tests.screens.conftest import PASSWORD, log_in, settle, tap
+
+
+def _text(app: Any) -> str:
+    """Everything the current screen shows, as plain text (static text and list options)."""
+    lines = [str(w.render()) for w in app.screen.query(Static)]
+    for options in app.screen.query(OptionList):
+        lines += [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return "\n".join(lines)
+
+
+async def _type_into(pilot: Any, selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    await pilot.pause()
+    widget.value = ""
+    await pilot.press(*text)
+
+
+async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_prints(
+    make_kiosk: Any, tmp_path: Path
+) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")  # the primary action has the focus
+        await settle(pilot)
+        assert app.screen.query_one("#continue").disabled  # A1: not before accepting
+        await tap(pilot, "#accept")
+        await tap(pilot, "#continue")
+        await settle(pilot)
+        await tap(pilot, "#doc-cedula")
+        values = {
+            "#document_number": "12.345.678-5",
+            "#document_expiry": "01-01-2030",
+            "#given_names": "Wyddeline Ñusta",
+            "#first_surname": "Désir",
+            "#email": "W.Desir@Correo.cl",
+            "#email_confirmation": "w.desir@correo.cl",
+            "#birth_date": "30-09-1993",
+        }
+        for selector, text in values.items():
+            await _type_into(pilot, selector, text)
+        await tap(pilot, "#no-second-surname")  # A3
+        await _type_into(pilot, "#nationality", "hait")
+        await pilot.press("enter")
+        app.screen.query_one("#region").value = "CL-RM"
+        await pilot.pause()
+        await tap(pilot, "#review")
+        await settle(pilot)
+        assert "Registro: revise sus datos" in _text(app)
+        assert "Désir" in _text(app) and "Haití" in _text(app)
+        await tap(pilot, "#confirm")
+        await settle(pilot)
+        password = str(app.screen.query_one("#temporary-password", Static).render())
+        assert len(password) >= 10 and "Registro completado" in _text(app)
+        assert list((tmp_path / "receipts").glob("credentials-*.pdf"))  # A8: the slip
+        await tap(pilot, "#login")
+        await settle(pilot)
+        assert app.screen.query_one("#identifier", Input).value == "w.desir@correo.cl"
+        await pilot.press(*password, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChangePasswordScreen)  # A9
+        await pilot.press(*PASSWORD, "enter", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await tap(pilot, "#book")
+        await settle(pilot)
+        await pilot.press("enter")  # the first procedure: Residencia temporal
+        await settle(pilot)
+        await pilot.press("enter")  # the first office: STG, with free times
+        await settle(pilot)
+        await pilot.press("enter")  # the first free time is focused
+        await settle(pilot)
+        assert "Confirme su hora" in _text(app) and "5:00" in _text(app)  # B6 countdown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        code = app.screen.booking.code
+        assert code and app.screen.booking.status == "confirmed"
+        assert (tmp_path / "receipts" / f"booking-{code}.pdf").exists()  # B7: printed
+        await tap(pilot, "#print")  # K3: a second press within the window prints nothing new
+        await settle(pilot)
+        assert len(list((tmp_path / "receipts").glob("booking-*.pdf"))) == 1
+
+
+async def test_w1_w2_full_office_enrol_then_capacity_assigns_and_mailbox_shows_it(
+    make_kiosk: Any, registered: Any, kiosk_store: Store, tmp_path: Path
+) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, registered.email)
+        await tap(pilot, "#book")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Residencia definitiva: no times at STG
+        await settle(pilot)
+        assert "personas en espera" in _text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await tap(pilot, "#enrol")
+        await settle(pilot)
+        await tap(pilot, "#yes")
+        await settle(pilot)
+        assert "Inscripción confirmada" in _text(app) and "lugar en la lista: 1" in _text(app)
+        assert list((tmp_path / "receipts").glob("waitlist-*.pdf"))
+        await tap(pilot, "#home")
+        await settle(pilot)
+        assert "lugar 1" in _text(app)  # W3: position and enrolment date at home
+        # A supervisor opens capacity through the store: W2 assigns at once.
+        opened = open_day(kiosk_store, "STG", "RD", MONDAY, "11:00-11:30", 30)
+        assert opened.assigned == 1
+        app.screen.reload()
+        await settle(pilot)
+        assert "No está inscrito en ninguna lista." in _text(app)
+        assert "(1 sin leer)" not in _text(app)  # the booking and enrolment notices are unread
+        await tap(pilot, "#mailbox")
+        await settle(pilot)
+        await pilot.press("enter")  # the newest notice: the assignment
+        await settle(pilot)
+        assert app.screen.opened is not None and app.screen.opened.booking_code
+
+
+async def test_w4_withdrawal_warns_and_frees_the_place(
+    make_kiosk: Any, registered: Any, kiosk_store: Store
+) -> None:
+    kiosk_store.enrol(registered.id, "STG", "RD")
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, registered.email)
+        await tap(pilot, "#withdraw-0")
+        await settle(pilot)
+        assert "Perderá su lugar" in _text(app)
+        assert app.screen.focused is not None and app.screen.focused.id == "no"  # safe default
+        await tap(pilot, "#yes")
+        await settle(pilot)
+        assert kiosk_store.waitlist("STG", "RD") == []
+
+
+async def test_a11_lockout_says_until_when(make_kiosk: Any, registered: Any) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tap(pilot, "#login")
+        await settle(pilot)
+        await pilot.press(*registered.email, "enter")
+        for _attempt in range(5):
+            await pilot.press(*"wrong-password", "enter")
+            await settle(pilot)
+        message = str(app.screen.query_one("#password-error", Static).render())
+        assert "bloqueada" in message and ":" in message
+        assert app.screen.query_one("#identifier", Input).value == registered.email
+
+
+async def test_k1_idle_reset_forgets_everything(make_kiosk: Any, registered: Any, ticker: Any) -> None:
+    app = make_kiosk(idle_seconds=90)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, registered.email)
+        assert isinstance(app.screen, HomeScreen)
+        ticker.now += 91
+        app.guard_idle()
+        await settle(pilot)
+        assert "¿Sigue ahí?" in _text(app)
+        ticker.now += 31
+        app.guard_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen) and app.session is None
+        shown = "\n".join(
+            str(w.render()) for screen in app.screen_stack for w in screen.query(Static)
+        )
+        values = [w.value for screen in app.screen_stack for w in screen.query(Input)]
+        assert "Wyddeline" not in shown and registered.email not in values
+        assert len(app.screen_stack) == 2
+
+
+async def test_k1_answering_keeps_the_session(make_kiosk: Any, registered: Any, ticker: Any) -> None:
+    app = make_kiosk(idle_seconds=90)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, registered.email)
+        ticker.now += 91
+        app.guard_idle()
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        ticker.now += 40
+        app.guard_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.session is not None
+
+
+async def test_k2_quit_keys_and_palette_do_nothing(make_kiosk: Any) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+q", "ctrl+c", "ctrl+p")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, WelcomeScreen)
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press(*"nobody", "enter")
+        await settle(pilot)
+        assert app.is_running  # only a staff login closes the kiosk
+
+
+async def test_k4_switching_language_redraws_screen_and_footer_and_keeps_input(
+    make_kiosk: Any,
+) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tap(pilot, "#login")
+        await settle(pilot)
+        await pilot.press(*"ana@correo.cl")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Log in" in _text(app) or "Email or document number" in _text(app)
+        assert app.screen.query_one("#identifier", Input).value == "ana@correo.cl"
+        footer = [active.binding.description for active in app.screen.active_bindings.values()]
+        assert "Back" in footer and "Volver" not in footer
+
+
+async def test_a2_a7_wrong_input_on_every_field_says_what_to_fix_and_keeps_it(
+    make_kiosk: Any,
+) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tap(pilot, "#book")
+        await settle(pilot)
+        await tap(pilot, "#accept")
+        await tap(pilot, "#continue")
+        await settle(pilot)
+        await tap(pilot, "#doc-cedula")
+        wrong = {
+            "document_number": "12.345.678-9",
+            "document_expiry": "31-02-2030",
+            "given_names": "Ana[b]1",
+            "first_surname": "O'Higgins 2",
+            "second_surname": "@@",
+            "email": "ana@correo.cl",
+            "email_confirmation": "otra@correo.cl",
+            "birth_date": "01-01-2990",
+            "phone": "12",
+        }
+        for field, text in wrong.items():
+            await _type_into(pilot, f"#{field}", text)
+        await tap(pilot, "#review")
+        await settle(pilot)
+        for field, text in wrong.items():
+            assert app.screen.query_one(f"#{field}", Input).value == text, field
+            if field == "email":
+                continue  # valid here; its confirmation is what differs
+            message = str(app.screen.query_one(f"#{field}-error", Static).render())
+            assert message.strip(), f"no message under {field}"
+        # As you type: a broken e-mail is named at once, and what was typed stays.
+        await _type_into(pilot, "#email", "ana@")
+        await pilot.pause()
+        assert str(app.screen.query_one("#email-error", Static).render()).strip()
+        assert app.screen.query_one("#email", Input).value == "ana@"
+        for field in ("nationality", "region"):
+            assert str(app.screen.query_one(f"#{field}-error", Static).render()).strip(), field
+        assert type(app.screen).__name__ == "RegistrationScreen"
+
+
+def test_clock_is_fixed_for_screens(kiosk_store: Store) -> None:
+    assert isinstance(kiosk_store.clock, FixedClock)
