@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingsMap
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, RadioSet, Select, Switch
+from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Select, Switch
 
 from screens.text import _, say
 from screens.widgets.topbar import TopBar
@@ -153,7 +153,7 @@ class KioskScreen(Screen[Any]):
         for widget_id, index in radio.items():
             for radio_set in self.query(f"#{widget_id}").results(RadioSet):
                 if index >= 0:
-                    radio_set.query("RadioButton")[index].value = True
+                    radio_set.query(RadioButton)[index].value = True
         self.after_relabel()
         if focused:
             for widget in self.query(f"#{focused}"):

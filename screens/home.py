@@ -193,7 +193,7 @@ class HomeScreen(KioskScreen):
                 applicant_id = self.session.applicant_id
                 self.call_store(
                     lambda: self.store.withdraw(applicant_id, entry.office, entry.procedure),
-                    lambda _entry: (self.app.notify(_("Ya no está en la lista.")), self.reload()),
+                    self._withdrawn,
                 )
 
         self.app.push_screen(
@@ -208,6 +208,10 @@ class HomeScreen(KioskScreen):
             ),
             answered,
         )
+
+    def _withdrawn(self, _entry: WaitlistEntryView) -> None:
+        self.app.notify(_("Ya no está en la lista."))
+        self.reload()
 
     @on(Button.Pressed, "#logout")
     def action_logout(self) -> None:

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from screens.base import KioskScreen
 from screens.printing import print_document
-from screens.text import _, language, moment, plain, say, translate
+from screens.text import _, language, moment, plain, say, short_moment, translate
 from store.text import N_
 from store.views import NoticeView
 
@@ -40,7 +40,7 @@ class MailboxScreen(KioskScreen):
                     *[
                         Option(
                             plain(
-                                f"{'●' if n.read_at is None else ' '} {moment(n.created_at):.30}\n  {say(n.subject)}"
+                                f"{'●' if n.read_at is None else ' '} {short_moment(n.created_at)}\n  {say(n.subject)}"
                             ),
                             id=str(n.id),
                         )

@@ -5,6 +5,8 @@ on "Revisar mis datos", and then once more by the store when the account is crea
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -157,7 +159,7 @@ class RegistrationScreen(KioskScreen):
             language=language(),
         )
 
-    def today(self):  # type: ignore[no-untyped-def]
+    def today(self) -> date:
         return local_today(self.kiosk.clock, HOME_ZONE)
 
     def check_field(self, field: str, value: str) -> Message | None:

@@ -74,6 +74,13 @@ def short_day(day: date) -> str:
     return format_date(day, "EEE d MMM", locale=_LOCALES.get(_Current.language, "es_CL"))
 
 
+def short_moment(value: datetime, zone: str = "America/Santiago") -> str:
+    """23-11-2026 09:00: a list line."""
+    from zoneinfo import ZoneInfo
+
+    return f"{value.astimezone(ZoneInfo(zone)):%d-%m-%Y %H:%M}"
+
+
 def moment(value: datetime, zone: str = "America/Santiago") -> str:
     """A date and a time on an office's (or mainland Chile's) wall clock."""
     from zoneinfo import ZoneInfo

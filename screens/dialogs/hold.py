@@ -26,7 +26,7 @@ class HoldDialog(ModalScreen[bool]):
     def _left(self) -> int:
         if self.hold.hold_expires_at is None:
             return 0
-        now = self.app.clock.now()
+        now = self.app.clock.now()  # type: ignore[attr-defined]
         return max(0, int((self.hold.hold_expires_at - now).total_seconds()))
 
     def _countdown(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,7 +40,7 @@ class StaffExitDialog(ModalScreen[bool]):
     def _check(self) -> None:
         username = self.query_one("#staff-user", Input).value
         password = self.query_one("#staff-password", Input).value
-        store = getattr(self.app, "store", None)
+        store: Any = getattr(self.app, "store", None)
 
         def check() -> None:
             try:

@@ -106,11 +106,13 @@ class SlotGrid(Grid):
 
         state: str
 
-    def __init__(self, slots: Sequence[SlotView], days: Sequence[date], **options: str) -> None:
+    def __init__(
+        self, slots: Sequence[SlotView], days: Sequence[date], *, id: str | None = None
+    ) -> None:
         self.days = list(days)
         self.times = sorted({s.start_time for s in slots})
         self.by_key = {(s.day, s.start_time): s for s in slots}
-        super().__init__(**options)
+        super().__init__(id=id)
         self.styles.grid_size_columns = len(self.days) + 1
 
     def compose(self) -> ComposeResult:

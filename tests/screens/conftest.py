@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from kiosk.app import KioskApp, make_app
 from kiosk.settings import Settings
@@ -50,7 +53,9 @@ def registered(kiosk_store: Store) -> Any:
         form(given_names="Wyddeline Ñusta", first_surname="Désir", second_surname="Saint-Fleur"),
         terms_accepted=True,
     )
-    kiosk_store.change_password(registration.applicant.id, registration.temporary_password, PASSWORD)
+    kiosk_store.change_password(
+        registration.applicant.id, registration.temporary_password, PASSWORD
+    )
     return registration.applicant
 
 

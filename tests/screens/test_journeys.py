@@ -165,7 +165,9 @@ async def test_a11_lockout_says_until_when(make_kiosk: Any, registered: Any) -> 
         assert app.screen.query_one("#identifier", Input).value == registered.email
 
 
-async def test_k1_idle_reset_forgets_everything(make_kiosk: Any, registered: Any, ticker: Any) -> None:
+async def test_k1_idle_reset_forgets_everything(
+    make_kiosk: Any, registered: Any, ticker: Any
+) -> None:
     app = make_kiosk(idle_seconds=90)
     async with app.run_test(size=(120, 40)) as pilot:
         await log_in(pilot, registered.email)
@@ -186,7 +188,9 @@ async def test_k1_idle_reset_forgets_everything(make_kiosk: Any, registered: Any
         assert len(app.screen_stack) == 2
 
 
-async def test_k1_answering_keeps_the_session(make_kiosk: Any, registered: Any, ticker: Any) -> None:
+async def test_k1_answering_keeps_the_session(
+    make_kiosk: Any, registered: Any, ticker: Any
+) -> None:
     app = make_kiosk(idle_seconds=90)
     async with app.run_test(size=(120, 40)) as pilot:
         await log_in(pilot, registered.email)
