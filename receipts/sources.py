@@ -38,17 +38,6 @@ def _local(moment: datetime, zone: str = HOME_ZONE) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
-def procedure_name(procedure: ProcedureView, language: str) -> str:
-    return procedure.name_en if language == "en" and procedure.name_en else procedure.name
-
-
-def documents_to_bring(procedure: ProcedureView, language: str) -> tuple[str, ...]:
-    """B2 in the applicant's language (Spanish where no English was entered)."""
-    if language == "en" and procedure.documents_en:
-        return procedure.documents_en
-    return procedure.documents
-
-
 def booking_receipt(booking: BookingView, language: str) -> BookingReceipt:
     """B7 (+ W5 when the booking came from the waitlist)."""
     if booking.code is None or booking.status not in PRINTABLE_STATES:
@@ -63,11 +52,11 @@ def booking_receipt(booking: BookingView, language: str) -> BookingReceipt:
         code=booking.code,
         applicant_name=booking.applicant_name,
         document_masked=mask_document(booking.document_type, booking.document_number),
-        procedure=procedure_name(booking.procedure, language),
+        procedure=booking.procedure.name_in(language),
         office_name=booking.office.name,
         office_address=booking.office.address,
         start=_local(booking.start, zone),
-        documents=documents_to_bring(booking.procedure, language),
+        documents=booking.procedure.documents_in(language),
         enrolled_at=None if booking.enrolled_at is None else _local(booking.enrolled_at, zone),
         language=language,
     )
@@ -85,7 +74,7 @@ def waitlist_receipt(
         entry_id=entry.id,
         applicant_name=applicant.full_name,
         document_masked=mask_document(applicant.document_type, applicant.document_number),
-        procedure=procedure_name(procedure, language),
+        procedure=procedure.name_in(language),
         office_name=office.name,
         office_address=office.address,
         enrolled_at=_local(entry.enrolled_at, office.time_zone),

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
+from screens.procedure import procedure_name
 from screens.text import _, long_day, moment, plain
 from store.text import N_
 from store.views import BookingView, WaitlistEntryView
@@ -65,7 +66,7 @@ class HomeScreen(KioskScreen):
                     yield Static(
                         plain(
                             f"{booking.display_code}  {long_day(booking.start.date())} {booking.start:%H:%M}  "
-                            f"{booking.office.name} · {self._procedure_name(booking.procedure)}"
+                            f"{booking.office.name} · {procedure_name(booking.procedure)}"
                         ),
                         classes="home-row-text",
                     )
@@ -85,7 +86,7 @@ class HomeScreen(KioskScreen):
                             _(
                                 "{office} · {procedure}: lugar {position}, inscrito el {date}",
                                 office=office.name if office else entry.office,
-                                procedure=self._procedure_name(procedure)
+                                procedure=procedure_name(procedure)
                                 if procedure
                                 else entry.procedure,
                                 position=entry.position,
@@ -100,11 +101,6 @@ class HomeScreen(KioskScreen):
                     yield Button(
                         _("Eliminarme de la lista"), id=f"withdraw-{index}", variant="warning"
                     )
-
-    def _procedure_name(self, procedure: Any) -> str:
-        from screens.text import language
-
-        return procedure.name_en if language() == "en" and procedure.name_en else procedure.name
 
     def on_mount(self) -> None:
         self.reload()

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from screens.base import KioskScreen
+from screens.registration import DOCUMENT_TYPES
 from screens.session import Session
 from screens.text import _, language, say
 from screens.widgets.fields import FormField
@@ -197,8 +198,8 @@ class RecoveryScreen(KioskScreen):
                 "nationality",
             )
             with RadioSet(id="document_type"):
-                yield RadioButton(_("Pasaporte ordinario"), value=True, id="doc-passport")
-                yield RadioButton(_("Cédula de identidad"), id="doc-cedula")
+                for code, label in DOCUMENT_TYPES:
+                    yield RadioButton(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(
                 _("Número de documento"), Input(id="document_number"), "document_number"
             )

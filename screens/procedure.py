@@ -16,15 +16,13 @@ from store.views import ProcedureView
 
 
 def procedure_name(procedure: ProcedureView) -> str:
-    return procedure.name_en if language() == "en" and procedure.name_en else procedure.name
+    """The procedure's name in the kiosk's current language."""
+    return procedure.name_in(language())
 
 
 def documents(procedure: ProcedureView) -> tuple[str, ...]:
-    return (
-        procedure.documents_en
-        if language() == "en" and procedure.documents_en
-        else procedure.documents
-    )
+    """B2 in the kiosk's current language."""
+    return procedure.documents_in(language())
 
 
 class ProcedureScreen(KioskScreen):

@@ -50,13 +50,13 @@ class RegistrationScreen(KioskScreen):
     def heading(self) -> str:
         return _("Registro: sus datos")
 
-    def _input(self, field: str, placeholder: str = "", **options: object) -> Input:
+    def _input(self, field: str, hint: str = "") -> Input:
+        """A text field checked as the person types, by the store's own validation."""
         return Input(
-            placeholder=placeholder,
+            placeholder=hint,
             id=field,
             validators=[StoreCheck(field, self.check_field, say)],
             validate_on=["changed", "blur", "submitted"],
-            **options,  # type: ignore[arg-type]
         )
 
     def body(self) -> ComposeResult:

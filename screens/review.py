@@ -9,6 +9,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
 from screens.base import KioskScreen
+from screens.registration import DOCUMENT_TYPES
 from screens.text import _, long_day, plain
 from store.forms import ApplicantForm, CleanApplicant
 from store.text import N_
@@ -32,7 +33,7 @@ class ReviewScreen(KioskScreen):
     def rows(self) -> list[tuple[str, str]]:
         c = self.clean
         regions = {r.code: r.name for r in self.kiosk.catalog.regions}
-        kinds = {"passport": _("Pasaporte ordinario"), "cedula": _("Cédula de identidad")}
+        kinds = {code: _(label) for code, label in DOCUMENT_TYPES}
         from screens.text import language
 
         return [

@@ -44,6 +44,14 @@ class ProcedureView:
     documents: tuple[str, ...]
     documents_en: tuple[str, ...]
 
+    def name_in(self, language: str) -> str:
+        """The name in a language (Spanish where no English was entered)."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    def documents_in(self, language: str) -> tuple[str, ...]:
+        """B2: the documents to bring, in a language (Spanish where no English was entered)."""
+        return self.documents_en if language == "en" and self.documents_en else self.documents
+
 
 @dataclass(frozen=True)
 class OfficeView:

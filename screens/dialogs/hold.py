@@ -39,11 +39,7 @@ class HoldDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         office = self.hold.office
-        name = (
-            self.procedure.name_en
-            if language() == "en" and self.procedure.name_en
-            else self.procedure.name
-        )
+        name = self.procedure.name_in(language())
         with Vertical(classes="dialog", id="hold-dialog"):
             yield Static(_("Confirme su hora"), classes="dialog-title")
             yield Static(

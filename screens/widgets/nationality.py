@@ -32,15 +32,15 @@ class NationalityPicker(Vertical):
         picker: NationalityPicker
         code: str | None
 
-    def __init__(self, language: str, placeholder: str, code: str | None = None) -> None:
+    def __init__(self, language: str, hint: str, code: str | None = None) -> None:
         super().__init__(id="nationality-picker")
         self.language = language
-        self.placeholder = placeholder
+        self.hint = hint
         self.code = code
 
     def compose(self) -> ComposeResult:
         names = nationalities(self.language)
-        yield Input(names.get(self.code or "", ""), placeholder=self.placeholder, id="nationality")
+        yield Input(names.get(self.code or "", ""), placeholder=self.hint, id="nationality")
         yield OptionList(id="nationality-options")
 
     def matches(self, typed: str) -> list[tuple[str, str]]:
