@@ -23,8 +23,10 @@ from store.services import (
     booking,
     calendar,
     catalog,
+    counter,
     mailbox,
     staff,
+    stats,
     tickets,
     waitlist,
 )
@@ -38,12 +40,14 @@ from store.services.lookups import (
 from store.views import (
     SYSTEM,
     Actor,
+    AgendaRow,
     ApplicantView,
     AuditEventView,
     BookingView,
     CapacityOpened,
     CapacityPlan,
     Catalog,
+    Figures,
     NoticeView,
     OfficeChoice,
     Registration,
@@ -98,9 +102,9 @@ class Store:
             raise result
         return result
 
-    def _read(self, work: Callable[[Ctx], T]) -> T:
+    def _read(self, work: Callable[[Ctx], T], actor: Actor = SYSTEM) -> T:
         with self.database.reading() as session:
-            return work(Ctx(session, self.clock.now(), SYSTEM, self.config))
+            return work(Ctx(session, self.clock.now(), actor, self.config))
 
     # -- schema and demo --------------------------------------------------------------------
 
@@ -430,6 +434,50 @@ class Store:
     def tickets_of(self, applicant_id: int) -> list[TicketView]:
         return self._read(lambda ctx: tickets.tickets_of(ctx, applicant_id))
 
-    def audit_log(self, action: str | None = None, limit: int = 200) -> list[AuditEventView]:
-        """C1: the newest audit events."""
-        return self._read(lambda ctx: audit.list_events(ctx, action=action, limit=limit))
+    def audit_log(
+        self,
+        action: str | None = None,
+        limit: int = 200,
+        *,
+        actor_filter: str | None = None,
+        subject: str | None = None,
+        actor: Actor = SYSTEM,
+    ) -> list[AuditEventView]:
+        """C1: the newest audit events, filtered. Staff need the auditor or supervisor role."""
+
+        def work(ctx: Ctx) -> list[AuditEventView]:
+            if actor.kind != "system":
+                staff.require_role(ctx, ("auditor", "supervisor"))
+            return audit.list_events(
+                ctx, action=action, actor=actor_filter, subject=subject, limit=limit
+            )
+
+        return self._read(work, actor)
+
+    # -- the counter's day and figures (C5, C7) ---------------------------------------------
+
+    def agenda(self, office: str, day: date | None = None) -> list[AgendaRow]:
+        """C5: an office's appointments of one day (its today by default)."""
+        return self._read(lambda ctx: counter.agenda(ctx, office, day))
+
+    def check_in(self, office: str, code_or_document: str, *, actor: Actor) -> AgendaRow:
+        """C5: check an arrival in by booking code or document."""
+        return self._write(actor, lambda ctx: counter.check_in(ctx, office, code_or_document))
+
+    def mark_attended(self, office: str, code: str, *, actor: Actor) -> AgendaRow:
+        """C5."""
+        return self._write(actor, lambda ctx: counter.mark(ctx, office, code, "attended"))
+
+    def mark_missed(self, office: str, code: str, *, actor: Actor) -> AgendaRow:
+        """C5."""
+        return self._write(actor, lambda ctx: counter.mark(ctx, office, code, "missed"))
+
+    def figures(self, office: str | None = None, *, actor: Actor = SYSTEM) -> list[Figures]:
+        """C7: per office and procedure. Staff need the supervisor role."""
+
+        def work(ctx: Ctx) -> list[Figures]:
+            if actor.kind != "system":
+                staff.require_role(ctx, ("supervisor",))
+            return stats.figures(ctx, office)
+
+        return self._read(work, actor)

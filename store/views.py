@@ -268,3 +268,39 @@ class AuditEventView:
     action: str
     subject: str
     details: str
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """C5: one appointment on an office's day, for the counter."""
+
+    code: str
+    start: time
+    applicant_id: int
+    applicant_name: str
+    document: str  # masked (K6)
+    procedure: str
+    procedure_name: str
+    procedure_name_en: str
+    status: str  # confirmed, checked_in, attended, missed
+    checked_in_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """C7: one office and procedure at a glance."""
+
+    office: str
+    procedure: str
+    waiting: int
+    oldest_enrolment: datetime | None
+    open_seats: int  # free seats on unblocked times in the next 30 days
+    bookings_per_day: tuple[int, ...]  # the next 30 days, today first
+    attended: int  # the last 30 days
+    missed: int
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """Missed over attended plus missed (the last 30 days), None without any."""
+        seen = self.attended + self.missed
+        return self.missed / seen if seen else None

@@ -34,11 +34,23 @@ def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, 
         ctx.session.execute(sa.insert(AuditEvent), rows)
 
 
-def list_events(ctx: Ctx, *, action: str | None = None, limit: int = 200) -> list[AuditEventView]:
-    """The newest audit events first, optionally of one action."""
+def list_events(
+    ctx: Ctx,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    subject: str | None = None,
+    limit: int = 200,
+) -> list[AuditEventView]:
+    """The newest audit events first. `action` matches from its start ("booking." finds every
+    booking action), `actor` and `subject` anywhere, all without regard to case."""
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:
-        query = query.where(AuditEvent.action == action)
+        query = query.where(AuditEvent.action.istartswith(action.strip(), autoescape=True))
+    if actor:
+        query = query.where(AuditEvent.actor.icontains(actor.strip(), autoescape=True))
+    if subject:
+        query = query.where(AuditEvent.subject.icontains(subject.strip(), autoescape=True))
     return [
         AuditEventView(e.id or 0, e.at, e.actor, e.action, e.subject, e.details)
         for e in ctx.session.scalars(query)

@@ -149,8 +149,11 @@ def test_schema_matches_the_models(db_url: str) -> None:
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
+    from store.db import include_name
+
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert diff == []

@@ -1,0 +1,160 @@
+"""The counter's day (C5): the agenda of an office, checking arrivals in, attended or missed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from store import validation as v
+from store.codes import normalize_code
+from store.errors import Refused
+from store.models import Applicant, Booking, Office, Procedure, Slot
+from store.services import audit
+from store.services.context import Ctx
+from store.services.lookups import applicant_by_document, office_by_code
+from store.services.staff import require_role
+from store.text import N_
+from store.timefmt import fmt_date, in_zone
+from store.views import AgendaRow
+
+AGENDA_STATES = ("confirmed", "checked_in", "attended", "missed")
+COUNTER_ROLES = ("agent", "supervisor")
+
+
+def office_today(ctx: Ctx, office: Office) -> date:
+    """The date on the office's own wall clock."""
+    return in_zone(ctx.now, office.time_zone).date()
+
+
+def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRow]:
+    """C5: the office's appointments of one day (its today by default) in time order."""
+    office = office_by_code(ctx, office_code)
+    rows = ctx.session.execute(
+        sa.select(Booking, Slot.start_time, Applicant, Procedure)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Applicant, Applicant.id == Booking.applicant_id)
+        .join(Procedure, Procedure.id == Booking.procedure_id)
+        .where(
+            Booking.office_id == office.id,
+            Slot.day == (day or office_today(ctx, office)),
+            Booking.status.in_(AGENDA_STATES),
+        )
+        .order_by(Slot.start_time, Booking.seat, Booking.id)
+    ).all()
+    return [
+        AgendaRow(
+            code=booking.code or "",
+            start=start,
+            applicant_id=applicant.id or 0,
+            applicant_name=" ".join(
+                p
+                for p in (applicant.given_names, applicant.first_surname, applicant.second_surname)
+                if p
+            ),
+            document=v.mask_document(applicant.document_type, applicant.document_number),
+            procedure=procedure.code,
+            procedure_name=procedure.name,
+            procedure_name_en=procedure.name_en,
+            status=booking.status,
+            checked_in_at=booking.checked_in_at,
+        )
+        for booking, start, applicant, procedure in rows
+    ]
+
+
+def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
+    """The booking an arrival shows: by its code, or by the document of its holder."""
+    today = office_today(ctx, office)
+    code = normalize_code(text)
+    query = sa.select(Booking, Slot).join(Slot, Slot.id == Booking.slot_id)
+    if code:
+        found = ctx.session.execute(query.where(Booking.code == code)).first()
+        if found is None:
+            raise Refused(
+                "C5",
+                "code_not_found",
+                N_("No hay ninguna cita con el código {code}."),
+                {"code": code},
+            )
+        booking, slot = found
+        if booking.office_id != office.id:
+            raise Refused(
+                "C5", "other_office", N_("La cita {code} es en otra oficina."), {"code": code}
+            )
+        if slot.day != today:
+            raise Refused(
+                "C5",
+                "not_today",
+                N_("La cita {code} es el {date}, no hoy."),
+                {"code": code, "date": fmt_date(slot.day)},
+            )
+        return booking
+    applicant = applicant_by_document(ctx, text)
+    found = ctx.session.execute(
+        query.where(
+            Booking.applicant_id == applicant.id,
+            Booking.office_id == office.id,
+            Slot.day == today,
+            Booking.status.in_(AGENDA_STATES),
+        ).order_by(Slot.start_time)
+    ).first()
+    if found is None:
+        raise Refused(
+            "C5", "no_booking_today", N_("Esa persona no tiene cita hoy en esta oficina.")
+        )
+    return found[0]
+
+
+def check_in(ctx: Ctx, office_code: str, text: str) -> AgendaRow:
+    """C5: an arrival shows a code or a document; their booking of today is checked in."""
+    require_role(ctx, COUNTER_ROLES)
+    office = office_by_code(ctx, office_code)
+    booking = _todays_booking(ctx, office, v.printable(text))
+    if booking.status != "confirmed":
+        raise _state_refusal(booking)
+    booking.status = "checked_in"
+    booking.checked_in_at = ctx.now
+    audit.record(ctx, "booking.checked_in", booking.code or "", office=office.code)
+    return _row(ctx, office, booking)
+
+
+def mark(ctx: Ctx, office_code: str, code: str, outcome: str) -> AgendaRow:
+    """C5: after the appointment, an arrival is attended; a confirmed no-show is missed."""
+    require_role(ctx, COUNTER_ROLES)
+    office = office_by_code(ctx, office_code)
+    booking = _todays_booking(ctx, office, code)
+    if outcome == "attended" and booking.status != "checked_in":
+        if booking.status == "confirmed":
+            raise Refused(
+                "C5",
+                "not_checked_in",
+                N_("Registre primero la llegada de la cita {code}."),
+                {"code": booking.code},
+            )
+        raise _state_refusal(booking)
+    if outcome == "missed" and booking.status != "confirmed":
+        raise _state_refusal(booking)
+    booking.status = outcome
+    audit.record(ctx, f"booking.{outcome}", booking.code or "", office=office.code)
+    return _row(ctx, office, booking)
+
+
+def _state_refusal(booking: Booking) -> Refused:
+    messages = {
+        "checked_in": N_("La cita {code} ya tiene la llegada registrada."),
+        "attended": N_("La cita {code} ya fue atendida."),
+        "missed": N_("La cita {code} ya está marcada como no presentada."),
+    }
+    return Refused(
+        "C5",
+        f"already_{booking.status}",
+        messages.get(booking.status, N_("La cita {code} no está confirmada.")),
+        {"code": booking.code},
+    )
+
+
+def _row(ctx: Ctx, office: Office, booking: Booking) -> AgendaRow:
+    slot = ctx.session.get(Slot, booking.slot_id)
+    assert slot is not None
+    return next(r for r in agenda(ctx, office.code, slot.day) if r.code == booking.code)

@@ -1,0 +1,143 @@
+"""Figures for supervisors (C7): per office and procedure, and their CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from store.models import Booking, Office, OfficeProcedure, Procedure, Slot, WaitlistEntry
+from store.services.context import Ctx
+from store.services.lookups import office_by_code
+from store.timefmt import in_zone
+from store.views import Figures
+
+WINDOW_DAYS = 30
+_BOOKED = ("confirmed", "checked_in", "attended", "missed")
+
+Key = tuple[int, int]
+
+
+def figures(ctx: Ctx, office_code: str | None = None) -> list[Figures]:
+    """C7: waitlist length and oldest enrolment, free seats and bookings per day over the next
+    30 days, attended and missed over the last 30, for every office and procedure offered."""
+    offering = sa.select(Office.id, Office.code, Procedure.id, Procedure.code, Office.time_zone)
+    offering = offering.join(OfficeProcedure, OfficeProcedure.office_id == Office.id).join(
+        Procedure, Procedure.id == OfficeProcedure.procedure_id
+    )
+    if office_code:
+        offering = offering.where(Office.id == office_by_code(ctx, office_code).id)
+    pairs = ctx.session.execute(offering.order_by(Office.code, Procedure.code)).all()
+    if not pairs:
+        return []
+    office_ids = {row[0] for row in pairs}
+    today = in_zone(ctx.now, pairs[0][4]).date()
+    ahead = today + timedelta(days=WINDOW_DAYS)
+    behind = today - timedelta(days=WINDOW_DAYS)
+
+    waiting: dict[Key, tuple[int, datetime | None]] = {
+        (o, p): (n, oldest)
+        for o, p, n, oldest in ctx.session.execute(
+            sa.select(
+                WaitlistEntry.office_id,
+                WaitlistEntry.procedure_id,
+                sa.func.count(),
+                sa.func.min(WaitlistEntry.enrolled_at),
+            )
+            .where(WaitlistEntry.status == "waiting", WaitlistEntry.office_id.in_(office_ids))
+            .group_by(WaitlistEntry.office_id, WaitlistEntry.procedure_id)
+        )
+    }
+    free: dict[Key, int] = {
+        (o, p): int(n or 0)
+        for o, p, n in ctx.session.execute(
+            sa.select(Slot.office_id, Slot.procedure_id, sa.func.sum(Slot.seats - Slot.taken))
+            .where(
+                Slot.office_id.in_(office_ids),
+                ~Slot.blocked,
+                Slot.starts_at > ctx.now,
+                Slot.day < ahead,
+            )
+            .group_by(Slot.office_id, Slot.procedure_id)
+        )
+    }
+    per_day: dict[Key, dict[date, int]] = defaultdict(dict)
+    outcomes: dict[Key, dict[str, int]] = defaultdict(dict)
+    for o, p, day, status, n in ctx.session.execute(
+        sa.select(
+            Booking.office_id, Booking.procedure_id, Slot.day, Booking.status, sa.func.count()
+        )
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
+            Booking.office_id.in_(office_ids),
+            Booking.status.in_(_BOOKED),
+            Slot.day >= behind,
+            Slot.day < ahead,
+        )
+        .group_by(Booking.office_id, Booking.procedure_id, Slot.day, Booking.status)
+    ):
+        if day >= today:
+            per_day[(o, p)][day] = per_day[(o, p)].get(day, 0) + n
+        if day <= today and status in ("attended", "missed"):
+            outcomes[(o, p)][status] = outcomes[(o, p)].get(status, 0) + n
+
+    days = [today + timedelta(days=i) for i in range(WINDOW_DAYS)]
+    result = []
+    for office_id, office, procedure_id, procedure, _zone in pairs:
+        key = (office_id, procedure_id)
+        count, oldest = waiting.get(key, (0, None))
+        result.append(
+            Figures(
+                office=office,
+                procedure=procedure,
+                waiting=count,
+                oldest_enrolment=oldest,
+                open_seats=free.get(key, 0),
+                bookings_per_day=tuple(per_day[key].get(d, 0) for d in days),
+                attended=outcomes[key].get("attended", 0),
+                missed=outcomes[key].get("missed", 0),
+            )
+        )
+    return result
+
+
+CSV_COLUMNS = (
+    "office",
+    "procedure",
+    "waiting",
+    "oldest_enrolment_utc",
+    "open_seats_30d",
+    "bookings_30d",
+    "attended_30d",
+    "missed_30d",
+    "no_show_rate",
+    "bookings_per_day",
+)
+
+
+def figures_csv(rows: Sequence[Figures]) -> str:
+    """C7: the figures as CSV (one line per office and procedure; the days joined by spaces)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in rows:
+        rate = f.no_show_rate
+        writer.writerow(
+            (
+                f.office,
+                f.procedure,
+                f.waiting,
+                f.oldest_enrolment.isoformat() if f.oldest_enrolment else "",
+                f.open_seats,
+                sum(f.bookings_per_day),
+                f.attended,
+                f.missed,
+                f"{rate:.3f}" if rate is not None else "",
+                " ".join(str(n) for n in f.bookings_per_day),
+            )
+        )
+    return out.getvalue()
