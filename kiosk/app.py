@@ -86,6 +86,9 @@ class KioskApp(App[None]):
         self.large_text = False
         self.high_contrast = False
         self._catalog: Any = None
+        # restart_at keeps this many screens: Textual's default and the welcome (or, at the
+        # counter, the screens the agent had open before assisting someone, C2).
+        self.base_depth = 2
         use_language(self.language, translator(self.language))
         translate_bindings(self)
 
@@ -117,9 +120,17 @@ class KioskApp(App[None]):
         self.switch_screen(self.welcome())
         self._last_input = self._monotonic()
 
+    def end_session(self) -> None:
+        """The applicant is done ("Terminar"): at a kiosk, everything is forgotten."""
+        self.reset()
+
+    def acting_staff(self) -> Any:
+        """C2: the staff member acting for the applicant (None at a kiosk)."""
+        return None
+
     def restart_at(self, screen: KioskScreen) -> None:
         """Drop every screen above the welcome (the form, the answers) and show `screen`."""
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > self.base_depth:
             self.pop_screen()
         self.push_screen(screen)
 
@@ -212,7 +223,6 @@ class KioskApp(App[None]):
     def guard_idle(self) -> None:
         """Warn after the idle time; reset after a third of it more without an answer."""
         from screens.dialogs.still_there import StillThereDialog
-        from screens.welcome import WelcomeScreen
 
         idle = self.idle_for()
         if self._warning is not None:
@@ -221,8 +231,8 @@ class KioskApp(App[None]):
             return
         if idle < self.idle_seconds:
             return
-        if isinstance(self.screen, WelcomeScreen) and self.session is None:
-            return  # nothing to protect on an untouched welcome screen
+        if self.at_rest():
+            return  # nothing to protect
         self._warning = StillThereDialog(
             lambda: self.idle_seconds / GRACE_FRACTION - self.idle_for()
         )
@@ -234,19 +244,104 @@ class KioskApp(App[None]):
 
         self.push_screen(self._warning, answered)
 
+    def at_rest(self) -> bool:
+        """An untouched welcome screen: nobody's data to protect."""
+        from screens.welcome import WelcomeScreen
+
+        return isinstance(self.screen, WelcomeScreen) and self.session is None
+
     def _sweep_holds(self) -> None:
         """B6: lapsed holds free their seats even when nobody else touches that office."""
         self.run_worker(self.store.expire_holds, thread=True, exit_on_error=False)
+
+
+class CounterApp(KioskApp):
+    """Citas Kiosk on a counter desk (C1–C8): staff log in; roles decide what each sees.
+
+    The applicant screens are the kiosk's own (assisted mode, C2): the agent opens them for the
+    person at the desk, and every store call made there names the agent as the actor."""
+
+    TITLE = "Citas Kiosk · Mesón"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
+        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2"),
+        Binding("f9", "log_out", N_("Cerrar sesión"), key_display="F9"),
+    ]
+
+    def __init__(self, settings: Settings, store: Any, printer: Any, **options: Any) -> None:
+        super().__init__(settings, store, printer, **options)
+        self.idle_seconds = settings.counter_idle_seconds
+        self.staff: Any = None
+
+    def welcome(self) -> KioskScreen:
+        from screens.counter.login import StaffLoginScreen
+
+        return StaffLoginScreen()
+
+    def at_rest(self) -> bool:
+        return self.staff is None
+
+    @property
+    def office(self) -> str | None:
+        """The office whose agenda and tickets this desk serves (the staff member's own)."""
+        return self.staff.office if self.staff is not None else None
+
+    def log_in_staff(self, staff: Any) -> None:
+        """C1: the desk opens for this staff member and their role."""
+        from screens.counter.desk import DeskScreen
+
+        self.staff = staff
+        self._last_input = self._monotonic()
+        self.switch_screen(DeskScreen())
+
+    def action_log_out(self) -> None:
+        if self.staff is not None:
+            self.reset()
+
+    def reset(self) -> None:
+        """Log out (F9, or the idle time, K1): back to the staff login, nothing kept."""
+        self.staff = None
+        self.base_depth = 2
+        super().reset()
+
+    # -- C2: assisted mode ------------------------------------------------------------------
+
+    def acting_staff(self) -> Any:
+        return self.staff.actor if self.staff is not None else None
+
+    def assist(self, first: KioskScreen, applicant: Any = None) -> None:
+        """Open the applicant screens on top of what the agent has open, acting for a person
+        (already registered: `applicant`; or not yet: registration comes first)."""
+        self.base_depth = len(self.screen_stack)
+        if applicant is not None:
+            self.session = Session(applicant, actor=self.acting_staff())
+        self.push_screen(first)
+
+    def log_in(self, session: Session) -> None:
+        """A person registered at the desk logs in: the agent keeps acting (C2) in their
+        own language."""
+        session.actor = self.acting_staff()
+        self.session = session
+
+    def end_session(self) -> None:
+        """The person at the desk is done: back to the agent's own screens."""
+        self.session = None
+        while len(self.screen_stack) > self.base_depth:
+            self.pop_screen()
+        self.base_depth = 2
 
 
 def make_app(
     settings: Settings,
     store: Any = None,
     printer: Any = None,
+    *,
+    counter: bool = False,
     **options: Any,
 ) -> KioskApp:
-    """The kiosk for these settings; tests pass their own store (fixed clock) and printer."""
-    return KioskApp(
+    """The kiosk (or, with `counter`, the counter desk) for these settings; tests pass their
+    own store (fixed clock) and printer."""
+    return (CounterApp if counter else KioskApp)(
         settings,
         store if store is not None else settings.make_store(),
         printer if printer is not None else settings.make_printer(),

@@ -169,6 +169,16 @@ def start_kiosk(env: Env) -> None:
     make_app(env.settings, env.store(), env.settings.make_printer()).run()
 
 
+@cli.command()
+@pass_env
+def counter(env: Env) -> None:
+    """The counter-staff desk (TUI): staff log in with their own account."""
+    prepare_database(env)
+    from kiosk.app import make_app
+
+    make_app(env.settings, env.store(), env.settings.make_printer(), counter=True).run()
+
+
 @cli.group()
 def db() -> None:
     """The database schema."""

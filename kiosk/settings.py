@@ -27,10 +27,16 @@ class Settings:
     language: str = "es"
     hold_minutes: int = 5
     idle_seconds: int = 90
+    counter_idle_seconds: int = 600
     argon2_profile: str = "standard"
     now: datetime | None = None
     receipts_dir: Path | None = None
     printer: str = "folder"
+    exports_dir: Path | None = None
+
+    def exports(self) -> Path:
+        """C7: where the counter writes CSV exports (`exports` in the data directory)."""
+        return self.exports_dir or data_dir() / "exports"
 
     def make_printer(self) -> Any:
         """B7, K3: where receipts go: `folder` (default: `receipts` in the data directory) or `lp`."""
@@ -122,8 +128,12 @@ def load_settings(
         language=lang,
         hold_minutes=_int("KIOSK_HOLD_MINUTES", pick("hold_minutes", 5), 1, 60),
         idle_seconds=_int("KIOSK_IDLE_SECONDS", pick("idle_seconds", 90), 10, 3600),
+        counter_idle_seconds=_int(
+            "KIOSK_COUNTER_IDLE_SECONDS", pick("counter_idle_seconds", 600), 10, 28800
+        ),
         argon2_profile=profile,
         now=now,
         receipts_dir=Path(receipts) if receipts else None,
         printer=printer,
+        exports_dir=Path(exports) if (exports := pick("exports_dir")) else None,
     )

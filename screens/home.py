@@ -188,7 +188,9 @@ class HomeScreen(KioskScreen):
             if yes:
                 applicant_id = self.session.applicant_id
                 self.call_store(
-                    lambda: self.store.withdraw(applicant_id, entry.office, entry.procedure),
+                    lambda: self.store.withdraw(
+                        applicant_id, entry.office, entry.procedure, actor=self.session.actor
+                    ),
                     self._withdrawn,
                 )
 
@@ -211,4 +213,4 @@ class HomeScreen(KioskScreen):
 
     @on(Button.Pressed, "#logout")
     def action_logout(self) -> None:
-        self.kiosk.reset()
+        self.kiosk.end_session()

@@ -75,7 +75,7 @@ class ReviewScreen(KioskScreen):
     def _register(self) -> None:
         form = self.form
         self.call_store(
-            lambda: self.store.register(form, terms_accepted=True),
+            lambda: self.store.register(form, terms_accepted=True, actor=self.kiosk.acting_staff()),
             self._registered,
         )
 

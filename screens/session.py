@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.views import ApplicantView
+from store.views import Actor, ApplicantView
 
 
 @dataclass
@@ -17,6 +17,8 @@ class Session:
     procedure: str | None = None
     office: str | None = None
     printed: set[str] = field(default_factory=set)
+    # C2: in assisted mode the agent at the counter acts for the person; None at a kiosk.
+    actor: Actor | None = None
 
     @property
     def applicant_id(self) -> int:

@@ -176,7 +176,11 @@ class SlotsScreen(KioskScreen):
     def hold(self, slot_id: int) -> None:
         """B6: hold the seat while the person checks the details."""
         applicant_id = self.session.applicant_id
-        self.call_store(lambda: self.store.hold(applicant_id, slot_id), self._held, self._refused)
+        self.call_store(
+            lambda: self.store.hold(applicant_id, slot_id, actor=self.session.actor),
+            self._held,
+            self._refused,
+        )
 
     def _refused(self, error: object) -> None:
         self.show_refusal(error)  # type: ignore[arg-type]
@@ -189,7 +193,7 @@ class SlotsScreen(KioskScreen):
             applicant_id = self.session.applicant_id
             if confirm:
                 self.call_store(
-                    lambda: self.store.confirm(applicant_id, hold.id),
+                    lambda: self.store.confirm(applicant_id, hold.id, actor=self.session.actor),
                     self._confirmed,
                     self._refused,
                 )

@@ -173,7 +173,13 @@ class TicketsScreen(KioskScreen):
             self.query_one(f"#field-{field}", FormField).show(None)
         self.call_store(
             lambda: self.store.open_ticket(
-                applicant_id, str(kind), subject, str(category), message, reference
+                applicant_id,
+                str(kind),
+                subject,
+                str(category),
+                message,
+                reference,
+                actor=self.session.actor,
             ),
             self._sent,
             self._refused,

@@ -97,7 +97,8 @@ class WaitlistScreen(KioskScreen):
                 applicant_id = self.session.applicant_id
                 office, code = self.offering.office.code, self.procedure.code
                 self.call_store(
-                    lambda: self.store.enrol(applicant_id, office, code), self._enrolled
+                    lambda: self.store.enrol(applicant_id, office, code, actor=self.session.actor),
+                    self._enrolled,
                 )
 
         self.app.push_screen(

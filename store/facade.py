@@ -234,11 +234,11 @@ class Store:
     # -- accounts ---------------------------------------------------------------------------
 
     def register(
-        self, form: ApplicantForm, *, terms_accepted: bool, actor: Actor = SYSTEM
+        self, form: ApplicantForm, *, terms_accepted: bool, actor: Actor | None = None
     ) -> Registration:
-        """A1–A8."""
+        """A1–A8 (C2: `actor` is the agent when registering someone at the counter)."""
         return self._write(
-            actor, lambda ctx: accounts.register(ctx, form, terms_accepted=terms_accepted)
+            actor or SYSTEM, lambda ctx: accounts.register(ctx, form, terms_accepted=terms_accepted)
         )
 
     def login(self, identifier: str, password: str) -> ApplicantView:
@@ -481,3 +481,8 @@ class Store:
             return stats.figures(ctx, office)
 
         return self._read(work, actor)
+
+    @staticmethod
+    def figures_csv(figures: list[Figures]) -> str:
+        """C7: figures as CSV, one line per office and procedure."""
+        return stats.figures_csv(figures)

@@ -339,6 +339,9 @@ def verify_at_counter(ctx: Ctx, applicant_id: int) -> ApplicantView:
         raise Refused(
             "C4", "staff_only", N_("Solo el personal de la oficina puede verificar identidad.")
         )
+    from store.services.staff import require_role  # staff imports this module
+
+    require_role(ctx, ("agent", "supervisor"))
     applicant = applicant_by_id(ctx, applicant_id, lock=True)
     applicant.verified_at = ctx.now
     applicant.verified_by = staff_id

@@ -105,3 +105,71 @@ async def tap(pilot: Any, selector: str) -> None:
     await pilot.pause()
     await pilot.click(widget)
     await pilot.pause()
+
+
+STAFF_PASSWORD = "clave-del-meson-1"
+
+
+@pytest.fixture
+def staff_accounts(kiosk_store: Store) -> dict[str, Any]:
+    """An agent, a supervisor and an auditor of the Santiago office."""
+    return {
+        role: kiosk_store.create_staff(name, full, role, STAFF_PASSWORD, "STG")
+        for role, name, full in (
+            ("agent", "agente", "Camila Rojas Tapia"),
+            ("supervisor", "super", "Patricio Núñez Soto"),
+            ("auditor", "auditor", "Ingrid Salas Vera"),
+        )
+    }
+
+
+@pytest.fixture
+def make_counter(
+    kiosk_store: Store, tmp_path: Path, ticker: Ticker, staff_accounts: dict[str, Any]
+) -> Callable[..., KioskApp]:
+    """A counter desk on the test store; CSV exports land in tmp_path/exports."""
+
+    def build(language: str = "es", idle_seconds: int = 600) -> KioskApp:
+        settings = Settings(
+            db_url=kiosk_store.url,
+            language=language,
+            counter_idle_seconds=idle_seconds,
+            now=NOW,
+            exports_dir=tmp_path / "exports",
+        )
+        return make_app(
+            settings,
+            kiosk_store,
+            FolderPrinter(tmp_path / "receipts"),
+            counter=True,
+            monotonic=ticker,
+            watch_idle=False,
+            blink=False,
+        )
+
+    return build
+
+
+async def staff_log_in(pilot: Any, username: str, password: str = STAFF_PASSWORD) -> None:
+    await pilot.press(*username, "enter", *password, "enter")
+    await settle(pilot)
+
+
+async def staff_at(pilot: Any, username: str, *buttons: str) -> None:
+    """From a fresh counter: log in as `username`, then tap each desk or screen button."""
+    await settle(pilot)
+    await staff_log_in(pilot, username)
+    for button in buttons:
+        await tap(pilot, button)
+        await settle(pilot)
+
+
+@pytest.fixture
+def fixed_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verification codes are random; snapshots need the same one every run."""
+    import random
+
+    from store import codes
+
+    chooser = random.Random(2026)
+    monkeypatch.setattr(codes.secrets, "choice", chooser.choice)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.screens.conftest import log_in, settle, tap
 
+pytestmark = pytest.mark.usefixtures("fixed_codes")
 SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 
 
@@ -318,14 +319,3 @@ def test_english(
     steps = {"welcome": None, "home": _home, "slots": _slots, "receipt": _receipt}
     kiosk_store.set_language(registered.id, "en")
     assert snap_compare(make_kiosk("en"), terminal_size=(120, 40), run_before=steps[journey])
-
-
-@pytest.fixture(autouse=True)
-def fixed_codes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Verification codes are random; snapshots need the same one every run."""
-    import random
-
-    from store import codes
-
-    chooser = random.Random(2026)
-    monkeypatch.setattr(codes.secrets, "choice", chooser.choice)

@@ -1,0 +1,68 @@
+"""What every counter screen shares: the logged-in staff member, the role guard, table cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Footer, Static
+
+from screens.base import KioskScreen
+from screens.text import _
+from screens.widgets.topbar import TopBar
+from store.text import N_
+
+ROLE_NAMES = {"agent": N_("Agente"), "supervisor": N_("Supervisor/a"), "auditor": N_("Auditor/a")}
+
+# What each booking state is called at the counter (C5).
+STATUS_NAMES = {
+    "held": N_("Retenida"),
+    "confirmed": N_("Confirmada"),
+    "checked_in": N_("Llegó"),
+    "attended": N_("Atendida"),
+    "missed": N_("No se presentó"),
+    "cancelled": N_("Anulada"),
+    "released": N_("Liberada"),
+    "expired": N_("Vencida"),
+}
+
+
+def cells(*values: object) -> tuple[Text, ...]:
+    """DataTable cells as plain text: names such as "[b]" are shown, never read as markup."""
+    return tuple(v if isinstance(v, Text) else Text(str(v)) for v in values)
+
+
+class CounterScreen(KioskScreen):
+    """A staff screen. `ROLES` says who may open it; anyone else sees only a refusal (C1)."""
+
+    ROLES: tuple[str, ...] = ("agent", "supervisor", "auditor")
+
+    @property
+    def staff(self) -> Any:
+        return getattr(self.kiosk, "staff", None)
+
+    @property
+    def actor(self) -> Any:
+        return self.staff.actor
+
+    @property
+    def allowed(self) -> bool:
+        return self.staff is not None and self.staff.role in self.ROLES
+
+    def on_mount(self) -> None:
+        if self.allowed:
+            self.ready()
+
+    def ready(self) -> None:
+        """The screen's own start (loading, focus); never run for someone without the role."""
+
+    def compose(self) -> ComposeResult:
+        if self.allowed:
+            yield from super().compose()
+            return
+        yield TopBar(self.heading())
+        yield Static(
+            _("Su cuenta no tiene permiso para esta pantalla."), classes="page lead", id="denied"
+        )
+        yield Footer(show_command_palette=False)

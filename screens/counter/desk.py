@@ -1,0 +1,94 @@
+"""The desk: what this staff member's role lets them do (C1), one button each."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.widgets import Button, Static
+
+from screens.counter.base import ROLE_NAMES, CounterScreen
+from screens.text import _, plain
+from store.text import N_
+
+# (button id, label, roles, what it is for)
+ACTIONS = (
+    (
+        "search",
+        N_("Buscar persona"),
+        ("agent", "supervisor"),
+        N_("documento, correo, nombre o código"),
+    ),
+    ("agenda", N_("Agenda de hoy"), ("agent", "supervisor"), N_("llegadas, atendidas, ausentes")),
+    ("register", N_("Registrar a una persona"), ("agent", "supervisor"), N_("modo asistido")),
+    (
+        "tickets",
+        N_("Tickets de ayuda"),
+        ("agent", "supervisor"),
+        N_("del más antiguo al más nuevo"),
+    ),
+    (
+        "capacity",
+        N_("Abrir o bloquear horas"),
+        ("supervisor",),
+        N_("asigna al instante a quien espera"),
+    ),
+    ("figures", N_("Cifras"), ("supervisor",), N_("espera, cupos, reservas, ausencias")),
+    (
+        "audit",
+        N_("Registro de auditoría"),
+        ("auditor", "supervisor"),
+        N_("quién hizo qué y cuándo"),
+    ),
+)
+
+
+class DeskScreen(CounterScreen):
+    """The staff member's home at the counter."""
+
+    def heading(self) -> str:
+        return _("Mesón de atención")
+
+    def body(self) -> ComposeResult:
+        staff = self.staff
+        office = staff.office or _("todas las oficinas")
+        with VerticalScroll(classes="page", id="desk"):
+            yield Static(
+                plain(f"{staff.full_name} · {_(ROLE_NAMES[staff.role])} · {office}"),
+                classes="page-title",
+                id="desk-who",
+            )
+            with Grid(id="desk-actions"):
+                for action, label, roles, hint in ACTIONS:
+                    if staff.role in roles:
+                        with Vertical(classes="desk-action"):
+                            yield Button(_(label), id=action, classes="desk-button")
+                            yield Static(_(hint), classes="desk-hint")
+                with Vertical(classes="desk-action"):
+                    yield Button(_("Cerrar sesión"), id="logout", classes="desk-button")
+                    yield Static(_("o F9 desde cualquier pantalla"), classes="desk-hint")
+
+    def ready(self) -> None:
+        self.query(".desk-button").first().focus()
+
+    @on(Button.Pressed, ".desk-button")
+    def _open(self, event: Button.Pressed) -> None:
+        from screens.counter import agenda, audit, capacity, figures, search, tickets
+
+        action = event.button.id
+        if action == "logout":
+            self.kiosk.reset()
+        elif action == "register":
+            from screens.terms import TermsScreen
+
+            self.kiosk.assist(TermsScreen())
+        else:
+            screen = {
+                "search": search.SearchScreen,
+                "agenda": agenda.AgendaScreen,
+                "tickets": tickets.CounterTicketsScreen,
+                "capacity": capacity.CapacityScreen,
+                "figures": figures.FiguresScreen,
+                "audit": audit.AuditScreen,
+            }[action or ""]
+            self.app.push_screen(screen())

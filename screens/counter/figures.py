@@ -1,0 +1,121 @@
+"""Figures for supervisors (C7): per office and procedure, with the next 30 days of bookings
+as a sparkline; exported as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Static
+
+from screens.counter.base import CounterScreen, cells
+from screens.text import _, plain, short_moment
+from store.text import N_
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: tuple[int, ...] | list[int]) -> str:
+    """One character per value, the tallest bar for the largest; a space for none."""
+    top = max(values, default=0)
+    if top == 0:
+        return "·" * len(values)
+    return "".join(
+        BARS[min(len(BARS) - 1, (v * len(BARS) - 1) // top)] if v else " " for v in values
+    )
+
+
+class FiguresScreen(CounterScreen):
+    """One row per office and procedure; "Exportar CSV" writes the same figures to a file."""
+
+    ROLES = ("supervisor",)
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[Any] = []
+
+    def heading(self) -> str:
+        return _("Cifras por oficina y trámite")
+
+    def body(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            yield Static(
+                _(
+                    "Cupos y reservas: próximos 30 días (la barra empieza hoy). No presentados: últimos 30 días."
+                ),
+                classes="lead",
+            )
+            yield DataTable(id="figures", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="figures-status", classes="lead")
+            with Horizontal(classes="actions"):
+                yield Button(_("Exportar CSV"), id="export", variant="primary")
+
+    def ready(self) -> None:
+        self.query_one("#figures", DataTable).add_columns(
+            _("Oficina"),
+            _("Trámite"),
+            _("En espera"),
+            _("Inscripción más antigua"),
+            _("Cupos libres"),
+            _("Reservas por día"),
+            _("No presentados"),
+        )
+        actor, office = self.actor, self.staff.office
+        self.call_store(lambda: self.store.figures(office, actor=actor), self._show)
+
+    def after_relabel(self) -> None:
+        self.ready()
+
+    def _show(self, figures: list[Any]) -> None:
+        self.figures = figures
+        table = self.query_one("#figures", DataTable)
+        table.clear()
+        for f in figures:
+            rate = f.no_show_rate
+            table.add_row(
+                *cells(
+                    f.office,
+                    f.procedure,
+                    f.waiting,
+                    short_moment(f.oldest_enrolment) if f.oldest_enrolment else "—",
+                    f.open_seats,
+                    sparkline(f.bookings_per_day),
+                    f"{rate:.0%} ({f.missed}/{f.attended + f.missed})" if rate is not None else "—",
+                )
+            )
+        table.focus()
+
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        folder: Path = self.kiosk.settings.exports()
+        stamp = self.kiosk.clock.now()
+        rows = self.figures
+        figures_csv = self.store.figures_csv
+
+        def write() -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"cifras-{stamp:%Y%m%d-%H%M%S}.csv"
+            aside = path.with_suffix(".part")
+            aside.write_text(figures_csv(rows), encoding="utf-8")
+            aside.replace(path)
+            return path
+
+        self.call_store(write, self._exported, errors=(OSError,), failed=self._not_written)
+
+    def _exported(self, path: Path) -> None:
+        self.query_one("#figures-status", Static).update(
+            plain(_("Cifras guardadas en {path}", path=str(path)))
+        )
+
+    def _not_written(self, error: OSError) -> None:
+        self.query_one("#figures-status", Static).update(
+            plain(_("No se pudo guardar el archivo: {reason}", reason=error.strerror or str(error)))
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,94 @@
+"""Find an applicant (C3): document in any spelling, e-mail, name without accents or case, or
+the verification code of one of their bookings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static
+
+from screens.counter.base import CounterScreen, cells
+from screens.text import _, plain
+from store.text import N_
+from store.validation import format_document
+
+
+class SearchScreen(CounterScreen):
+    """Type, press Enter, choose a row."""
+
+    ROLES = ("agent", "supervisor")
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[Any] = []
+
+    def heading(self) -> str:
+        return _("Buscar persona")
+
+    def body(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            yield Static(
+                _("Documento, correo, nombre (sin importar tildes) o código de reserva."),
+                classes="lead",
+            )
+            yield Input(id="query", placeholder=_("p. ej. jose munoz, 12.345.678-5, K7M2QX9A"))
+            yield Static("", id="search-status", classes="lead")
+            yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+
+    def ready(self) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_columns(_("Nombre"), _("Documento"), _("Correo"), _("Verificada"))
+        self.query_one("#query").focus()
+
+    def after_relabel(self) -> None:
+        self.ready()
+        self._show(self.found, keep_status=True)
+
+    @on(Input.Submitted, "#query")
+    def _search(self, event: Input.Submitted) -> None:
+        text = event.value
+        if not text.strip():
+            self.query_one("#search-status", Static).update(_("Escriba algo para buscar."))
+            return
+        self.call_store(lambda: self.store.find_applicants(text), self._show)
+
+    def _show(self, found: list[Any], keep_status: bool = False) -> None:
+        self.found = found
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for person in found:
+            table.add_row(
+                *cells(
+                    _name(person),
+                    format_document(person.document_type, person.document_number),
+                    person.email,
+                    _("sí") if person.verified_at else _("no"),
+                )
+            )
+        status = self.query_one("#search-status", Static)
+        query = self.query_one("#query", Input).value
+        if not found:
+            status.update(plain(_("Nadie coincide con «{text}».", text=query)))
+        else:
+            status.update(_("{count} resultado(s): elija uno con Enter.", count=len(found)))
+            table.focus()
+
+    @on(DataTable.RowSelected, "#results")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from screens.counter.applicant import ApplicantScreen
+
+        self.app.push_screen(ApplicantScreen(self.found[event.cursor_row]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _name(person: Any) -> str:
+    return " ".join(
+        p for p in (person.given_names, person.first_surname, person.second_surname) if p
+    )

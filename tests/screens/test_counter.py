@@ -1,0 +1,312 @@
+"""The counter desk walked end to end with Pilot (C1–C8): staff log in, find, check in, open
+capacity, answer tickets; roles decide what each may do."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual.widgets import DataTable, Static
+
+from store import Store
+from store.errors import Refused
+from tests.factories import applicants, enrol_directly
+from tests.screens.conftest import PASSWORD, settle, staff_at, staff_log_in, tap
+
+TODAY = date(2026, 11, 23)  # the fixed clock's Monday
+
+
+def _text(app: Any) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+def _buttons(app: Any) -> set[str]:
+    """The screen's own buttons (the top bar's language buttons are on every screen)."""
+    return {b.id or "" for b in app.screen.query("Button") if not (b.id or "").startswith("lang-")}
+
+
+def _cells(app: Any, selector: str) -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_c3_c5_agent_finds_by_accentless_name_and_checks_in(
+    make_counter: Any, kiosk_store: Store, registered: Any
+) -> None:
+    kiosk_store.open_capacity("STG", "RT", TODAY, TODAY, "10:00-11:00", 30)
+    booking = kiosk_store.book(registered.id, first_free_today(kiosk_store))
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await staff_log_in(pilot, "agente")
+        assert "Camila Rojas Tapia" in _text(app)
+        await tap(pilot, "#search")
+        await settle(pilot)
+        await pilot.press(*"wyddeline desir", "enter")
+        await settle(pilot)
+        assert _cells(app, "#results")[0][0] == "Wyddeline Ñusta Désir Saint-Fleur"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert booking.display_code in str(_cells(app, "#bookings"))
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await tap(pilot, "#agenda")
+        await settle(pilot)
+        assert _cells(app, "#agenda")[0][4] == booking.code
+        await pilot.press(*booking.code.lower(), "enter")
+        await settle(pilot)
+        assert "Llegada registrada: Wyddeline Ñusta Désir Saint-Fleur, 10:00." in _text(app)
+        assert _cells(app, "#agenda")[0][5] == "Llegó"
+        await tap(pilot, "#attended")
+        await settle(pilot)
+        assert _cells(app, "#agenda")[0][5] == "Atendida"
+    assert kiosk_store.agenda("STG")[0].status == "attended"
+    assert kiosk_store.audit_log("booking.checked_in")[0].actor == "staff:agente"
+
+
+def first_free_today(store: Store) -> int:
+    return next(s.id for s in store.slots("STG", "RT", TODAY, TODAY) if s.free)
+
+
+async def test_c6_w2_supervisor_opens_capacity_and_the_waiting_are_assigned_in_order(
+    make_counter: Any, kiosk_store: Store
+) -> None:
+    people = applicants(kiosk_store, 3)
+    enrol_directly(kiosk_store, people, "STG", "RD")
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await staff_at(pilot, "super", "#capacity")
+        app.screen.query_one("#procedure").value = "RD"
+        for field, value in (
+            ("from", "07-12-2026"),
+            ("to", "07-12-2026"),
+            ("hours", "09:00-10:00"),
+        ):
+            app.screen.query_one(f"#{field}").value = value
+        await tap(pilot, "#preview")
+        await settle(pilot)
+        assert "Se crearán 3 horas por día en 1 días (3 en total)." in _text(app)
+        await tap(pilot, "#open")
+        await settle(pilot)
+        await tap(pilot, "#yes")
+        await settle(pilot)
+        assert (
+            "Se crearon 3 horas; se asignaron 3 personas en espera, en orden de inscripción."
+            in _text(app)
+        )
+    starts = [kiosk_store.bookings_of(p)[0].start.strftime("%H:%M") for p in people]
+    assert starts == ["09:00", "09:20", "09:40"]
+    assert kiosk_store.audit_log("capacity.opened")[0].actor == "staff:super"
+
+
+async def test_c6_preview_lists_the_skipped_holiday(make_counter: Any) -> None:
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await staff_at(pilot, "super", "#capacity")
+        for field, value in (("from", "07-12-2026"), ("to", "09-12-2026"), ("every", "veinte")):
+            app.screen.query_one(f"#{field}").value = value
+        await tap(pilot, "#preview")
+        await settle(pilot)
+        assert "Escriba un número entero, por ejemplo 20." in _text(app)
+        app.screen.query_one("#every").value = "30"
+        await tap(pilot, "#preview")
+        await settle(pilot)
+        text = _text(app)
+        assert "08-12-2026  La Inmaculada Concepción" in text
+        assert "en 2 días" in text
+
+
+async def test_h3_c8_agent_answers_a_ticket_and_the_mailbox_shows_it(
+    make_counter: Any, kiosk_store: Store, registered: Any
+) -> None:
+    kiosk_store.open_ticket(
+        registered.id, "question", "Mi pasaporte", "documents", "¿Sirve vencido?"
+    )
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await staff_at(pilot, "agente", "#tickets")
+        assert _cells(app, "#tickets")[0][2] == "Mi pasaporte"
+        assert "¿Sirve vencido?" in _text(app)
+        await pilot.press("enter", *"Debe estar vigente.")
+        await tap(pilot, "#send")
+        await settle(pilot)
+        assert "No hay tickets abiertos." in _text(app)
+        # C2: the same mailbox screen the kiosk shows, opened for the person at the desk.
+        await pilot.press("escape")
+        await settle(pilot)
+        await tap(pilot, "#search")
+        await settle(pilot)
+        await pilot.press(*registered.email, "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await tap(pilot, "#assist")
+        await settle(pilot)
+        await tap(pilot, "#mailbox")
+        await settle(pilot)
+        app.screen.query_one("#notices").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Debe estar vigente." in _text(app)
+    (answer,) = [n for n in kiosk_store.notices(registered.id) if n.kind == "ticket_answer"]
+    assert "Debe estar vigente." in answer.body.render(lambda s: s)
+
+
+async def test_c1_agent_cannot_open_capacity(
+    make_counter: Any, kiosk_store: Store, staff_accounts: dict[str, Any]
+) -> None:
+    from screens.counter.capacity import CapacityScreen
+
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await staff_log_in(pilot, "agente")
+        assert not app.screen.query("#capacity") and not app.screen.query("#figures")
+        await app.push_screen(CapacityScreen())
+        await settle(pilot)
+        assert app.screen.query("#denied") and not app.screen.query("#open")
+    try:
+        kiosk_store.open_capacity(
+            "STG",
+            "RD",
+            date(2026, 12, 7),
+            date(2026, 12, 7),
+            "09:00-10:00",
+            20,
+            actor=staff_accounts["agent"].actor,
+        )
+    except Refused as refusal:
+        assert refusal.code == "not_allowed"
+    else:
+        raise AssertionError("an agent opened capacity")
+
+
+async def test_c1_auditor_sees_the_log_and_can_change_nothing(
+    make_counter: Any, kiosk_store: Store, registered: Any, staff_accounts: dict[str, Any]
+) -> None:
+    from screens.counter.agenda import AgendaScreen
+    from screens.counter.applicant import ApplicantScreen
+    from screens.counter.tickets import CounterTicketsScreen
+
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await staff_log_in(pilot, "auditor")
+        assert _buttons(app) == {"audit", "logout"}
+        for screen in (AgendaScreen(), CounterTicketsScreen(), ApplicantScreen(registered)):
+            await app.push_screen(screen)
+            await settle(pilot)
+            assert app.screen.query("#denied") and not _buttons(app)
+            app.pop_screen()
+            await settle(pilot)
+        await tap(pilot, "#audit")
+        await settle(pilot)
+        assert _buttons(app) == {"filter"}
+        await pilot.press(*"staff.login", "enter")
+        await settle(pilot)
+        assert _cells(app, "#events")[0][1:4] == ["system", "staff.login", "auditor"]
+    auditor = staff_accounts["auditor"].actor
+    for attempt in (
+        lambda: kiosk_store.verify_identity(registered.id, actor=auditor),
+        lambda: kiosk_store.check_in("STG", "P1234567", actor=auditor),
+        lambda: kiosk_store.request_documents(registered.id, "x", date(2026, 12, 1), actor=auditor),
+    ):
+        try:
+            attempt()
+        except Refused:
+            continue
+        raise AssertionError("an auditor changed something")
+
+
+async def test_a11_k1_staff_lockout_log_out_and_idle(make_counter: Any, ticker: Any) -> None:
+    app = make_counter(idle_seconds=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            await staff_log_in(pilot, "agente", "mala-clave")
+            app.screen.query_one("#username").value = ""
+            app.screen.query_one("#username").focus()
+        await staff_log_in(pilot, "agente")
+        assert "bloqueada" in _text(app) or "bloque" in _text(app).lower()
+        assert app.staff is None
+        app.screen.query_one("#username").value = ""
+        app.screen.query_one("#username").focus()
+        await staff_log_in(pilot, "super")
+        assert app.staff is not None
+        await pilot.press("f9")
+        await settle(pilot)
+        assert app.staff is None and app.screen.query("#username")
+        await staff_log_in(pilot, "super")
+        await tap(pilot, "#figures")
+        await settle(pilot)
+        ticker.now += 61
+        app.guard_idle()
+        await settle(pilot)
+        ticker.now += 21
+        app.guard_idle()
+        await settle(pilot)
+        assert app.staff is None and app.screen.query("#username")
+
+
+async def test_c2_agent_registers_and_books_for_a_person_with_the_kiosk_screens(
+    make_counter: Any, kiosk_store: Store
+) -> None:
+    """Assisted mode: the kiosk's own registration, login and booking screens, opened by the
+    agent; the audit log and the booking name the agent; "Terminar" returns to the desk."""
+    from screens.counter.desk import DeskScreen
+    from screens.home import HomeScreen
+    from screens.receipt import ReceiptScreen
+
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await staff_at(pilot, "agente", "#register")
+        await tap(pilot, "#accept")
+        await tap(pilot, "#continue")
+        await settle(pilot)
+        await tap(pilot, "#doc-passport")
+        for field, value in {
+            "document_number": "AB998877",
+            "document_expiry": "01-01-2030",
+            "given_names": "Jean-Baptiste",
+            "first_surname": "Joseph",
+            "second_surname": "Pierre",
+            "email": "jb@correo.cl",
+            "email_confirmation": "jb@correo.cl",
+            "birth_date": "02-02-1988",
+        }.items():
+            app.screen.query_one(f"#{field}").value = value
+        app.screen.query_one("#nationality").focus()
+        await pilot.press(*"hait", "enter")
+        app.screen.query_one("#region").value = "CL-RM"
+        await pilot.pause()
+        await tap(pilot, "#review")
+        await settle(pilot)
+        await tap(pilot, "#confirm")
+        await settle(pilot)
+        password = str(app.screen.query_one("#temporary-password", Static).render())
+        await tap(pilot, "#login")
+        await settle(pilot)
+        await pilot.press(*password, "enter")
+        await settle(pilot)
+        await pilot.press(*PASSWORD, "enter", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await tap(pilot, "#book")
+        await settle(pilot)
+        for _step in range(3):  # procedure, office, first free time
+            await pilot.press("enter")
+            await settle(pilot)
+        await pilot.press("enter")  # confirm the hold
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        code = app.screen.booking.code
+        await pilot.press("escape")
+        await settle(pilot)
+        await tap(pilot, "#logout")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.session is None
+        assert app.staff is not None
+    (registered,) = kiosk_store.audit_log("applicant.registered")
+    assert registered.actor == "staff:agente"
+    assert kiosk_store.audit_log("booking.confirmed")[0].actor == "staff:agente"
+    assert kiosk_store.booking(code).status == "confirmed"
