@@ -162,21 +162,31 @@ def prepare_database(env: Env) -> bool:
 
 def start_kiosk(env: Env) -> None:
     """`kiosk` with no command: the applicant kiosk on this database (migrated and filled with
-    the demo on first start)."""
-    prepare_database(env)
+    the demo on first start, in a worker, while the welcome screen is already up)."""
     from kiosk.app import make_app
 
-    make_app(env.settings, env.store(), env.settings.make_printer()).run()
+    make_app(env.settings, opener(env), env.settings.make_printer()).run()
+
+
+def opener(env: Env) -> Callable[[Any], Any]:
+    """Opens the store for the app (with the app's clock) and prepares the database."""
+
+    def open_store(clock: Any) -> Any:
+        store = env.settings.make_store(clock)
+        env._store = store
+        prepare_database(env)
+        return store
+
+    return open_store
 
 
 @cli.command()
 @pass_env
 def counter(env: Env) -> None:
     """The counter-staff desk (TUI): staff log in with their own account."""
-    prepare_database(env)
     from kiosk.app import make_app
 
-    make_app(env.settings, env.store(), env.settings.make_printer(), counter=True).run()
+    make_app(env.settings, opener(env), env.settings.make_printer(), counter=True).run()
 
 
 @cli.group()

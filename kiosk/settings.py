@@ -44,13 +44,18 @@ class Settings:
 
         return make_printer(self.printer, self.receipts_dir or data_dir() / "receipts")
 
-    def make_store(self) -> Any:
+    def make_clock(self) -> Any:
+        """The clock: `KIOSK_NOW` stands it still (training, demos, tests)."""
+        from store.clock import FixedClock, SystemClock
+
+        return FixedClock(self.now) if self.now else SystemClock()
+
+    def make_store(self, clock: Any = None) -> Any:
         """The Store these settings describe (imported lazily: it pulls in SQLAlchemy)."""
         from store import Store
-        from store.clock import FixedClock, SystemClock
         from store.credentials import Passwords, fast_hasher
 
-        clock = FixedClock(self.now) if self.now else SystemClock()
+        clock = clock or self.make_clock()
         passwords = Passwords(fast_hasher() if self.argon2_profile == "fast" else None)
         return Store(self.db_url, clock=clock, passwords=passwords, hold_minutes=self.hold_minutes)
 

@@ -5,8 +5,10 @@ One `Session` per applicant; the idle reset drops it together with every screen 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from store.views import Actor, ApplicantView
+if TYPE_CHECKING:  # store.views costs 11 ms to import; the welcome screen does not need it
+    from store.views import Actor, ApplicantView
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -79,8 +79,7 @@ class SlotsScreen(KioskScreen):
             elif self.as_list:
                 yield OptionList(*self._list_options(), id="slot-list")
             else:
-                with VerticalScroll(id="grid-scroll"):
-                    yield SlotGrid(self.slots, days, id="slot-grid")
+                yield SlotGrid(self.slots, days, id="slot-grid")
             with Horizontal(classes="actions"):
                 yield Button(_("Volver"), id="back")
                 yield Button(_("Semana anterior"), id="previous")

@@ -31,7 +31,7 @@ def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, 
         for subject, details in events
     ]
     if rows:
-        ctx.session.execute(sa.insert(AuditEvent), rows)
+        ctx.insert_many(AuditEvent, rows)
 
 
 def list_events(

@@ -92,6 +92,10 @@ def _taken_refusal() -> Refused:
 
 def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
     """B6: place a short hold on a free seat while the applicant checks the details."""
+    return booking_view(ctx, _hold(ctx, applicant_id, slot_id))
+
+
+def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
     applicant_by_id(ctx, applicant_id, lock=True)
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
@@ -104,7 +108,7 @@ def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
     if current is not None:
         if current.status == "held":
             if current.slot_id == slot_id:
-                return booking_view(ctx, current)  # K3: a double press holds once
+                return current  # K3: a double press holds once
             # The applicant changed their mind: the earlier hold gives way to the new one.
             _free_seats_of(ctx, [(current.id or 0, current.slot_id)], "released")
         else:
@@ -170,7 +174,7 @@ def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
     )
     ctx.session.add(booking)
     ctx.session.flush()
-    return booking_view(ctx, booking)
+    return booking
 
 
 def confirm(ctx: Ctx, applicant_id: int, booking_id: int) -> BookingView:
@@ -242,8 +246,8 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
 
 def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
     """Hold and confirm in one unit of work (the command line, assisted mode)."""
-    held = hold(ctx, applicant_id, slot_id)
-    return confirm(ctx, applicant_id, held.id)
+    held = _hold(ctx, applicant_id, slot_id)
+    return confirm(ctx, applicant_id, held.id or 0)
 
 
 def by_code(ctx: Ctx, code: str) -> Booking:

@@ -191,7 +191,7 @@ def open_capacity(
                 }
             )
     if rows:
-        ctx.session.execute(sa.insert(Slot), rows)
+        ctx.insert_many(Slot, rows)
     expire_holds(ctx, office.id or 0, procedure.id or 0)
     assigned = assign_waitlist(ctx, office.id or 0, procedure.id or 0)
     audit.record(

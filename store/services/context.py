@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from store.credentials import Passwords
@@ -33,3 +36,11 @@ class Ctx:
     def is_postgres(self) -> bool:
         """Row locks matter only on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE."""
         return self.session.get_bind().dialect.name == "postgresql"
+
+    def insert_many(self, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows in one executemany, in this transaction, without the ORM's per-row
+        bookkeeping (ten times faster for the thousands of rows a capacity opening writes).
+        Pending ORM changes are flushed first, so foreign keys see them."""
+        if rows:
+            self.session.flush()
+            self.session.connection().execute(sa.insert(model.__table__), list(rows))

@@ -62,7 +62,7 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
         for n in notices
     ]
     if not ctx.config.mail_enabled:
-        ctx.session.execute(sa.insert(Notice), rows)
+        ctx.insert_many(Notice, rows)
         return
     inserted = ctx.session.execute(
         sa.insert(Notice).returning(Notice.id, Notice.applicant_id, sort_by_parameter_order=True),

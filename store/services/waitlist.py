@@ -149,8 +149,8 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     )
     if closed.rowcount != len(pairs):
         raise RuntimeError("waitlist changed under the queue lock")  # never: the lock forbids it
-    booking_ids = ctx.session.scalars(
-        sa.insert(Booking).returning(Booking.id, sort_by_parameter_order=True),
+    ctx.insert_many(
+        Booking,
         [
             {
                 "uuid": str(uuid.uuid4()),
@@ -161,14 +161,29 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                 "office_id": office_id,
                 "procedure_id": procedure_id,
                 "status": "confirmed",
+                "hold_expires_at": None,
                 "created_at": ctx.now,
                 "confirmed_at": ctx.now,
+                "cancelled_at": None,
+                "checked_in_at": None,
                 "waitlist_entry_id": entry.id,
                 "created_by": ctx.actor.staff_id,
             }
             for (entry, seat), code in zip(pairs, new_codes, strict=True)
         ],
-    ).all()
+    )
+    # Each entry gives one booking (the column is unique): read the new ids back by entry.
+    entry_ids = [e.id for e, _ in pairs]
+    by_entry: dict[int, int] = dict(
+        ctx.session.execute(
+            sa.select(Booking.waitlist_entry_id, Booking.id).where(
+                Booking.waitlist_entry_id.between(min(entry_ids), max(entry_ids)),
+                Booking.office_id == office_id,
+                Booking.procedure_id == procedure_id,
+            )
+        ).all()
+    )
+    booking_ids = [by_entry[entry_id] for entry_id in entry_ids]
     per_slot = Counter(seat.slot_id for _, seat in pairs)
     ctx.session.connection().execute(
         sa.update(Slot)

@@ -98,6 +98,15 @@ async def log_in(pilot: Any, identifier: str, password: str = PASSWORD) -> None:
     await settle(pilot)
 
 
+async def to_registration_form(pilot: Any) -> None:
+    """From the welcome screen: "Reservar hora", accept the terms, on to the empty form."""
+    await tap(pilot, "#book")
+    await settle(pilot)
+    await tap(pilot, "#accept")
+    await tap(pilot, "#continue")
+    await settle(pilot)
+
+
 async def tap(pilot: Any, selector: str) -> None:
     """One tap on a widget, scrolled into view first (as a finger would scroll to it)."""
     widget = pilot.app.screen.query_one(selector)
@@ -172,4 +181,5 @@ def fixed_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     from store import codes
 
     chooser = random.Random(2026)
-    monkeypatch.setattr(codes.secrets, "choice", chooser.choice)
+    monkeypatch.setattr(codes.secrets, "choice", chooser.choice)  # temporary passwords too
+    monkeypatch.setattr(codes.secrets, "token_bytes", chooser.randbytes)

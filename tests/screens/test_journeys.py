@@ -13,7 +13,7 @@ from screens.receipt import ReceiptScreen
 from screens.welcome import WelcomeScreen
 from store import Store
 from tests.factories import MONDAY, open_day
-from tests.screens.conftest import PASSWORD, log_in, settle, tap
+from tests.screens.conftest import PASSWORD, log_in, settle, tap, to_registration_form
 
 
 def _text(app: Any) -> str:
@@ -238,11 +238,7 @@ async def test_a2_a7_wrong_input_on_every_field_says_what_to_fix_and_keeps_it(
 ) -> None:
     app = make_kiosk()
     async with app.run_test(size=(120, 40)) as pilot:
-        await tap(pilot, "#book")
-        await settle(pilot)
-        await tap(pilot, "#accept")
-        await tap(pilot, "#continue")
-        await settle(pilot)
+        await to_registration_form(pilot)
         await tap(pilot, "#doc-cedula")
         wrong = {
             "document_number": "12.345.678-9",

@@ -1,0 +1,468 @@
+"""`make bench`: every performance figure of quality.md against a floor measured in the same run.
+
+Absolute times drift on shared machines, so each figure is reported as a ratio to its floor
+(or, where quality.md gives an absolute budget, as that). The table is printed and written to
+bench/results.md with the date and the machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Figure:
+    name: str
+    what: str
+    value: float
+    unit: str
+    floor: float | None  # same unit; None where the budget is absolute
+    budget: str
+    holds: bool
+
+    @property
+    def ratio(self) -> str:
+        return f"{self.value / self.floor:.2f}×" if self.floor else "—"
+
+
+def median_of(runs: int, job: Callable[[], float]) -> float:
+    return statistics.median(job() for _ in range(runs))
+
+
+def timed(job: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    job()
+    return time.perf_counter() - start
+
+
+# -- start -----------------------------------------------------------------------------------
+
+
+def _first_paint(*mode: str) -> float:
+    begun = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.start_app", *mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.split()
+    return float(out[0]) - begun
+
+
+def start() -> Figure:
+    db = str(data.copy_of(data.people_db(1000), "start.db"))
+    _first_paint("kiosk", db)  # the first start migrates nothing but warms the disk cache
+    kiosk, floor = [], []
+    for _ in range(7):  # interleaved, so a busy moment hits both
+        floor.append(_first_paint("floor"))
+        kiosk.append(_first_paint("kiosk", db))
+    k, f = statistics.median(kiosk), statistics.median(floor)
+    return Figure(
+        "start",
+        "process start → welcome drawn (headless)",
+        k * 1000,
+        "ms",
+        f * 1000,
+        "≤ 1.3×",
+        k <= 1.3 * f,
+    )
+
+
+# -- grid ------------------------------------------------------------------------------------
+
+
+def grid() -> Figure:
+    import asyncio
+
+    from textual.app import App, ComposeResult
+
+    from screens.text import use_language
+    from screens.widgets.slot_grid import SlotGrid
+    from store.views import SlotView
+
+    use_language("es", lambda s: s)
+    first = date(2026, 12, 1)
+    days = [first + timedelta(days=i) for i in range(30)]
+    times = [datetime(2026, 1, 1, 8, 0) + timedelta(minutes=10 * i) for i in range(40)]
+    slots = [
+        SlotView(n, "STG", "RT", d, t.time(), datetime.combine(d, t.time(), UTC), 2, n % 3, False)
+        for n, (d, t) in enumerate((d, t) for d in days for t in times)
+    ]
+
+    class Month(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SlotGrid(slots, days, id="grid")
+
+    durations: list[float] = []
+
+    async def drive() -> None:
+        """Time from the key reaching the app to the repaint being written to the terminal
+        (Pilot's own waits are 20 ms sleeps, so they cannot time this)."""
+        from textual import events
+
+        app = Month()
+        async with app.run_test(size=(200, 50)) as pilot:
+            painted: list[float] = []
+            display = app._display
+
+            def recorded(*args: object) -> None:
+                display(*args)  # type: ignore[arg-type]
+                painted.append(time.perf_counter())
+
+            app._display = recorded  # type: ignore[method-assign]
+            app.query_one(SlotGrid).focus_first_free()
+            await pilot.pause()
+            for key in ["right"] * 25 + ["down"] * 35 + ["left"] * 25 + ["up"] * 35:
+                before = len(painted)
+                event = events.Key(key, None)
+                event.set_sender(app)
+                begun = time.perf_counter()
+                app._driver.send_message(event)  # type: ignore[union-attr]
+                while len(painted) == before:
+                    await asyncio.sleep(0)
+                durations.append(painted[-1] - begun)
+                await pilot.pause()
+
+    asyncio.run(drive())
+    value = statistics.median(durations) * 1000
+    return Figure(
+        "grid",
+        "key press → repaint, 30 days × 40 times",
+        value,
+        "ms",
+        None,
+        "median ≤ 16 ms",
+        value <= 16,
+    )
+
+
+# -- book ------------------------------------------------------------------------------------
+
+
+def _raw_booking_floor(path: Path, pairs: list[tuple[int, int]]) -> list[float]:
+    import sqlite3
+    import uuid
+
+    con = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=5000"):
+        con.execute(f"PRAGMA {pragma}")
+    office, procedure = con.execute(
+        "SELECT office_id, procedure_id FROM slots WHERE id = ?", (pairs[0][1],)
+    ).fetchone()
+    durations = []
+    for n, (applicant, slot) in enumerate(pairs):
+        begun = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        changed = con.execute(
+            "UPDATE slots SET taken = taken + 1 WHERE id = ? AND taken < seats", (slot,)
+        ).rowcount
+        assert changed == 1
+        con.execute(
+            "INSERT INTO bookings (uuid, code, slot_id, seat, applicant_id, office_id, "
+            "procedure_id, status, created_at, confirmed_at) "
+            "VALUES (?, ?, ?, 1, ?, ?, ?, 'confirmed', datetime('now'), datetime('now'))",
+            (str(uuid.uuid4()), f"F{n:07d}", slot, applicant, office, procedure),
+        )
+        con.execute("COMMIT")
+        durations.append(time.perf_counter() - begun)
+    con.close()
+    return durations
+
+
+def book() -> Figure:
+    runs = 150
+    path = data.copy_of(data.people_db(1000), "book.db")
+    store = data.store_for(path)
+    store.open_capacity("STG", "RT", date(2027, 1, 4), date(2027, 1, 8), "08:30-14:00", 5)
+    free = [s.id for s in store.slots("STG", "RT", date(2027, 1, 4), date(2027, 1, 8)) if s.free]
+    import sqlalchemy as sa
+
+    from store.models import Applicant
+
+    with store.database.reading() as session:
+        people = list(
+            session.scalars(
+                sa.select(Applicant.id)
+                .where(Applicant.document_number.like("B%"))
+                .order_by(Applicant.id)
+            )
+        )
+    assert len(free) >= 2 * runs and len(people) >= 2 * runs
+    ours = []
+    for applicant, slot in zip(people[:runs], free[:runs], strict=True):
+        ours.append(timed(lambda a=applicant, s=slot: store.book(a, s)))
+    store.close()
+    floor = _raw_booking_floor(
+        path, list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))
+    )
+    k, f = statistics.median(ours) * 1000, statistics.median(floor) * 1000
+    return Figure(
+        "book",
+        "one booking through Store (SQLite, synchronous=FULL)",
+        k,
+        "ms",
+        f,
+        "≤ 3×",
+        k <= 3 * f,
+    )
+
+
+# -- waitlist --------------------------------------------------------------------------------
+
+OPEN_FROM, OPEN_TO, HOURS, EVERY = date(2027, 1, 4), date(2027, 8, 10), "08:30-14:00", 5
+
+
+def _set_based_floor(path: Path, plan_days: list[date], plan_times: list[Any]) -> float:
+    """The same assignment as one set-based pass: the times, the bookings pairing the n-th free
+    seat with the n-th waiting entry, the entries closed, the notices and the audit rows (W7);
+    one transaction."""
+    import sqlite3
+
+    con = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+        con.execute(f"PRAGMA {pragma}")
+    office, procedure = (
+        con.execute("SELECT id FROM offices WHERE code = ?", (data.OFFICE,)).fetchone()[0],
+        con.execute("SELECT id FROM procedures WHERE code = ?", (data.PROCEDURE,)).fetchone()[0],
+    )
+    rows = [
+        (
+            f"s{d}{t}",
+            office,
+            procedure,
+            d.isoformat(),
+            t.isoformat(),
+            f"{d.isoformat()} {t.isoformat()}",
+            "2026-11-23 12:00:00",
+        )
+        for d in plan_days
+        for t in plan_times
+    ]
+    begun = time.perf_counter()
+    con.execute("BEGIN IMMEDIATE")
+    con.executemany(
+        "INSERT INTO slots (uuid, office_id, procedure_id, day, start_time, starts_at, seats, "
+        "taken, blocked, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, 0, 0, ?)",
+        rows,
+    )
+    # The n-th free seat goes to the n-th waiting entry: both numbered once, joined on n.
+    con.execute("CREATE TEMP TABLE free_seat (n INTEGER PRIMARY KEY, slot_id INTEGER)")
+    con.execute(
+        "CREATE TEMP TABLE next_waiting (n INTEGER PRIMARY KEY, entry_id INTEGER, "
+        "applicant_id INTEGER)"
+    )
+    con.execute(
+        "INSERT INTO free_seat (slot_id) SELECT id FROM slots WHERE office_id = :o AND "
+        "procedure_id = :p AND taken < seats AND NOT blocked AND "
+        "starts_at > '2026-11-23 12:00:00' ORDER BY starts_at, id",
+        {"o": office, "p": procedure},
+    )
+    con.execute(
+        "INSERT INTO next_waiting (entry_id, applicant_id) SELECT id, applicant_id FROM "
+        "waitlist_entries WHERE office_id = :o AND procedure_id = :p AND status = 'waiting' "
+        "ORDER BY id LIMIT (SELECT count(*) FROM free_seat)",
+        {"o": office, "p": procedure},
+    )
+    con.execute(
+        "INSERT INTO bookings (uuid, code, slot_id, seat, applicant_id, office_id, "
+        "procedure_id, status, created_at, confirmed_at, waitlist_entry_id) "
+        "SELECT lower(hex(randomblob(16))), upper(hex(randomblob(4))), f.slot_id, 1, "
+        "w.applicant_id, :o, :p, 'confirmed', '2026-11-23 12:00:00', '2026-11-23 12:00:00', "
+        "w.entry_id FROM free_seat AS f JOIN next_waiting AS w USING (n)",
+        {"o": office, "p": procedure},
+    )
+    con.execute(
+        "UPDATE slots SET taken = taken + 1 WHERE id IN (SELECT slot_id FROM bookings "
+        "WHERE waitlist_entry_id IS NOT NULL AND created_at = '2026-11-23 12:00:00')"
+    )
+    con.execute(
+        "UPDATE waitlist_entries SET status = 'assigned', closed_at = '2026-11-23 12:00:00' "
+        "WHERE id IN (SELECT waitlist_entry_id FROM bookings WHERE waitlist_entry_id IS NOT NULL)"
+    )
+    con.execute(
+        "INSERT INTO notices (uuid, applicant_id, kind, subject, body, params, booking_id, "
+        "created_at) SELECT lower(hex(randomblob(16))), applicant_id, 'assigned', 's', 'b', "
+        "'{}', id, '2026-11-23 12:00:00' FROM bookings WHERE waitlist_entry_id IS NOT NULL"
+    )
+    con.execute(
+        "INSERT INTO audit_events (at, actor, action, subject, details) SELECT "
+        "'2026-11-23 12:00:00', 'system', 'waitlist.assigned', w.uuid, "
+        "json_object('entry', w.id, 'slot', b.slot_id, 'seat', b.seat, 'code', b.code) "
+        "FROM bookings AS b JOIN waitlist_entries AS w ON w.id = b.waitlist_entry_id"
+    )
+    con.execute("COMMIT")
+    elapsed = time.perf_counter() - begun
+    con.close()
+    return elapsed
+
+
+def waitlist() -> Figure:
+    source = data.waitlist_db()
+    store = data.store_for(data.copy_of(source, "waitlist.db"))
+    plan = store.plan_capacity(data.OFFICE, data.PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
+    begun = time.perf_counter()
+    opened = store.open_capacity(data.OFFICE, data.PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
+    ours = time.perf_counter() - begun
+    store.close()
+    assert opened.created == opened.assigned == plan.slot_count, opened
+    floor = _set_based_floor(data.copy_of(source, "floor.db"), list(plan.days), list(plan.times))
+    return Figure(
+        "waitlist",
+        f"open {opened.created} times, 100 000 waiting (assign + notices)",
+        ours * 1000,
+        "ms",
+        floor * 1000,
+        "≤ 3× and ≤ 2 s",
+        ours <= 3 * floor and ours <= 2.0,
+    )
+
+
+# -- receipt ---------------------------------------------------------------------------------
+
+
+def receipt() -> Figure:
+    from fpdf import FPDF
+
+    from receipts import BookingReceipt, render_pdf
+    from receipts.render import FONT_DIR
+
+    store = data.store_for(data.people_db(1000))
+    booking = next(b for a in store.find_applicants("jose munoz") for b in store.bookings_of(a.id))
+    store.close()
+    from receipts.sources import booking_receipt
+
+    document: BookingReceipt = booking_receipt(booking, "es")
+    created = datetime(2026, 11, 23, tzinfo=UTC)
+    render_pdf(document, "a4", lambda s: s, created)  # the first, which loads the font
+
+    def minimal() -> None:
+        pdf = FPDF()
+        pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=12)
+        pdf.cell(text="Reserva de horas: José Muñoz")
+        pdf.output()
+
+    minimal()
+    ours = median_of(20, lambda: timed(lambda: render_pdf(document, "a4", lambda s: s, created)))
+    floor = median_of(20, lambda: timed(minimal))
+    return Figure(
+        "receipt",
+        "one booking receipt PDF after the first",
+        ours * 1000,
+        "ms",
+        floor * 1000,
+        "≤ 1.5×",
+        ours <= 1.5 * floor,
+    )
+
+
+# -- find ------------------------------------------------------------------------------------
+
+
+def find() -> Figure:
+    store = data.store_for(data.people_db(1_000_000))
+    queries = [
+        "jose munoz",
+        "maria quispe mamani",
+        "wyddeline desir",
+        "jean baptiste joseph",
+        "nathalie saint fleur",
+        "yorman castillo",
+        "valentina nunez",
+        "angel chavez",
+    ]
+    for q in queries:
+        store.find_applicants(q)  # warm the page cache
+    value = (
+        statistics.median(
+            timed(lambda q=q: store.find_applicants(q)) for _ in range(5) for q in queries
+        )
+        * 1000
+    )
+    store.close()
+    return Figure(
+        "find", "an applicant by name among 1 000 000", value, "ms", None, "≤ 20 ms", value <= 20
+    )
+
+
+# -- memory ----------------------------------------------------------------------------------
+
+
+def memory() -> Figure:
+    db = str(data.copy_of(data.people_db(100_000), "memory.db"))
+    subprocess.run([sys.executable, "-m", "bench.kiosk_session", db], check=True, cwd=ROOT)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB → MiB
+    return Figure(
+        "memory", "kiosk peak RSS, 100 000 applicants", peak, "MiB", None, "≤ 150 MiB", peak <= 150
+    )
+
+
+FIGURES = {
+    "start": start,
+    "grid": grid,
+    "book": book,
+    "waitlist": waitlist,
+    "receipt": receipt,
+    "find": find,
+    "memory": memory,
+}
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        "| figure | what | measured | floor | ratio | budget | holds |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        floor = f"{f.floor:.1f} {f.unit}" if f.floor else "—"
+        lines.append(
+            f"| {f.name} | {f.what} | {f.value:.1f} {f.unit} | {floor} | {f.ratio} | "
+            f"{f.budget} | {'yes' if f.holds else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    chosen = sys.argv[1:] or list(FIGURES)
+    figures = []
+    for name in chosen:
+        print(f"… {name}", file=sys.stderr, flush=True)
+        figures.append(FIGURES[name]())
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")  # the report's own date
+    report = f"`make bench` on {stamp}, {machine()}:\n\n{table(figures)}\n"
+    print(report)
+    if not sys.argv[1:]:
+        (Path(__file__).parent / "results.md").write_text(report, encoding="utf-8")
+    # A missed budget is reported in the table (and in the README), not hidden by a failure.
+
+
+if __name__ == "__main__":
+    main()

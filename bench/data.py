@@ -1,0 +1,231 @@
+"""Benchmark data, generated reproducibly from a seed and cached in bench/.cache between runs.
+
+- `people_db(n)`: the demo catalogue plus `n` applicants with realistic names (1 000 000 for
+  the search figure, 100 000 for memory and the waitlist).
+- `waitlist_db()`: 100 000 applicants waiting for one office and procedure."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+SEED = 2026
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+OFFICE, PROCEDURE = "STG", "RD"  # the demo's full offering
+
+GIVEN = [
+    "José",
+    "María",
+    "Juan",
+    "Ana",
+    "Luis",
+    "Carmen",
+    "Carlos",
+    "Rosa",
+    "Jorge",
+    "Marta",
+    "Pedro",
+    "Luisa",
+    "Miguel",
+    "Elena",
+    "Wyddeline",
+    "Jean",
+    "Marie",
+    "Pierre",
+    "Fabiola",
+    "Yulimar",
+    "Yorman",
+    "Daniela",
+    "Andrés",
+    "Gabriela",
+    "Víctor",
+    "Mariana",
+    "Ángel",
+    "Valentina",
+    "Héctor",
+    "Milagros",
+    "Ñusta",
+    "Raúl",
+    "Solange",
+    "Darwin",
+    "Nathalie",
+    "Wilmer",
+    "Roxana",
+    "Edwin",
+    "Joseline",
+]
+SURNAMES = [
+    "Muñoz",
+    "González",
+    "Rodríguez",
+    "Pérez",
+    "Fernández",
+    "López",
+    "Martínez",
+    "Sánchez",
+    "Gómez",
+    "Díaz",
+    "Hernández",
+    "Rojas",
+    "Quispe",
+    "Mamani",
+    "Condori",
+    "Huamán",
+    "Flores",
+    "Joseph",
+    "Pierre",
+    "Jean-Baptiste",
+    "Désir",
+    "Saint-Fleur",
+    "Louis",
+    "Castillo",
+    "Vargas",
+    "Ramírez",
+    "Torres",
+    "Ortiz",
+    "Silva",
+    "Núñez",
+    "Castro",
+    "Romero",
+    "Álvarez",
+    "Chávez",
+    "Espinoza",
+    "Mendoza",
+    "Salazar",
+    "Guzmán",
+    "Paredes",
+    "Villanueva",
+    "Cárdenas",
+    "Acosta",
+    "Zambrano",
+    "Herrera",
+    "Medina",
+    "Aguilar",
+]
+
+
+def store_for(path: Path):
+    from store import Store
+    from store.clock import FixedClock
+    from store.credentials import Passwords, fast_hasher
+
+    return Store(f"sqlite:///{path}", clock=FixedClock(NOW), passwords=Passwords(fast_hasher()))
+
+
+def _fold(text: str) -> str:
+    from store.validation import fold
+
+    return fold(text)
+
+
+def _fresh(path: Path) -> None:
+    """A migrated database with the demo catalogue (four weeks of capacity, staff)."""
+    path.unlink(missing_ok=True)
+    store = store_for(path)
+    store.upgrade()
+    store.load_demo(date(2026, 11, 23))
+    store.close()
+
+
+def add_applicants(path: Path, count: int, start: int = 0) -> None:
+    """`count` applicants inserted in bulk (one transaction; the FTS triggers keep the index)."""
+    rng = random.Random(SEED + start)
+    con = sqlite3.connect(path)
+    region = con.execute("SELECT id FROM regions WHERE code = 'CL-RM'").fetchone()[0]
+    stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
+
+    def rows():
+        for n in range(start, start + count):
+            given = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)}"
+            first, second = rng.choice(SURNAMES), rng.choice(SURNAMES)
+            number = f"B{n:08d}"
+            yield (
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                "passport",
+                number,
+                number,
+                "2030-01-01",
+                "PE",
+                given,
+                first,
+                second,
+                _fold(f"{given} {first} {second}"),
+                f"b{n}@correo.cl",
+                "1990-01-01",
+                region,
+                "es",
+                "x",
+                0,
+                0,
+                "t",
+                stamp,
+                stamp,
+            )
+
+    con.execute("BEGIN")
+    con.executemany(
+        "INSERT INTO applicants (uuid, document_type, document_number, document_key, "
+        "document_expiry, nationality, given_names, first_surname, second_surname, name_folded, "
+        "email, birth_date, region_id, language, password_hash, must_change_password, "
+        "failed_logins, terms_version, terms_accepted_at, created_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows(),
+    )
+    con.execute("COMMIT")
+    con.close()
+
+
+def people_db(count: int) -> Path:
+    """The demo plus `count` generated applicants (built once, then cached)."""
+    path = CACHE / f"people-{count}.db"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        work = path.with_suffix(".part")
+        _fresh(work)
+        add_applicants(work, count)
+        sqlite3.connect(work).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+        work.replace(path)
+    return path
+
+
+def waitlist_db(waiting: int = 100_000) -> Path:
+    """`waiting` applicants enrolled in order for the demo's full office and procedure."""
+    path = CACHE / f"waitlist-{waiting}.db"
+    if not path.exists():
+        source = people_db(waiting)
+        work = path.with_suffix(".part")
+        shutil.copy(source, work)
+        con = sqlite3.connect(work)
+        office = con.execute("SELECT id FROM offices WHERE code = ?", (OFFICE,)).fetchone()[0]
+        procedure = con.execute(
+            "SELECT id FROM procedures WHERE code = ?", (PROCEDURE,)
+        ).fetchone()[0]
+        con.execute("BEGIN")
+        con.execute(
+            "INSERT INTO waitlist_entries (uuid, applicant_id, office_id, procedure_id, "
+            "enrolled_at, status) SELECT lower(hex(randomblob(16))), id, ?, ?, "
+            "datetime('2026-01-01', '+' || id || ' seconds'), 'waiting' FROM applicants "
+            "WHERE document_number LIKE 'B%' AND id NOT IN (SELECT applicant_id FROM "
+            "waitlist_entries WHERE status = 'waiting' AND procedure_id = ?) ORDER BY id",
+            (office, procedure, procedure),
+        )
+        con.execute("COMMIT")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        work.replace(path)
+    return path
+
+
+def copy_of(path: Path, name: str) -> Path:
+    """A scratch copy of a cached database, so every run starts from the same data."""
+    target = CACHE / "scratch" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(path, target)
+    return target
