@@ -183,8 +183,9 @@ def test_capacity_blocked(
         await settle(pilot)
         await tap(pilot, "#yes")
         await settle(pilot)
+        assert pilot.app.screen.query_one("#rebook").row_count == 1
         pilot.app.screen.query_one("#capacity").scroll_end(animate=False)
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(
         make_counter(), terminal_size=size, run_before=_as("super", "#capacity", then=block)

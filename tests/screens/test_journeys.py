@@ -269,3 +269,31 @@ async def test_a2_a7_wrong_input_on_every_field_says_what_to_fix_and_keeps_it(
         for field in ("nationality", "region"):
             assert str(app.screen.query_one(f"#{field}-error", Static).render()).strip(), field
         assert type(app.screen).__name__ == "RegistrationScreen"
+
+
+async def test_k5_one_tap_on_a_free_time_holds_it_and_a_tap_on_a_closed_one_says_why(
+    make_kiosk: Any, registered: Any
+) -> None:
+    """The slot grid is one widget drawn line by line: a tap is turned into its cell."""
+    from screens.dialogs.hold import HoldDialog
+    from screens.widgets.slot_grid import SlotGrid
+
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, "jose@correo.cl")
+        await tap(pilot, "#book")
+        await settle(pilot)
+        await pilot.press("enter")  # Residencia temporal
+        await settle(pilot)
+        await pilot.press("enter")  # STG
+        await settle(pilot)
+        grid = app.screen.query_one(SlotGrid)
+        closed = (grid.TIME_WIDTH + grid.cell_width + grid.GUTTER + 2, 1)  # Tuesday 09:00
+        await pilot.click(grid, offset=closed)
+        await settle(pilot)
+        assert not isinstance(app.screen, HoldDialog)
+        assert grid.cursor == (0, 1)
+        await pilot.click(grid, offset=(grid.TIME_WIDTH + 2, 2))  # Monday 09:30: free
+        await settle(pilot)
+        assert isinstance(app.screen, HoldDialog)
+        assert app.screen.hold.start.strftime("%H:%M") == "09:30"
