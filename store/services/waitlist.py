@@ -142,9 +142,16 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     ).all()
     pairs = list(zip(entries, seats, strict=False))
     new_codes = unique_codes(ctx, len(pairs))
+    # The pairs hold the first waiting entries in id order, so "waiting, id up to the last
+    # one" is exactly them (the queue lock is held); one statement instead of a list of ids.
+    queue = (
+        WaitlistEntry.office_id == office_id,
+        WaitlistEntry.procedure_id == procedure_id,
+        WaitlistEntry.status == "waiting",
+    )
     closed = ctx.session.execute(
         sa.update(WaitlistEntry)
-        .where(WaitlistEntry.id.in_([e.id for e, _ in pairs]), WaitlistEntry.status == "waiting")
+        .where(*queue, WaitlistEntry.id <= pairs[-1][0].id)
         .values(status="assigned", closed_at=ctx.now)
     )
     if closed.rowcount != len(pairs):
@@ -194,6 +201,10 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     office = ctx.session.get(Office, office_id)
     procedure = ctx.session.get(Procedure, procedure_id)
     assert office and procedure
+    when: dict[tuple[object, object], tuple[str, str]] = {}  # a time's words, made once
+    for _, seat in pairs:
+        if (seat.day, seat.start_time) not in when:
+            when[(seat.day, seat.start_time)] = (fmt_date(seat.day), fmt_time(seat.start_time))
     mailbox.deposit_many(
         ctx,
         [
@@ -212,8 +223,8 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                     "procedure_en": procedure.name_en,
                     "office": office.name,
                     "address": office.address,
-                    "date": fmt_date(seat.day),
-                    "time": fmt_time(seat.start_time),
+                    "date": when[(seat.day, seat.start_time)][0],
+                    "time": when[(seat.day, seat.start_time)][1],
                     "code": f"{code[:4]}-{code[4:]}",
                     "enrolled": _fmt_moment(entry.enrolled_at, office.time_zone),
                 },
