@@ -58,7 +58,7 @@ class AgendaScreen(CounterScreen):
 
     def ready(self) -> None:
         self.query_one("#agenda", DataTable).add_columns(
-            _("Hora"), _("Nombre"), _("Documento"), _("Trámite"), _("Código"), _("Estado")
+            _("Hora"), _("Estado"), _("Código"), _("Nombre"), _("Trámite"), _("Documento")
         )
         self.query_one("#arrival").focus()
         self.action_reload()
@@ -84,11 +84,11 @@ class AgendaScreen(CounterScreen):
             table.add_row(
                 *cells(
                     row.start.strftime("%H:%M"),
-                    row.applicant_name,
-                    row.document,
-                    row.procedure,
-                    row.code,
                     _(STATUS_NAMES.get(row.status, row.status)),
+                    f"{row.code[:4]}-{row.code[4:]}",
+                    row.applicant_name,
+                    row.procedure,
+                    row.document,
                 ),
                 key=row.code,
             )

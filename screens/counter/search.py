@@ -42,7 +42,7 @@ class SearchScreen(CounterScreen):
 
     def ready(self) -> None:
         table = self.query_one("#results", DataTable)
-        table.add_columns(_("Nombre"), _("Documento"), _("Correo"), _("Verificada"))
+        table.add_columns(_("Nombre"), _("Documento"), _("Verificada"), _("Correo"))
         self.query_one("#query").focus()
 
     def after_relabel(self) -> None:
@@ -66,8 +66,8 @@ class SearchScreen(CounterScreen):
                 *cells(
                     _name(person),
                     format_document(person.document_type, person.document_number),
-                    person.email,
                     _("sí") if person.verified_at else _("no"),
+                    person.email,
                 )
             )
         status = self.query_one("#search-status", Static)

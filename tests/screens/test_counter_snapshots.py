@@ -222,3 +222,14 @@ def test_audit_log(
     assert snap_compare(
         make_counter(), terminal_size=size, run_before=_as("auditor", "#audit", then=filtered)
     )
+
+
+@pytest.mark.parametrize("username, button", [("super", None), ("agente", "#agenda")])
+def test_counter_in_english(
+    snap_compare: Any, make_counter: Any, counter_day: Any, username: str, button: str | None
+) -> None:
+    """K4: the desk and the agenda in English (120×40)."""
+    steps = (button,) if button else ()
+    assert snap_compare(
+        make_counter("en"), terminal_size=(120, 40), run_before=_as(username, *steps)
+    )
