@@ -40,8 +40,38 @@ def _as(username: str, *steps: str, then: Any = None) -> Any:
         await staff_at(pilot, username, *steps)
         if then is not None:
             await then(pilot)
+        await _tables_laid_out(pilot)
 
     return run
+
+
+async def _tables_laid_out(pilot: Any) -> None:
+    """Wait until every shown table with rows has been given room for them, then settle: on a
+    busy machine a snapshot could otherwise catch a table between its rows and its layout."""
+    from textual.widgets import DataTable
+
+    for _ in range(100):
+        tables = [t for t in pilot.app.screen.query(DataTable) if t.display]
+        if all(t.size.height >= 2 for t in tables if t.row_count):
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
+async def _open_file(pilot: Any) -> None:
+    """Search "desir", open the first result, and wait until its bookings are in the table
+    and laid out (the columns widen as rows arrive: a busy machine could catch them midway)."""
+    from textual.widgets import DataTable
+
+    await pilot.press(*"desir", "enter")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    for _ in range(100):
+        if pilot.app.screen.query_one("#bookings", DataTable).row_count:
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
 
 
 @SIZES
@@ -89,14 +119,8 @@ def test_applicant_file(
 ) -> None:
     """C2, C4, C8: the person's data, "Atender", "Verificar identidad", bookings and places."""
 
-    async def open_file(pilot: Any) -> None:
-        await pilot.press(*"desir", "enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-
     assert snap_compare(
-        make_counter(), terminal_size=size, run_before=_as("agente", "#search", then=open_file)
+        make_counter(), terminal_size=size, run_before=_as("agente", "#search", then=_open_file)
     )
 
 
@@ -107,10 +131,7 @@ def test_request_documents_dialog(
     """C8: documents and a deadline ten days ahead, filled in."""
 
     async def request(pilot: Any) -> None:
-        await pilot.press(*"desir", "enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await _open_file(pilot)
         await tap(pilot, "#request")
         await settle(pilot)
 
