@@ -305,11 +305,6 @@ class CounterApp(KioskApp):
     def at_rest(self) -> bool:
         return self.staff is None
 
-    @property
-    def office(self) -> str | None:
-        """The office whose agenda and tickets this desk serves (the staff member's own)."""
-        return self.staff.office if self.staff is not None else None
-
     def log_in_staff(self, staff: Any) -> None:
         """C1: the desk opens for this staff member and their role."""
         from screens.counter.desk import DeskScreen
