@@ -6,6 +6,7 @@ bench/results.md with the date and the machine."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import resource
@@ -440,13 +441,11 @@ def table(figures: list[Figure]) -> str:
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    try:
+    with contextlib.suppress(OSError):  # no /proc here: keep the platform's own name
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 

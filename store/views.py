@@ -10,6 +10,11 @@ from datetime import date, datetime, time
 from store.text import Message
 
 
+def full_name(given_names: str, first_surname: str, second_surname: str | None) -> str:
+    """A person's name as printed on documents: given names, then the surnames they have."""
+    return " ".join(part for part in (given_names, first_surname, second_surname) if part)
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who does something, for rules and for the audit log (C1, C2)."""
@@ -138,9 +143,7 @@ class ApplicantView:
     @property
     def full_name(self) -> str:
         """Given names and surnames as printed on documents."""
-        return " ".join(
-            part for part in (self.given_names, self.first_surname, self.second_surname) if part
-        )
+        return full_name(self.given_names, self.first_surname, self.second_surname)
 
 
 @dataclass(frozen=True)

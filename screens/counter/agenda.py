@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from screens.counter.base import STATUS_NAMES, CounterScreen, cells
 from screens.text import _, long_day, plain
+from screens.widgets.table import Table
 from store.text import N_
 
 
@@ -50,7 +51,7 @@ class AgendaScreen(CounterScreen):
                 yield Input(id="arrival", placeholder=_("Código de reserva o documento"))
                 yield Button(_("Registrar llegada"), id="check-in", variant="primary")
             yield Static("", id="agenda-status", classes="lead")
-            yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+            yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
             yield Static("", id="agenda-empty", classes="lead")
             with Horizontal(classes="actions"):
                 yield Button(_("Atendida"), id="attended")

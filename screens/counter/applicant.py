@@ -13,10 +13,10 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Static
 
 from screens.counter.base import STATUS_NAMES, CounterScreen, cells
-from screens.counter.search import _name
 from screens.procedure import procedure_name
 from screens.registration import DOCUMENT_TYPES
 from screens.text import _, language, moment, plain
+from screens.widgets.table import Table
 from store.text import N_
 from store.validation import nationalities
 
@@ -34,7 +34,7 @@ class ApplicantScreen(CounterScreen):
         self.entries: list[Any] = []
 
     def heading(self) -> str:
-        return _("Ficha de {name}", name=_name(self.applicant))
+        return _("Ficha de {name}", name=self.applicant.full_name)
 
     def body(self) -> ComposeResult:
         person = self.applicant
@@ -48,7 +48,7 @@ class ApplicantScreen(CounterScreen):
         with VerticalScroll(classes="page", id="applicant"):
             with Grid(id="applicant-facts"):
                 for label, value in (
-                    (_("Nombre"), _name(person)),
+                    (_("Nombre"), person.full_name),
                     (
                         _("Documento"),
                         f"{_(types.get(person.document_type, person.document_type))} {person.document_number}",
@@ -71,7 +71,7 @@ class ApplicantScreen(CounterScreen):
                     yield Button(_("Verificar identidad"), id="verify")
                 yield Button(_("Pedir documentos"), id="request")
             yield Static(_("Horas"), classes="page-title")
-            yield DataTable(id="bookings", cursor_type="row", zebra_stripes=True)
+            yield Table(id="bookings", cursor_type="row", zebra_stripes=True)
             yield Static(_("Listas de espera"), classes="page-title")
             yield Static("", id="entries", classes="lead")
 
@@ -80,12 +80,13 @@ class ApplicantScreen(CounterScreen):
             _("Código"), _("Fecha"), _("Oficina"), _("Trámite"), _("Estado")
         )
         self.query_one("#assist").focus()
-        self.reload()
 
     def after_relabel(self) -> None:
         self.ready()
+        self._fill()
 
     def on_screen_resume(self) -> None:
+        """Shown for the first time or come back to (after assisting): read it fresh, once."""
         if self.allowed:
             self.reload()
 
@@ -163,7 +164,7 @@ class ApplicantScreen(CounterScreen):
                 _(
                     "¿Revisó el documento original y coincide con {document} a nombre de {name}?",
                     document=self.applicant.document_number,
-                    name=_name(self.applicant),
+                    name=self.applicant.full_name,
                 ),
                 _("Sí, verificar"),
             ),

@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain, say, short_moment
+from screens.widgets.table import Table
 from store.errors import StoreError
 from store.text import N_
 
@@ -36,7 +37,7 @@ class AuditScreen(CounterScreen):
                 yield Input(id="subject", placeholder=_("Sobre qué"))
                 yield Button(_("Filtrar"), id="filter", variant="primary")
             yield Static("", id="audit-status", classes="lead")
-            yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+            yield Table(id="events", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
         self.query_one("#events", DataTable).add_columns(

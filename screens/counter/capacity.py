@@ -16,6 +16,7 @@ from screens.counter.base import CounterScreen, cells
 from screens.procedure import procedure_name
 from screens.text import _, plain, say
 from screens.widgets.fields import FormField
+from screens.widgets.table import Table
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import parse_date
@@ -73,11 +74,16 @@ class CapacityScreen(CounterScreen):
                 yield Button(_("Abrir horas"), id="open", variant="primary")
                 yield Button(_("Bloquear horas"), id="block", variant="warning")
             yield Static("", id="capacity-result", classes="lead")
-            yield DataTable(id="rebook", cursor_type="row", zebra_stripes=True)
+            yield Table(id="rebook", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
-        self.query_one("#rebook", DataTable).display = False
+        table = self.query_one("#rebook", DataTable)
+        table.add_columns(_("Código"), _("Fecha"), _("Nombre"), _("Documento"))
+        table.display = False
         self.query_one("#from").focus()
+
+    def after_relabel(self) -> None:
+        self.ready()
 
     # -- reading the form -------------------------------------------------------------------
 
@@ -228,8 +234,7 @@ class CapacityScreen(CounterScreen):
 
     def _blocked(self, bookings: list[Any]) -> None:
         table = self.query_one("#rebook", DataTable)
-        table.clear(columns=True)
-        table.add_columns(_("Código"), _("Fecha"), _("Nombre"), _("Documento"))
+        table.clear()
         for booking in bookings:
             table.add_row(
                 *cells(

@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Static
 
 from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain, short_moment
+from screens.widgets.table import Table
 from store.text import N_
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -50,7 +51,7 @@ class FiguresScreen(CounterScreen):
                 ),
                 classes="lead",
             )
-            yield DataTable(id="figures", cursor_type="row", zebra_stripes=True)
+            yield Table(id="figures", cursor_type="row", zebra_stripes=True)
             yield Static("", id="figures-status", classes="lead")
             with Horizontal(classes="actions"):
                 yield Button(_("Exportar CSV"), id="export", variant="primary")

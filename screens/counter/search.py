@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain
+from screens.widgets.table import Table
 from store.text import N_
 from store.validation import format_document
 
@@ -38,7 +39,7 @@ class SearchScreen(CounterScreen):
             )
             yield Input(id="query", placeholder=_("p. ej. jose munoz, 12.345.678-5, K7M2QX9A"))
             yield Static("", id="search-status", classes="lead")
-            yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+            yield Table(id="results", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
         table = self.query_one("#results", DataTable)
@@ -64,7 +65,7 @@ class SearchScreen(CounterScreen):
         for person in found:
             table.add_row(
                 *cells(
-                    _name(person),
+                    person.full_name,
                     format_document(person.document_type, person.document_number),
                     _("sí") if person.verified_at else _("no"),
                     person.email,
@@ -86,9 +87,3 @@ class SearchScreen(CounterScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _name(person: Any) -> str:
-    return " ".join(
-        p for p in (person.given_names, person.first_surname, person.second_surname) if p
-    )

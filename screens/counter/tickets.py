@@ -15,6 +15,7 @@ from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain, say, short_moment
 from screens.tickets import CATEGORIES as CATEGORY_LIST
 from screens.tickets import KINDS as KIND_LIST
+from screens.widgets.table import Table
 from store.errors import StoreError
 from store.text import N_
 
@@ -39,7 +40,7 @@ class CounterTicketsScreen(CounterScreen):
     def body(self) -> ComposeResult:
         with Vertical(classes="page"):
             yield Static("", id="tickets-status", classes="lead")
-            yield DataTable(id="tickets", cursor_type="row", zebra_stripes=True)
+            yield Table(id="tickets", cursor_type="row", zebra_stripes=True)
             yield Static("", id="ticket-message")
             yield TextArea(id="answer", placeholder=_("Escriba aquí la respuesta."))
             with Horizontal(classes="actions"):

@@ -379,8 +379,8 @@ def _name_search(ctx: Ctx, words: list[str]) -> sa.Select[Any]:
     """Applicant ids whose names hold every word; the last word may be unfinished.
 
     SQLite: the FTS5 index of migration 0002 (unicode61, diacritics removed). PostgreSQL: its
-    GIN index on the folded name. `words` are folded `\\w+` runs, so neither query language
-    sees anything but letters and digits."""
+    GIN index on the folded name. `words` are folded runs of letters and digits, so neither
+    query language sees anything else."""
     *whole, last = words
     if ctx.is_postgres:
         terms = " & ".join([*whole, f"{last}:*"])

@@ -11,12 +11,13 @@ from store.codes import normalize_code
 from store.errors import Refused
 from store.models import Applicant, Booking, Office, Procedure, Slot
 from store.services import audit
+from store.services.booking import by_code
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_document, office_by_code
 from store.services.staff import require_role
 from store.text import N_
 from store.timefmt import fmt_date, in_zone
-from store.views import AgendaRow
+from store.views import AgendaRow, full_name
 
 AGENDA_STATES = ("confirmed", "checked_in", "attended", "missed")
 COUNTER_ROLES = ("agent", "supervisor")
@@ -47,10 +48,8 @@ def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRo
             code=booking.code or "",
             start=start,
             applicant_id=applicant.id or 0,
-            applicant_name=" ".join(
-                p
-                for p in (applicant.given_names, applicant.first_surname, applicant.second_surname)
-                if p
+            applicant_name=full_name(
+                applicant.given_names, applicant.first_surname, applicant.second_surname
             ),
             document=v.mask_document(applicant.document_type, applicant.document_number),
             procedure=procedure.code,
@@ -66,18 +65,11 @@ def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRo
 def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
     """The booking an arrival shows: by its code, or by the document of its holder."""
     today = office_today(ctx, office)
-    code = normalize_code(text)
-    query = sa.select(Booking, Slot).join(Slot, Slot.id == Booking.slot_id)
-    if code:
-        found = ctx.session.execute(query.where(Booking.code == code)).first()
-        if found is None:
-            raise Refused(
-                "C5",
-                "code_not_found",
-                N_("No hay ninguna cita con el código {code}."),
-                {"code": code},
-            )
-        booking, slot = found
+    if normalize_code(text):
+        booking = by_code(ctx, text)
+        slot = ctx.session.get(Slot, booking.slot_id)
+        assert slot is not None
+        code = booking.code
         if booking.office_id != office.id:
             raise Refused(
                 "C5", "other_office", N_("La cita {code} es en otra oficina."), {"code": code}
@@ -91,19 +83,23 @@ def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
             )
         return booking
     applicant = applicant_by_document(ctx, text)
-    found = ctx.session.execute(
-        query.where(
+    found = ctx.session.scalar(
+        sa.select(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
             Booking.applicant_id == applicant.id,
             Booking.office_id == office.id,
             Slot.day == today,
             Booking.status.in_(AGENDA_STATES),
-        ).order_by(Slot.start_time)
-    ).first()
+        )
+        .order_by(Slot.start_time)
+        .limit(1)
+    )
     if found is None:
         raise Refused(
             "C5", "no_booking_today", N_("Esa persona no tiene cita hoy en esta oficina.")
         )
-    return found[0]
+    return found
 
 
 def check_in(ctx: Ctx, office_code: str, text: str) -> AgendaRow:

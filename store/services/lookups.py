@@ -26,7 +26,7 @@ from store.services.context import Ctx
 from store.text import N_
 from store.timefmt import in_zone, office_moment
 from store.validation import compact_document, printable
-from store.views import ApplicantView, BookingView, OfficeView, ProcedureView
+from store.views import ApplicantView, BookingView, OfficeView, ProcedureView, full_name
 
 
 def office_by_code(ctx: Ctx, code: str) -> Office:
@@ -177,10 +177,8 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
         code=booking.code,
         status=booking.status,
         applicant_id=applicant.id or 0,
-        applicant_name=" ".join(
-            p
-            for p in (applicant.given_names, applicant.first_surname, applicant.second_surname)
-            if p
+        applicant_name=full_name(
+            applicant.given_names, applicant.first_surname, applicant.second_surname
         ),
         document_type=applicant.document_type,
         document_number=applicant.document_number,

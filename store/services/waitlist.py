@@ -108,17 +108,13 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     """W2, W5, W7: give the free seats to the waiting entries strictly in enrolment order.
 
     The caller holds the office/procedure lock. Returns the codes of the bookings created."""
+    queue = (
+        WaitlistEntry.office_id == office_id,
+        WaitlistEntry.procedure_id == procedure_id,
+        WaitlistEntry.status == "waiting",
+    )
     waiting = (
-        ctx.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(WaitlistEntry)
-            .where(
-                WaitlistEntry.office_id == office_id,
-                WaitlistEntry.procedure_id == procedure_id,
-                WaitlistEntry.status == "waiting",
-            )
-        )
-        or 0
+        ctx.session.scalar(sa.select(sa.func.count()).select_from(WaitlistEntry).where(*queue)) or 0
     )
     if not waiting:
         return []
@@ -132,11 +128,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
             WaitlistEntry.applicant_id,
             WaitlistEntry.enrolled_at,
         )
-        .where(
-            WaitlistEntry.office_id == office_id,
-            WaitlistEntry.procedure_id == procedure_id,
-            WaitlistEntry.status == "waiting",
-        )
+        .where(*queue)
         .order_by(WaitlistEntry.id)
         .limit(len(seats))
     ).all()
@@ -144,11 +136,6 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     new_codes = unique_codes(ctx, len(pairs))
     # The pairs hold the first waiting entries in id order, so "waiting, id up to the last
     # one" is exactly them (the queue lock is held); one statement instead of a list of ids.
-    queue = (
-        WaitlistEntry.office_id == office_id,
-        WaitlistEntry.procedure_id == procedure_id,
-        WaitlistEntry.status == "waiting",
-    )
     closed = ctx.session.execute(
         sa.update(WaitlistEntry)
         .where(*queue, WaitlistEntry.id <= pairs[-1][0].id)
@@ -168,11 +155,8 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                 "office_id": office_id,
                 "procedure_id": procedure_id,
                 "status": "confirmed",
-                "hold_expires_at": None,
                 "created_at": ctx.now,
                 "confirmed_at": ctx.now,
-                "cancelled_at": None,
-                "checked_in_at": None,
                 "waitlist_entry_id": entry.id,
                 "created_by": ctx.actor.staff_id,
             }
@@ -201,10 +185,6 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     office = ctx.session.get(Office, office_id)
     procedure = ctx.session.get(Procedure, procedure_id)
     assert office and procedure
-    when: dict[tuple[object, object], tuple[str, str]] = {}  # a time's words, made once
-    for _, seat in pairs:
-        if (seat.day, seat.start_time) not in when:
-            when[(seat.day, seat.start_time)] = (fmt_date(seat.day), fmt_time(seat.start_time))
     mailbox.deposit_many(
         ctx,
         [
@@ -223,8 +203,8 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                     "procedure_en": procedure.name_en,
                     "office": office.name,
                     "address": office.address,
-                    "date": when[(seat.day, seat.start_time)][0],
-                    "time": when[(seat.day, seat.start_time)][1],
+                    "date": fmt_date(seat.day),
+                    "time": fmt_time(seat.start_time),
                     "code": f"{code[:4]}-{code[4:]}",
                     "enrolled": _fmt_moment(entry.enrolled_at, office.time_zone),
                 },

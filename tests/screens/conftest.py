@@ -84,6 +84,16 @@ def make_kiosk(kiosk_store: Store, tmp_path: Path, ticker: Ticker) -> Callable[.
     return build
 
 
+def screen_text(app: Any) -> str:
+    """Everything the current screen shows, as plain text (static text and list options)."""
+    from textual.widgets import OptionList, Static
+
+    lines = [str(w.render()) for w in app.screen.query(Static)]
+    for options in app.screen.query(OptionList):
+        lines += [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return "\n".join(lines)
+
+
 async def settle(pilot: Any) -> None:
     """Let workers finish and the screen redraw (Textual switches screens after 50 ms)."""
     for _ in range(3):

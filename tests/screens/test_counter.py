@@ -11,13 +11,9 @@ from textual.widgets import DataTable, Static
 from store import Store
 from store.errors import Refused
 from tests.factories import applicants, enrol_directly
-from tests.screens.conftest import PASSWORD, settle, staff_at, staff_log_in, tap
+from tests.screens.conftest import PASSWORD, screen_text, settle, staff_at, staff_log_in, tap
 
 TODAY = date(2026, 11, 23)  # the fixed clock's Monday
-
-
-def _text(app: Any) -> str:
-    return "\n".join(str(w.render()) for w in app.screen.query(Static))
 
 
 def _buttons(app: Any) -> set[str]:
@@ -39,7 +35,7 @@ async def test_c3_c5_agent_finds_by_accentless_name_and_checks_in(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await staff_log_in(pilot, "agente")
-        assert "Camila Rojas Tapia" in _text(app)
+        assert "Camila Rojas Tapia" in screen_text(app)
         await tap(pilot, "#search")
         await settle(pilot)
         await pilot.press(*"wyddeline desir", "enter")
@@ -55,7 +51,7 @@ async def test_c3_c5_agent_finds_by_accentless_name_and_checks_in(
         assert _cells(app, "#agenda")[0][2] == booking.display_code
         await pilot.press(*booking.code.lower(), "enter")
         await settle(pilot)
-        assert "Llegada registrada: Wyddeline Ñusta Désir Saint-Fleur, 10:00." in _text(app)
+        assert "Llegada registrada: Wyddeline Ñusta Désir Saint-Fleur, 10:00." in screen_text(app)
         assert _cells(app, "#agenda")[0][1] == "Llegó"
         await tap(pilot, "#attended")
         await settle(pilot)
@@ -85,14 +81,14 @@ async def test_c6_w2_supervisor_opens_capacity_and_the_waiting_are_assigned_in_o
             app.screen.query_one(f"#{field}").value = value
         await tap(pilot, "#preview")
         await settle(pilot)
-        assert "Se crearán 3 horas por día en 1 días (3 en total)." in _text(app)
+        assert "Se crearán 3 horas por día en 1 días (3 en total)." in screen_text(app)
         await tap(pilot, "#open")
         await settle(pilot)
         await tap(pilot, "#yes")
         await settle(pilot)
         assert (
             "Se crearon 3 horas; se asignaron 3 personas en espera, en orden de inscripción."
-            in _text(app)
+            in screen_text(app)
         )
     starts = [kiosk_store.bookings_of(p)[0].start.strftime("%H:%M") for p in people]
     assert starts == ["09:00", "09:20", "09:40"]
@@ -107,11 +103,11 @@ async def test_c6_preview_lists_the_skipped_holiday(make_counter: Any) -> None:
             app.screen.query_one(f"#{field}").value = value
         await tap(pilot, "#preview")
         await settle(pilot)
-        assert "Escriba un número entero, por ejemplo 20." in _text(app)
+        assert "Escriba un número entero, por ejemplo 20." in screen_text(app)
         app.screen.query_one("#every").value = "30"
         await tap(pilot, "#preview")
         await settle(pilot)
-        text = _text(app)
+        text = screen_text(app)
         assert "08-12-2026  La Inmaculada Concepción" in text
         assert "en 2 días" in text
 
@@ -126,11 +122,11 @@ async def test_h3_c8_agent_answers_a_ticket_and_the_mailbox_shows_it(
     async with app.run_test(size=(120, 40)) as pilot:
         await staff_at(pilot, "agente", "#tickets")
         assert _cells(app, "#tickets")[0][2] == "Mi pasaporte"
-        assert "¿Sirve vencido?" in _text(app)
+        assert "¿Sirve vencido?" in screen_text(app)
         await pilot.press("enter", *"Debe estar vigente.")
         await tap(pilot, "#send")
         await settle(pilot)
-        assert "No hay tickets abiertos." in _text(app)
+        assert "No hay tickets abiertos." in screen_text(app)
         # C2: the same mailbox screen the kiosk shows, opened for the person at the desk.
         await pilot.press("escape")
         await settle(pilot)
@@ -147,7 +143,7 @@ async def test_h3_c8_agent_answers_a_ticket_and_the_mailbox_shows_it(
         app.screen.query_one("#notices").focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert "Debe estar vigente." in _text(app)
+        assert "Debe estar vigente." in screen_text(app)
     (answer,) = [n for n in kiosk_store.notices(registered.id) if n.kind == "ticket_answer"]
     assert "Debe estar vigente." in answer.body.render(lambda s: s)
 
@@ -227,7 +223,7 @@ async def test_a11_k1_staff_lockout_log_out_and_idle(make_counter: Any, ticker: 
             app.screen.query_one("#username").value = ""
             app.screen.query_one("#username").focus()
         await staff_log_in(pilot, "agente")
-        assert "bloqueada" in _text(app) or "bloque" in _text(app).lower()
+        assert "bloqueada" in screen_text(app) or "bloque" in screen_text(app).lower()
         assert app.staff is None
         app.screen.query_one("#username").value = ""
         app.screen.query_one("#username").focus()

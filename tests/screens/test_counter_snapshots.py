@@ -46,32 +46,27 @@ def _as(username: str, *steps: str, then: Any = None) -> Any:
 
 
 async def _tables_laid_out(pilot: Any) -> None:
-    """Wait until every shown table with rows has been given room for them, then settle: on a
-    busy machine a snapshot could otherwise catch a table between its rows and its layout."""
+    """Wait until every shown table has measured its rows (its virtual height holds the header
+    and each row) and been given room, then settle: a table measures new rows when it is next
+    idle, and on a busy machine a snapshot taken right after `settle` could come first."""
     from textual.widgets import DataTable
 
     for _ in range(100):
-        tables = [t for t in pilot.app.screen.query(DataTable) if t.display]
-        if all(t.size.height >= 2 for t in tables if t.row_count):
+        tables = [t for t in pilot.app.screen.query(DataTable) if t.display and t.row_count]
+        if all(t.virtual_size.height > t.row_count and t.size.height >= 2 for t in tables):
             break
         await pilot.pause(0.05)
     await settle(pilot)
 
 
 async def _open_file(pilot: Any) -> None:
-    """Search "desir", open the first result, and wait until its bookings are in the table
-    and laid out (the columns widen as rows arrive: a busy machine could catch them midway)."""
-    from textual.widgets import DataTable
-
+    """Search "desir", open the first result, and wait until its bookings table is drawn
+    (a dialog opened on top keeps the screen below as it was at that moment)."""
     await pilot.press(*"desir", "enter")
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
-    for _ in range(100):
-        if pilot.app.screen.query_one("#bookings", DataTable).row_count:
-            break
-        await pilot.pause(0.05)
-    await settle(pilot)
+    await _tables_laid_out(pilot)
 
 
 @SIZES
@@ -205,6 +200,7 @@ def test_capacity_blocked(
         await tap(pilot, "#yes")
         await settle(pilot)
         assert pilot.app.screen.query_one("#rebook").row_count == 1
+        await _tables_laid_out(pilot)  # the page's end moves once the table has its rows
         pilot.app.screen.query_one("#capacity").scroll_end(animate=False)
         await settle(pilot)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, Static
 
 from screens.home import HomeScreen
 from screens.login import ChangePasswordScreen
@@ -13,15 +13,14 @@ from screens.receipt import ReceiptScreen
 from screens.welcome import WelcomeScreen
 from store import Store
 from tests.factories import MONDAY, open_day
-from tests.screens.conftest import PASSWORD, log_in, settle, tap, to_registration_form
-
-
-def _text(app: Any) -> str:
-    """Everything the current screen shows, as plain text (static text and list options)."""
-    lines = [str(w.render()) for w in app.screen.query(Static)]
-    for options in app.screen.query(OptionList):
-        lines += [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-    return "\n".join(lines)
+from tests.screens.conftest import (
+    PASSWORD,
+    log_in,
+    screen_text,
+    settle,
+    tap,
+    to_registration_form,
+)
 
 
 async def _type_into(pilot: Any, selector: str, text: str) -> None:
@@ -62,12 +61,12 @@ async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_print
         await pilot.pause()
         await tap(pilot, "#review")
         await settle(pilot)
-        assert "Registro: revise sus datos" in _text(app)
-        assert "Désir" in _text(app) and "Haití" in _text(app)
+        assert "Registro: revise sus datos" in screen_text(app)
+        assert "Désir" in screen_text(app) and "Haití" in screen_text(app)
         await tap(pilot, "#confirm")
         await settle(pilot)
         password = str(app.screen.query_one("#temporary-password", Static).render())
-        assert len(password) >= 10 and "Registro completado" in _text(app)
+        assert len(password) >= 10 and "Registro completado" in screen_text(app)
         assert list((tmp_path / "receipts").glob("credentials-*.pdf"))  # A8: the slip
         await tap(pilot, "#login")
         await settle(pilot)
@@ -86,7 +85,7 @@ async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_print
         await settle(pilot)
         await pilot.press("enter")  # the first free time is focused
         await settle(pilot)
-        assert "Confirme su hora" in _text(app) and "5:00" in _text(app)  # B6 countdown
+        assert "Confirme su hora" in screen_text(app) and "5:00" in screen_text(app)  # B6 countdown
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReceiptScreen)
@@ -108,24 +107,26 @@ async def test_w1_w2_full_office_enrol_then_capacity_assigns_and_mailbox_shows_i
         await settle(pilot)
         await pilot.press("down", "enter")  # Residencia definitiva: no times at STG
         await settle(pilot)
-        assert "personas en espera" in _text(app)
+        assert "personas en espera" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
         await tap(pilot, "#enrol")
         await settle(pilot)
         await tap(pilot, "#yes")
         await settle(pilot)
-        assert "Inscripción confirmada" in _text(app) and "lugar en la lista: 1" in _text(app)
+        assert "Inscripción confirmada" in screen_text(
+            app
+        ) and "lugar en la lista: 1" in screen_text(app)
         assert list((tmp_path / "receipts").glob("waitlist-*.pdf"))
         await tap(pilot, "#home")
         await settle(pilot)
-        assert "lugar 1" in _text(app)  # W3: position and enrolment date at home
+        assert "lugar 1" in screen_text(app)  # W3: position and enrolment date at home
         # A supervisor opens capacity through the store: W2 assigns at once.
         opened = open_day(kiosk_store, "STG", "RD", MONDAY, "11:00-11:30", 30)
         assert opened.assigned == 1
         app.screen.reload()
         await settle(pilot)
-        assert "No está inscrito en ninguna lista." in _text(app)
+        assert "No está inscrito en ninguna lista." in screen_text(app)
         assert "sin leer" in str(app.screen.query_one("#mailbox", Button).label)  # M1 count
         await tap(pilot, "#mailbox")
         await settle(pilot)
@@ -143,7 +144,7 @@ async def test_w4_withdrawal_warns_and_frees_the_place(
         await log_in(pilot, registered.email)
         await tap(pilot, "#withdraw-0")
         await settle(pilot)
-        assert "Perderá su lugar" in _text(app)
+        assert "Perderá su lugar" in screen_text(app)
         assert app.screen.focused is not None and app.screen.focused.id == "no"  # safe default
         await tap(pilot, "#yes")
         await settle(pilot)
@@ -174,7 +175,7 @@ async def test_k1_idle_reset_forgets_everything(
         ticker.now += 91
         app.guard_idle()
         await settle(pilot)
-        assert "¿Sigue ahí?" in _text(app)
+        assert "¿Sigue ahí?" in screen_text(app)
         ticker.now += 31
         app.guard_idle()
         await settle(pilot)
@@ -227,7 +228,7 @@ async def test_k4_switching_language_redraws_screen_and_footer_and_keeps_input(
         await pilot.press(*"ana@correo.cl")
         await pilot.press("f2")
         await settle(pilot)
-        assert "Log in" in _text(app) or "Email or document number" in _text(app)
+        assert "Log in" in screen_text(app) or "Email or document number" in screen_text(app)
         assert app.screen.query_one("#identifier", Input).value == "ana@correo.cl"
         footer = [active.binding.description for active in app.screen.active_bindings.values()]
         assert "Back" in footer and "Volver" not in footer
