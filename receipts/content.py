@@ -30,6 +30,7 @@ from receipts.documents import (
     TicketAnswer,
     WaitlistReceipt,
 )
+from store.codes import display_code
 from store.text import N_
 
 Translate = Callable[[str], str]
@@ -64,10 +65,6 @@ class Words:
         )
 
 
-def _display_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
-
-
 def _free_of_charge(w: Words) -> FinePrint:
     # H4: nobody should pay an intermediary for what is free.
     return FinePrint(w(N_("El trámite es gratuito. No pague a intermediarios («tramitadores»).")))
@@ -83,7 +80,7 @@ def blocks_for(document: object, w: Words) -> list[Block]:
 def _booking(receipt: BookingReceipt, w: Words) -> list[Block]:
     blocks: list[Block] = [
         Heading(w(N_("Comprobante de reserva de hora"))),
-        BigCode(w(N_("Código de verificación")), _display_code(receipt.code)),
+        BigCode(w(N_("Código de verificación")), display_code(receipt.code)),
         QRCode(receipt.code),
         Field(w(N_("Fecha")), w.day(receipt.start.date())),
         Field(w(N_("Hora")), w(N_("{time} (hora de la oficina)"), time=w.clock(receipt.start))),
@@ -187,7 +184,7 @@ def _notice(notice: NoticePrintout, w: Words) -> list[Block]:
     if notice.read_at is not None:
         blocks.append(Field(w(N_("Leída el")), w.moment(notice.read_at)))
     if notice.booking_code:
-        blocks.append(Field(w(N_("Código de verificación")), _display_code(notice.booking_code)))
+        blocks.append(Field(w(N_("Código de verificación")), display_code(notice.booking_code)))
     if notice.deadline is not None:
         blocks.append(Field(w(N_("Plazo")), w.day(notice.deadline)))
     blocks += [Paragraph(notice.body), _free_of_charge(w)]

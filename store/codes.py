@@ -32,6 +32,11 @@ def new_code() -> str:
     return body + _check_symbol(body)
 
 
+def display_code(code: str) -> str:
+    """A stored code as printed and shown: two groups of four ("K7M2-QX9A")."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == BODY_LENGTH + 1 else code
+
+
 def normalize_code(text: object) -> str | None:
     """A code as typed ("k7m2-qx9a", "K7M2 QX9A", O for 0) in stored form, or None if invalid."""
     if not isinstance(text, str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from store.codes import display_code
 from store.text import Message
 
 
@@ -190,7 +191,7 @@ class BookingView:
     @property
     def display_code(self) -> str | None:
         """The verification code as printed: two groups of four."""
-        return None if self.code is None else f"{self.code[:4]}-{self.code[4:]}"
+        return None if self.code is None else display_code(self.code)
 
 
 @dataclass(frozen=True)

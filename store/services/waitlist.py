@@ -205,7 +205,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                     "address": office.address,
                     "date": fmt_date(seat.day),
                     "time": fmt_time(seat.start_time),
-                    "code": f"{code[:4]}-{code[4:]}",
+                    "code": codes.display_code(code),
                     "enrolled": _fmt_moment(entry.enrolled_at, office.time_zone),
                 },
                 booking_id=booking_id,
