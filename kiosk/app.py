@@ -24,7 +24,9 @@ from screens.session import Session
 from screens.text import use_language
 from store.text import N_
 
-CSS_FILE = Path(__file__).resolve().parent.parent / "kiosk.tcss"
+# The stylesheets travel inside the packages, so an installed wheel finds them too
+# (kiosk/kiosk.tcss is the repository's top-level kiosk.tcss, linked into the package).
+CSS_FILE = Path(__file__).resolve().parent / "kiosk.tcss"
 COUNTER_CSS_FILE = Path(__file__).resolve().parent.parent / "screens" / "counter" / "counter.tcss"
 # K1: after the warning, this fraction of the idle time more without an answer resets.
 GRACE_FRACTION = 3
