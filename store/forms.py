@@ -14,6 +14,35 @@ from store import validation as v
 from store.errors import InvalidForm, InvalidInput
 from store.text import N_, Message
 
+# What each field is called, wherever a person reads its name: the kiosk and counter forms show
+# it above the field, the command line puts it before the field's problem ("Correo electrónico:
+# …"). Keys are the field names of `InvalidInput.field` and `InvalidForm.errors`; values are
+# untranslated msgids. A date's label holds no format hint ("DD-MM-AAAA"): the command line is
+# documented with 2026-03-01 (`validation.parse_date` takes both), so a screen adds its hint.
+FIELD_LABELS: dict[str, str] = {
+    "document_type": N_("Tipo de documento"),
+    "document_number": N_("Número de documento"),
+    "document_expiry": N_("Vencimiento del documento"),
+    "given_names": N_("Nombres"),
+    "first_surname": N_("Primer apellido"),
+    "second_surname": N_("Segundo apellido"),
+    "email": N_("Correo electrónico"),
+    "email_confirmation": N_("Repita el correo electrónico"),
+    "nationality": N_("Nacionalidad"),
+    "birth_date": N_("Fecha de nacimiento"),
+    "region": N_("Región donde vive"),
+    "phone": N_("Teléfono móvil (opcional)"),
+    "language": N_("Idioma"),
+    # Opening capacity (C6): the counter's capacity screen and `kiosk slots open`.
+    "from": N_("Desde"),
+    "to": N_("Hasta"),
+    "hours": N_("Horario (p. ej. 09:00-13:00)"),
+    "every": N_("Intervalo en minutos"),
+    "seats": N_("Cupos por hora"),
+    # `kiosk demo --today`.
+    "today": N_("Fecha"),
+}
+
 
 @dataclass(frozen=True)
 class ApplicantForm:
