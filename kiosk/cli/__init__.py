@@ -1,0 +1,28 @@
+"""The `kiosk` command: the contract for scripts, staff and tests (architecture.md).
+
+`group` holds the `kiosk` group, its settings and its exit statuses; each other module holds
+one family of commands and registers it on the group when imported here:
+
+- `apps`: `kiosk` (the applicant kiosk) and `kiosk counter`
+- `database`: `kiosk db upgrade` and `kiosk demo`
+- `catalog`: `kiosk catalog` and `kiosk slots list|open`
+- `applicants`: `kiosk applicant register` and `kiosk mailbox`
+- `bookings`: `kiosk book`, `kiosk verify` and `kiosk receipt`
+- `waitlist`: `kiosk waitlist enrol|list|withdraw`"""
+
+from __future__ import annotations
+
+import sys
+
+from kiosk.cli import applicants, apps, bookings, catalog, database, waitlist
+from kiosk.cli.group import cli
+
+__all__ = ["cli", "main"]
+
+# The command modules register their commands on `cli` as they are imported.
+COMMANDS = (apps, database, catalog, applicants, bookings, waitlist)
+
+
+def main() -> None:
+    """Entry point of the `kiosk` script."""
+    sys.exit(cli.main(prog_name="kiosk", standalone_mode=True))

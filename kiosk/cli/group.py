@@ -1,0 +1,155 @@
+"""The `kiosk` group: its options, what every command gets (`Env`), and how it ends.
+
+The contract for scripts, staff and tests (architecture.md, "The command line"). Exit status:
+0 done; 1 refused by a rule; 2 bad input or usage. Errors are one line on stderr in the chosen
+language, never a traceback. `--json` prints one JSON document.
+
+The commands live in the other modules of this package; each imports this one and registers
+on `cli`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from kiosk.i18n import translator
+from kiosk.settings import Settings, SettingsError, load_settings
+from store.errors import InvalidForm, InvalidInput, Refused
+from store.text import N_, Message
+
+if TYPE_CHECKING:
+    from store import Store
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
+
+
+@dataclass
+class Env:
+    """What every command gets: the settings, the translation function and a store."""
+
+    settings: Settings
+    _store: Store | None = None
+
+    @property
+    def t(self) -> Callable[[str], str]:
+        return translator(self.settings.language)
+
+    def say(self, msgid: str, **params: object) -> str:
+        return Message(msgid, params).render(self.t)
+
+    def store(self, *, must_be_ready: bool = True) -> Store:
+        """The store, opened once; refuses (exit 2) if the schema was never created."""
+        if self._store is None:
+            self._store = self.settings.make_store()
+        if must_be_ready and not self._store.is_ready():
+            fail(
+                self.say(N_("La base de datos no está preparada: ejecute «kiosk db upgrade».")),
+                EXIT_BAD_INPUT,
+            )
+        return self._store
+
+
+def fail(message: str, status: int) -> NoReturn:
+    """One line on stderr, then the exit status."""
+    click.echo(" ".join(message.split()), err=True)
+    raise click.exceptions.Exit(status)
+
+
+def _untranslated(msgid: str) -> str:
+    return msgid
+
+
+def field_label(field: str, t: Callable[[str], str]) -> str:
+    """A field's name as the forms show it (`store.forms.FIELD_LABELS`), else the field itself."""
+    # Imported here for speed only: store.forms pulls in the phone and RUT validators, which
+    # `kiosk` should not load before its first screen.
+    from store.forms import FIELD_LABELS
+
+    return t(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+
+
+class KioskGroup(click.Group):
+    """Turns every refusal and bad input into one clear line and the right exit status, and
+    runs what `kiosk` alone does (registered by `when_no_command`)."""
+
+    no_command: Callable[[Env], None] | None = None
+
+    def when_no_command(self, start: Callable[[Env], None]) -> Callable[[Env], None]:
+        """Register what runs when no command is given (the applicant kiosk)."""
+        self.no_command = start
+        return start
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            fail(str(error), EXIT_BAD_INPUT)
+        except InvalidForm as error:
+            t = _translation(ctx)
+            parts = [f"{field_label(f, t)}: {m.render(t)}" for f, m in error.errors.items()]
+            fail(" ".join(parts), EXIT_BAD_INPUT)
+        except InvalidInput as error:
+            t = _translation(ctx)
+            fail(f"{field_label(error.field, t)}: {error.render(t)}", EXIT_BAD_INPUT)
+        except Refused as error:
+            fail(error.render(_translation(ctx)), EXIT_REFUSED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:
+            from sqlalchemy.exc import OperationalError
+
+            env = ctx.find_object(Env)
+            if isinstance(error, OperationalError) and env is not None:
+                fail(
+                    env.say(
+                        N_("No se pudo usar la base de datos {url}: {reason}"),
+                        url=env.settings.db_url,
+                        reason=str(error.orig).splitlines()[0],
+                    ),
+                    EXIT_BAD_INPUT,
+                )
+            fail(f"internal error: {type(error).__name__}: {error}", EXIT_INTERNAL_ERROR)
+
+
+def _translation(ctx: click.Context) -> Callable[[str], str]:
+    env = ctx.find_object(Env)
+    return env.t if env is not None else _untranslated
+
+
+def emit(data: Mapping[str, object], as_json: bool, text: str) -> None:
+    """One JSON document with --json, else a short human line."""
+    click.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else text)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A moment in JSON: ISO 8601, or null."""
+    return None if moment is None else moment.isoformat()
+
+
+def parse_day(field: str, text: str | None) -> date | None:
+    """A `--from`/`--to`/`--today` option as a date (bad input names the field, exit 2)."""
+    from store.validation import parse_date
+
+    return None if text is None else parse_date(field, text)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+pass_env = click.make_pass_decorator(Env)
+
+
+@click.group(cls=KioskGroup, invoke_without_command=True)
+@click.option("--db", "db_url", help="Database URL or SQLite file (default: $KIOSK_DB).")
+@click.option("--lang", type=click.Choice(["es", "en"]), help="Language of messages.")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, lang: str | None) -> None:
+    """Citas Kiosk: immigration appointments at the kiosk and the counter."""
+    ctx.obj = Env(load_settings(db=db_url, language=lang))
+    if ctx.invoked_subcommand is None and cli.no_command is not None:
+        cli.no_command(ctx.obj)
