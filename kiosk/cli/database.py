@@ -18,7 +18,7 @@ def db() -> None:
 def db_upgrade(env: Env) -> None:
     """Create or migrate the schema."""
     env.store(must_be_ready=False).upgrade()
-    click.echo(env.say(N_("Esquema al día en {url}."), url=env.settings.db_url))
+    click.echo(env.say(N_("Esquema al día en {url}."), url=env.database))
 
 
 def _staff_accounts(summary: dict[str, object]) -> list[tuple[str, str, str]]:

@@ -1,8 +1,9 @@
 """The `kiosk` group: its options, what every command gets (`Env`), and how it ends.
 
 The contract for scripts, staff and tests (architecture.md, "The command line"). Exit status:
-0 done; 1 refused by a rule; 2 bad input or usage. Errors are one line on stderr in the chosen
-language, never a traceback. `--json` prints one JSON document.
+0 done; 1 refused by a rule; 2 bad input or usage; 3 could not do it now (the database is busy,
+full, read-only or unreachable: nothing was written, try again). Errors are one line on stderr in
+the chosen language, never a traceback, never a password. `--json` prints one JSON document.
 
 The commands live in the other modules of this package; each imports this one and registers
 on `cli`."""
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
-EXIT_INTERNAL_ERROR = 3
+# Could not do it now; an unexpected error ("internal error") ends with this status too.
+EXIT_NOT_NOW = 3
+# PostgreSQL's "read-only transaction" (a standby, a read-only role); SQLite's read-only, busy
+# and full databases, and an unreachable server, raise OperationalError.
+_READ_ONLY_SQLSTATE = "25006"
 
 
 @dataclass
@@ -43,6 +48,20 @@ class Env:
 
     def say(self, msgid: str, **params: object) -> str:
         return Message(msgid, params).render(self.t)
+
+    @property
+    def database(self) -> str:
+        """The database as messages name it: `--db` as given, with any password hidden."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(self.settings.db_url)
+        except ArgumentError:  # a plain file path
+            return self.settings.db_url
+        if url.password is None:
+            return self.settings.db_url
+        return url.render_as_string(hide_password=True)
 
     def store(self, *, must_be_ready: bool = True) -> Store:
         """The store, opened once; refuses (exit 2) if the schema was never created."""
@@ -103,19 +122,32 @@ class KioskGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:
-            from sqlalchemy.exc import OperationalError
-
             env = ctx.find_object(Env)
-            if isinstance(error, OperationalError) and env is not None:
+            reason = database_unusable(error)
+            if reason is not None and env is not None:
                 fail(
                     env.say(
                         N_("No se pudo usar la base de datos {url}: {reason}"),
-                        url=env.settings.db_url,
-                        reason=str(error.orig).splitlines()[0],
+                        url=env.database,
+                        reason=reason,
                     ),
-                    EXIT_BAD_INPUT,
+                    EXIT_NOT_NOW,
                 )
-            fail(f"internal error: {type(error).__name__}: {error}", EXIT_INTERNAL_ERROR)
+            fail(f"internal error: {type(error).__name__}: {error}", EXIT_NOT_NOW)
+
+
+def database_unusable(error: Exception) -> str | None:
+    """The database's own reason (its first line) when it could not be used now (busy, full,
+    read-only, unreachable), else None. A write transaction that fails so is rolled back."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if not isinstance(error, DBAPIError):
+        return None
+    if isinstance(error, OperationalError) or (
+        getattr(error.orig, "sqlstate", None) == _READ_ONLY_SQLSTATE
+    ):
+        return next(iter(str(error.orig).splitlines()), type(error.orig).__name__)
+    return None
 
 
 def _translation(ctx: click.Context) -> Callable[[str], str]:

@@ -1,4 +1,4 @@
-"""The `kiosk` command line: every command, its JSON, and its exit codes (0 / 1 / 2)."""
+"""The `kiosk` command line: every command, its JSON, and its exit codes (0 / 1 / 2 / 3)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,30 @@ def test_o1_commands_refuse_an_unprepared_database_clearly(tmp_path: Path) -> No
     assert (
         CliRunner().invoke(cli, ["--db", str(tmp_path / "new.db"), "db", "upgrade"]).exit_code == 0
     )
+
+
+def test_exit_3_when_the_database_cannot_be_used_nothing_written(tmp_path: Path) -> None:
+    env = {"KIOSK_ARGON2_PROFILE": "fast", "KIOSK_NOW": NOW, "KIOSK_LANG": "es"}
+
+    def run(db: str, *args: str) -> Result:
+        result = CliRunner().invoke(cli, ["--db", db, *args], env=env)
+        assert result.exit_code == 3, result.output
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.output and "internal error" not in result.stderr
+        return result
+
+    unreachable = tmp_path / "absent" / "kiosk.db"
+    for args in (("db", "upgrade"), ("demo",), ("catalog", "--json")):
+        assert "No se pudo usar la base de datos" in run(str(unreachable), *args).stderr
+    assert not unreachable.parent.exists()
+    path = tmp_path / "kiosk.db"
+    assert CliRunner().invoke(cli, ["--db", str(path), "db", "upgrade"], env=env).exit_code == 0
+    read_only = run(f"sqlite:///file:{path}?mode=ro&uri=true", "demo")
+    assert "readonly" in read_only.stderr
+    after = CliRunner().invoke(cli, ["--db", str(path), "catalog", "--json"], env=env)
+    assert json.loads(after.stdout)["offices"] == []
+    server = run("postgresql://kiosk:s3cret@127.0.0.1:1/kiosk", "catalog")
+    assert "s3cret" not in server.stderr and "127.0.0.1" in server.stderr
 
 
 def test_demo_has_everything_the_issue_promises(demo: Any) -> None:
