@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,12 @@ from hypothesis import strategies as st
 from kiosk.cli import cli
 
 NOW = "2026-11-23T12:00:00Z"
+# `kiosk …` with these arguments, run in-process against the test database.
+Kiosk = Callable[..., Result]
 
 
 @pytest.fixture
-def kiosk(db_url: str) -> Any:
+def kiosk(db_url: str) -> Kiosk:
     """Run `kiosk …` against a fresh database at a fixed moment."""
     env = {"KIOSK_DB": db_url, "KIOSK_ARGON2_PROFILE": "fast", "KIOSK_NOW": NOW, "KIOSK_LANG": "es"}
 
@@ -28,7 +31,7 @@ def kiosk(db_url: str) -> Any:
 
 
 @pytest.fixture
-def demo(kiosk: Any) -> Any:
+def demo(kiosk: Kiosk) -> Kiosk:
     result = kiosk("demo", "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
     return kiosk
@@ -39,8 +42,8 @@ def _json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
-def _applicant_file(tmp_path: Path, **changes: Any) -> str:
-    data = {
+def _applicant_file(tmp_path: Path, **changes: object) -> str:
+    data: dict[str, object] = {
         "document_type": "cedula",
         "document_number": "12.345.678-5",
         "document_expiry": "2030-01-01",
@@ -91,7 +94,7 @@ def test_exit_3_when_the_database_cannot_be_used_nothing_written(tmp_path: Path)
     assert "s3cret" not in server.stderr and "127.0.0.1" in server.stderr
 
 
-def test_demo_has_everything_the_issue_promises(demo: Any) -> None:
+def test_demo_has_everything_the_issue_promises(demo: Kiosk) -> None:
     catalog = _json(demo("catalog", "--json"))
     assert len(catalog["regions"]) == 16
     assert len(catalog["offices"]) >= 20 and len(catalog["procedures"]) >= 8
@@ -109,7 +112,7 @@ def test_demo_has_everything_the_issue_promises(demo: Any) -> None:
     assert again.exit_code == 1 and "\n" not in again.stderr.strip()
 
 
-def test_b5_slots_list_and_open(demo: Any) -> None:
+def test_b5_slots_list_and_open(demo: Kiosk) -> None:
     listed = _json(
         demo(
             "slots",
@@ -151,7 +154,7 @@ def test_b5_slots_list_and_open(demo: Any) -> None:
     }
 
 
-def test_a8_register_book_verify_mailbox(demo: Any, tmp_path: Path) -> None:
+def test_a8_register_book_verify_mailbox(demo: Kiosk, tmp_path: Path) -> None:
     registered = _json(demo("applicant", "register", "--file", _applicant_file(tmp_path), "--json"))
     assert (
         registered["document_number"] == "12345678-5"
@@ -178,7 +181,7 @@ def test_a8_register_book_verify_mailbox(demo: Any, tmp_path: Path) -> None:
     assert english["notices"][0]["subject"].startswith("Appointment booked")
 
 
-def test_w1_waitlist_enrol_list_withdraw(demo: Any, tmp_path: Path) -> None:
+def test_w1_waitlist_enrol_list_withdraw(demo: Kiosk, tmp_path: Path) -> None:
     demo("applicant", "register", "--file", _applicant_file(tmp_path), "--json")
     entry = _json(
         demo(
@@ -282,7 +285,7 @@ def test_w1_waitlist_enrol_list_withdraw(demo: Any, tmp_path: Path) -> None:
         (("nonsense",), 2),
     ],
 )
-def test_exit_codes_and_one_line_errors(demo: Any, args: tuple[str, ...], status: int) -> None:
+def test_exit_codes_and_one_line_errors(demo: Kiosk, args: tuple[str, ...], status: int) -> None:
     result = demo(*args)
     assert result.exit_code == status, result.output
     assert "Traceback" not in result.output
@@ -290,7 +293,7 @@ def test_exit_codes_and_one_line_errors(demo: Any, args: tuple[str, ...], status
         assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a2_bad_applicant_file_is_refused_and_nothing_written(demo: Any, tmp_path: Path) -> None:
+def test_a2_bad_applicant_file_is_refused_and_nothing_written(demo: Kiosk, tmp_path: Path) -> None:
     bad = demo(
         "applicant",
         "register",
@@ -315,7 +318,7 @@ def test_a2_bad_applicant_file_is_refused_and_nothing_written(demo: Any, tmp_pat
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.text(max_size=200))
-def test_cli_arguments_never_crash(demo: Any, text: str) -> None:
+def test_cli_arguments_never_crash(demo: Kiosk, text: str) -> None:
     for args in (
         ("verify", text),
         ("mailbox", "--applicant", text),
@@ -343,7 +346,7 @@ def test_cli_arguments_never_crash(demo: Any, text: str) -> None:
         assert "Traceback" not in result.output and "internal error" not in result.output
 
 
-def test_b7_receipt_command_writes_the_booking_pdf(demo: Any, tmp_path: Path) -> None:
+def test_b7_receipt_command_writes_the_booking_pdf(demo: Kiosk, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     _json(demo("applicant", "register", "--file", _applicant_file(tmp_path), "--json"))

@@ -12,6 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def _singular(text: str | tuple[str, ...] | list[str] | None) -> str:
+    """A message's id or text ("" for none); for a plural message, its singular form."""
+    if text is None or isinstance(text, str):
+        return text or ""
+    return text[0]
+
+
 def _msgids() -> set[str]:
     found: set[str] = set()
     for directory in ("store", "kiosk", "screens", "receipts"):
@@ -20,13 +27,13 @@ def _msgids() -> set[str]:
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / directory, keywords={"N_": None, "_": None}
         ):
-            found.add(message if isinstance(message, str) else message[0])
+            found.add(_singular(message))
     return found
 
 
 def test_k4_english_is_complete_and_keeps_named_values() -> None:
     with (ROOT / "kiosk/i18n/en/LC_MESSAGES/kiosk.po").open("rb") as handle:
-        catalogue = {m.id: m.string for m in read_po(handle) if m.id}
+        catalogue = {_singular(m.id): _singular(m.string) for m in read_po(handle) if m.id}
     missing = sorted(_msgids() - set(catalogue))
     assert missing == [], f"add these to kiosk/i18n/en/LC_MESSAGES/kiosk.po: {missing}"
     for msgid, text in catalogue.items():
