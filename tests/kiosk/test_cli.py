@@ -302,6 +302,11 @@ def test_a2_bad_applicant_file_is_refused_and_nothing_written(demo: Kiosk, tmp_p
     )
     assert bad.exit_code == 2
     assert "Correo electrónico" in bad.stderr and "Fecha de nacimiento" in bad.stderr
+    mismatch = _applicant_file(tmp_path, email_confirmation="otra@correo.cl")
+    # The field is named as the registration screen names it (store.forms.FIELD_LABELS).
+    assert demo("applicant", "register", "--file", mismatch).stderr.startswith(
+        "Repita el correo electrónico: "
+    )
     assert (
         demo("mailbox", "--applicant", "12345678-5").exit_code == 1
     )  # no such account: nothing was written
