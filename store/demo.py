@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from store import validation as v
+import store.validation as v
 from store.errors import Refused
 from store.models import (
     Applicant,

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
-from store import db
+import store.db as db
 from store.clock import Clock, SystemClock
 from store.credentials import Passwords
 from store.errors import Refused
@@ -24,7 +24,9 @@ from store.services import (
     calendar,
     catalog,
     counter,
+    freed_seats,
     mailbox,
+    roles,
     staff,
     stats,
     tickets,
@@ -127,7 +129,7 @@ class Store:
 
     def load_demo(self, today: date | None = None) -> dict[str, object]:
         """Load the demo catalogue, capacity, applicants and staff (`kiosk demo`)."""
-        from store import demo
+        import store.demo as demo
 
         return self._write(SYSTEM, lambda ctx: demo.load(ctx, today))
 
@@ -181,7 +183,7 @@ class Store:
 
         def work(ctx: Ctx) -> CapacityOpened:
             if actor.kind != "system":
-                staff.require_role(ctx, ("supervisor",))
+                roles.require_role(ctx, ("supervisor",))
             return calendar.open_capacity(
                 ctx, office, procedure, date_from, date_to, hours, every, seats
             )
@@ -203,7 +205,7 @@ class Store:
 
         def work(ctx: Ctx) -> list[BookingView]:
             if actor.kind != "system":
-                staff.require_role(ctx, ("supervisor",))
+                roles.require_role(ctx, ("supervisor",))
             return calendar.block_slots(ctx, office, procedure, date_from, date_to, hours, reason)
 
         return self._write(actor, work)
@@ -226,7 +228,7 @@ class Store:
                 from store.services.lookups import lock_offering
 
                 lock_offering(ctx, o, p)
-                return booking.expire_holds(ctx, o, p)
+                return freed_seats.expire_holds(ctx, o, p)
 
             total += self._write(SYSTEM, work)
         return total
@@ -447,7 +449,7 @@ class Store:
 
         def work(ctx: Ctx) -> list[AuditEventView]:
             if actor.kind != "system":
-                staff.require_role(ctx, ("auditor", "supervisor"))
+                roles.require_role(ctx, ("auditor", "supervisor"))
             return audit.list_events(
                 ctx, action=action, actor=actor_filter, subject=subject, limit=limit
             )
@@ -477,7 +479,7 @@ class Store:
 
         def work(ctx: Ctx) -> list[Figures]:
             if actor.kind != "system":
-                staff.require_role(ctx, ("supervisor",))
+                roles.require_role(ctx, ("supervisor",))
             return stats.figures(ctx, office)
 
         return self._read(work, actor)

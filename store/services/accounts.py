@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from store import validation as v
+import store.validation as v
 from store.codes import normalize_code
 from store.errors import InvalidInput, Refused
 from store.forms import ApplicantForm, CleanApplicant, RecoveryForm, clean_applicant_form
@@ -17,20 +16,13 @@ from store.models import Applicant, Booking, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id, applicant_view, region_by_code
+from store.services.passwords import LOCK_ZONE, check_password
+from store.services.roles import require_role
 from store.text import N_
-from store.timefmt import fmt_time, in_zone
+from store.timefmt import in_zone
 from store.views import ApplicantView, Registration
 
 TERMS_VERSION = "2026-11"
-MAX_FAILED_LOGINS = 5  # A11
-LOCK_MINUTES = 15  # A11
-_LOCK_ZONE = "America/Santiago"
-
-
-class _Credentials(Protocol):
-    password_hash: str
-    failed_logins: int
-    locked_until: datetime | None
 
 
 def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registration:
@@ -39,7 +31,7 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
         raise Refused(
             "A1", "terms_not_accepted", N_("Debe aceptar las condiciones de uso para registrarse.")
         )
-    today = in_zone(ctx.now, _LOCK_ZONE).date()
+    today = in_zone(ctx.now, LOCK_ZONE).date()
     clean = clean_applicant_form(form, today)
     _refuse_duplicates(
         ctx, clean.email, clean.document_type, clean.document_number, clean.nationality
@@ -146,45 +138,6 @@ def _temporary_password_notice(ctx: Ctx, applicant_id: int, *, registration: boo
             "imprimió. Deberá cambiarla al iniciar sesión. Si no fue usted, acuda a una oficina."
         )
     mailbox.deposit(ctx, mailbox.NewNotice(applicant_id, "credentials", subject, body, {}))
-
-
-def locked_refusal(until: datetime) -> Refused:
-    """A11: the lockout message, saying until when (Chile's wall clock)."""
-    return Refused(
-        "A11",
-        "locked",
-        N_(
-            "Demasiados intentos fallidos: la cuenta está bloqueada hasta las {until}. "
-            "Vuelva a intentarlo después."
-        ),
-        {"until": fmt_time(in_zone(until, _LOCK_ZONE))},
-    )
-
-
-def check_password(ctx: Ctx, account: _Credentials, password: str) -> Refused | None:
-    """A11 (and C1 for staff): check a password, counting failures and locking after five.
-
-    Returns the refusal rather than raising it, so the caller commits the failure count."""
-    locked = account.locked_until
-    if locked is not None and locked > ctx.now:
-        return locked_refusal(locked)
-    if ctx.config.passwords.verify(
-        account.password_hash, password if isinstance(password, str) else ""
-    ):
-        account.failed_logins = 0
-        account.locked_until = None
-        return None
-    account.failed_logins += 1
-    if account.failed_logins >= MAX_FAILED_LOGINS:
-        account.failed_logins = 0
-        account.locked_until = ctx.now + timedelta(minutes=LOCK_MINUTES)
-        return locked_refusal(account.locked_until)
-    return Refused(
-        "A11",
-        "bad_credentials",
-        N_("El correo o documento, o la contraseña, no son correctos. Le quedan {left} intentos."),
-        {"left": MAX_FAILED_LOGINS - account.failed_logins},
-    )
 
 
 def _by_identifier(ctx: Ctx, identifier: str) -> Applicant | None:
@@ -313,7 +266,7 @@ def update_identity(ctx: Ctx, applicant_id: int, form: ApplicantForm) -> Applica
                 "o esté en la lista de asignación automatizada."
             ),
         )
-    today = in_zone(ctx.now, _LOCK_ZONE).date()
+    today = in_zone(ctx.now, LOCK_ZONE).date()
     clean = clean_applicant_form(form, today)
     _refuse_duplicates(
         ctx,
@@ -339,8 +292,6 @@ def verify_at_counter(ctx: Ctx, applicant_id: int) -> ApplicantView:
         raise Refused(
             "C4", "staff_only", N_("Solo el personal de la oficina puede verificar identidad.")
         )
-    from store.services.staff import require_role  # staff imports this module
-
     require_role(ctx, ("agent", "supervisor"))
     applicant = applicant_by_id(ctx, applicant_id, lock=True)
     applicant.verified_at = ctx.now

@@ -7,7 +7,6 @@ booking row, whose (slot, seat) is unique among the states that occupy a seat.""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,70 +15,15 @@ from store.codes import normalize_code
 from store.errors import NotFound, Refused
 from store.models import SEAT_STATES, Booking, Office, Procedure, Slot, WaitlistEntry
 from store.services import audit, mailbox
+from store.services.assignment import assign_waitlist
+from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
-from store.services.lookups import applicant_by_id, booking_view, lock_offering
-from store.services.waitlist import assign_waitlist, unique_codes
+from store.services.freed_seats import expire_holds, vacate_seats
+from store.services.lookups import active_booking, applicant_by_id, booking_view, lock_offering
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time
 from store.validation import mask_document
 from store.views import BookingView
-
-ACTIVE_STATES = ("held", "confirmed", "checked_in")
-
-
-def active_booking(ctx: Ctx, applicant_id: int, procedure_id: int) -> Booking | None:
-    """B8, B11: the applicant's live hold or booking for a procedure whose time is still ahead."""
-    return ctx.session.scalar(
-        sa.select(Booking)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .where(
-            Booking.applicant_id == applicant_id,
-            Booking.procedure_id == procedure_id,
-            Booking.status.in_(ACTIVE_STATES),
-            Slot.starts_at > ctx.now,
-            sa.or_(Booking.status != "held", Booking.hold_expires_at > ctx.now),
-        )
-        .order_by(Booking.id.desc())
-        .limit(1)
-    )
-
-
-def _free_seats_of(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> None:
-    """Set bookings (id, slot_id) to a state that frees their seat, and give the seats back."""
-    if not bookings:
-        return
-    ctx.session.execute(
-        sa.update(Booking)
-        .where(Booking.id.in_([b for b, _ in bookings]))
-        .values(status=new_status, cancelled_at=ctx.now)
-    )
-    ctx.session.connection().execute(
-        sa.update(Slot)
-        .where(Slot.id == sa.bindparam("b_id"))
-        .values(taken=Slot.taken - sa.bindparam("b_n")),
-        [{"b_id": slot, "b_n": n} for slot, n in Counter(s for _, s in bookings).items()],
-    )
-
-
-def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
-    """B6, W2: free the seats of expired holds; where people wait, they get them at once.
-
-    The caller holds the office/procedure lock."""
-    expired = [
-        (row.id, row.slot_id)
-        for row in ctx.session.execute(
-            sa.select(Booking.id, Booking.slot_id).where(
-                Booking.office_id == office_id,
-                Booking.procedure_id == procedure_id,
-                Booking.status == "held",
-                Booking.hold_expires_at <= ctx.now,
-            )
-        )
-    ]
-    _free_seats_of(ctx, expired, "expired")
-    if expired:
-        assign_waitlist(ctx, office_id, procedure_id)
-    return len(expired)
 
 
 def _taken_refusal() -> Refused:
@@ -110,7 +54,7 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
             if current.slot_id == slot_id:
                 return current  # K3: a double press holds once
             # The applicant changed their mind: the earlier hold gives way to the new one.
-            _free_seats_of(ctx, [(current.id or 0, current.slot_id)], "released")
+            vacate_seats(ctx, [(current.id or 0, current.slot_id)], "released")
         else:
             view = booking_view(ctx, current)
             raise Refused(
@@ -240,7 +184,7 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
     if booking is None or booking.applicant_id != applicant_id or booking.status != "held":
         return
     lock_offering(ctx, booking.office_id, booking.procedure_id)
-    _free_seats_of(ctx, [(booking.id or 0, booking.slot_id)], "released")
+    vacate_seats(ctx, [(booking.id or 0, booking.slot_id)], "released")
     assign_waitlist(ctx, booking.office_id, booking.procedure_id)
 
 
@@ -302,7 +246,7 @@ def cancel(ctx: Ctx, code: str, *, applicant_id: int | None = None) -> BookingVi
             N_("En {office} solo se puede anular hasta {hours} horas antes de la hora."),
             {"office": office.name, "hours": office.cancel_hours},
         )
-    _free_seats_of(ctx, [(booking.id or 0, booking.slot_id)], "cancelled")
+    vacate_seats(ctx, [(booking.id or 0, booking.slot_id)], "cancelled")
     view = booking_view(ctx, booking)
     mailbox.deposit(
         ctx,

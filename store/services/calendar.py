@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from store.errors import InvalidInput, Refused
 from store.models import Booking, OfficeClosure, Region, Slot
 from store.services import audit
-from store.services.booking import expire_holds
+from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
+from store.services.freed_seats import expire_holds
 from store.services.lookups import booking_view, lock_offering, office_by_code, procedure_by_code
-from store.services.waitlist import assign_waitlist
 from store.text import N_
 from store.timefmt import fmt_time, in_zone, office_moment
 from store.validation import printable

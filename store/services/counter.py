@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from store import validation as v
+import store.validation as v
 from store.codes import normalize_code
 from store.errors import Refused
 from store.models import Applicant, Booking, Office, Procedure, Slot
@@ -14,7 +14,7 @@ from store.services import audit
 from store.services.booking import by_code
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_document, office_by_code
-from store.services.staff import require_role
+from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import fmt_date, in_zone
 from store.views import AgendaRow, full_name

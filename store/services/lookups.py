@@ -28,6 +28,9 @@ from store.timefmt import in_zone, office_moment
 from store.validation import compact_document, printable
 from store.views import ApplicantView, BookingView, OfficeView, ProcedureView, full_name
 
+# Booking states of a live hold or booking (B8, B11).
+ACTIVE_STATES = ("held", "confirmed", "checked_in")
+
 
 def office_by_code(ctx: Ctx, code: str) -> Office:
     office = ctx.session.scalar(sa.select(Office).where(Office.code == printable(code).upper()))
@@ -102,6 +105,23 @@ def lock_offering(ctx: Ctx, office_id: int, procedure_id: int) -> OfficeProcedur
     if ctx.is_postgres:
         query = query.with_for_update(key_share=True)
     return ctx.session.scalar(query)
+
+
+def active_booking(ctx: Ctx, applicant_id: int, procedure_id: int) -> Booking | None:
+    """B8, B11: the applicant's live hold or booking for a procedure whose time is still ahead."""
+    return ctx.session.scalar(
+        sa.select(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
+            Booking.applicant_id == applicant_id,
+            Booking.procedure_id == procedure_id,
+            Booking.status.in_(ACTIVE_STATES),
+            Slot.starts_at > ctx.now,
+            sa.or_(Booking.status != "held", Booking.hold_expires_at > ctx.now),
+        )
+        .order_by(Booking.id.desc())
+        .limit(1)
+    )
 
 
 def office_view(office: Office, region_code: str) -> OfficeView:

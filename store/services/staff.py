@@ -1,23 +1,20 @@
-"""Staff accounts and roles (C1): agents, supervisors, auditors."""
+"""Staff accounts (C1): agents, supervisors and auditors are created here and log in here."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from store import validation as v
+import store.validation as v
 from store.errors import InvalidInput, Refused
 from store.models import Office, Staff
 from store.services import audit
-from store.services.accounts import check_password
 from store.services.context import Ctx
 from store.services.lookups import office_by_code
+from store.services.passwords import check_password
+from store.services.roles import ROLES
 from store.text import N_
 from store.views import StaffView
-
-ROLES = ("agent", "supervisor", "auditor")
 
 
 def staff_view(ctx: Ctx, staff: Staff) -> StaffView:
@@ -67,17 +64,3 @@ def login_staff(ctx: Ctx, username: str, password: str) -> StaffView | Refused:
         return refusal
     audit.record(ctx, "staff.login", name)
     return staff_view(ctx, staff)
-
-
-def require_role(ctx: Ctx, roles: Iterable[str]) -> Staff:
-    """The acting staff member, if their role allows the action; refused otherwise."""
-    staff = ctx.session.get(Staff, ctx.actor.staff_id) if ctx.actor.staff_id else None
-    allowed = tuple(roles)
-    if staff is None or not staff.active or staff.role not in allowed:
-        raise Refused(
-            "C1",
-            "not_allowed",
-            N_("Su cuenta no tiene permiso para esta acción (se requiere: {roles})."),
-            {"roles": ", ".join(allowed)},
-        )
-    return staff

@@ -12,7 +12,7 @@ from store.models import Ticket
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id
-from store.services.staff import require_role
+from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import fmt_date
 from store.validation import printable

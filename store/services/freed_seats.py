@@ -1,0 +1,53 @@
+"""What happens when seats are freed (B6, B9, W2).
+
+`vacate_seats` takes bookings off their seats and counts the seats as free again;
+`expire_holds` does so for lapsed holds and then hands the seats to the people waiting, before
+anyone may take or wait for a seat of that office and procedure."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import sqlalchemy as sa
+
+from store.models import Booking, Slot
+from store.services.assignment import assign_waitlist
+from store.services.context import Ctx
+
+
+def vacate_seats(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> None:
+    """Set bookings (id, slot_id) to a state that frees their seat, and give the seats back."""
+    if not bookings:
+        return
+    ctx.session.execute(
+        sa.update(Booking)
+        .where(Booking.id.in_([b for b, _ in bookings]))
+        .values(status=new_status, cancelled_at=ctx.now)
+    )
+    ctx.session.connection().execute(
+        sa.update(Slot)
+        .where(Slot.id == sa.bindparam("b_id"))
+        .values(taken=Slot.taken - sa.bindparam("b_n")),
+        [{"b_id": slot, "b_n": n} for slot, n in Counter(s for _, s in bookings).items()],
+    )
+
+
+def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
+    """B6, W2: free the seats of expired holds; where people wait, they get them at once.
+
+    The caller holds the office/procedure lock."""
+    expired = [
+        (row.id, row.slot_id)
+        for row in ctx.session.execute(
+            sa.select(Booking.id, Booking.slot_id).where(
+                Booking.office_id == office_id,
+                Booking.procedure_id == procedure_id,
+                Booking.status == "held",
+                Booking.hold_expires_at <= ctx.now,
+            )
+        )
+    ]
+    vacate_seats(ctx, expired, "expired")
+    if expired:
+        assign_waitlist(ctx, office_id, procedure_id)
+    return len(expired)

@@ -1,0 +1,62 @@
+"""Password checks with lockout (A11), for applicants and staff (C1) alike."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from store.errors import Refused
+from store.services.context import Ctx
+from store.text import N_
+from store.timefmt import fmt_time, in_zone
+
+MAX_FAILED_LOGINS = 5  # A11
+LOCK_MINUTES = 15  # A11
+LOCK_ZONE = "America/Santiago"  # the lockout message tells Chile's wall clock
+
+
+class Credentials(Protocol):
+    """What an account (an applicant or a staff member) keeps for logging in."""
+
+    password_hash: str
+    failed_logins: int
+    locked_until: datetime | None
+
+
+def locked_refusal(until: datetime) -> Refused:
+    """A11: the lockout message, saying until when (Chile's wall clock)."""
+    return Refused(
+        "A11",
+        "locked",
+        N_(
+            "Demasiados intentos fallidos: la cuenta está bloqueada hasta las {until}. "
+            "Vuelva a intentarlo después."
+        ),
+        {"until": fmt_time(in_zone(until, LOCK_ZONE))},
+    )
+
+
+def check_password(ctx: Ctx, account: Credentials, password: str) -> Refused | None:
+    """A11 (and C1 for staff): check a password, counting failures and locking after five.
+
+    Returns the refusal rather than raising it, so the caller commits the failure count."""
+    locked = account.locked_until
+    if locked is not None and locked > ctx.now:
+        return locked_refusal(locked)
+    if ctx.config.passwords.verify(
+        account.password_hash, password if isinstance(password, str) else ""
+    ):
+        account.failed_logins = 0
+        account.locked_until = None
+        return None
+    account.failed_logins += 1
+    if account.failed_logins >= MAX_FAILED_LOGINS:
+        account.failed_logins = 0
+        account.locked_until = ctx.now + timedelta(minutes=LOCK_MINUTES)
+        return locked_refusal(account.locked_until)
+    return Refused(
+        "A11",
+        "bad_credentials",
+        N_("El correo o documento, o la contraseña, no son correctos. Le quedan {left} intentos."),
+        {"left": MAX_FAILED_LOGINS - account.failed_logins},
+    )
