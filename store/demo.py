@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 import store.validation as v
 from store.errors import Refused
@@ -322,7 +323,7 @@ def load_regions(session: Session) -> dict[str, tuple[int, str]]:
 
 def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
     """Fill an empty database with the demo; refused when a catalogue is already there."""
-    if ctx.session.scalar(sa.select(Region.id).limit(1)) is not None:
+    if ctx.session.scalar(sa.select(col(Region.id)).limit(1)) is not None:
         raise Refused(
             "-",
             "demo_loaded",
@@ -448,8 +449,10 @@ def _full_offerings(ctx: Ctx, start: date, applicants: list[int]) -> int:
         )
         for applicant_id, slot in zip(bookers, slots, strict=True):
             booking.book(ctx, applicant_id, slot.id)
-        office = ctx.session.scalar(sa.select(Office).where(Office.code == office_code))
-        procedure = ctx.session.scalar(sa.select(Procedure).where(Procedure.code == procedure_code))
+        office = ctx.session.scalar(sa.select(Office).where(col(Office.code) == office_code))
+        procedure = ctx.session.scalar(
+            sa.select(Procedure).where(col(Procedure.code) == procedure_code)
+        )
         assert office and procedure
         for days_ago, applicant_id in zip(range(40, 0, -7), waiters, strict=False):
             ctx.session.add(

@@ -11,6 +11,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 import store.db as db
 from store.clock import Clock, SystemClock
@@ -125,7 +126,9 @@ class Store:
         """Whether no catalogue has been loaded yet."""
         from store.models import Region
 
-        return self._read(lambda ctx: ctx.session.scalar(sa.select(Region.id).limit(1)) is None)
+        return self._read(
+            lambda ctx: ctx.session.scalar(sa.select(col(Region.id)).limit(1)) is None
+        )
 
     def load_demo(self, today: date | None = None) -> dict[str, object]:
         """Load the demo catalogue, capacity, applicants and staff (`kiosk demo`)."""
@@ -216,8 +219,8 @@ class Store:
 
         pairs = self._read(
             lambda ctx: ctx.session.execute(
-                sa.select(Booking.office_id, Booking.procedure_id)
-                .where(Booking.status == "held", Booking.hold_expires_at <= ctx.now)
+                sa.select(col(Booking.office_id), col(Booking.procedure_id))
+                .where(col(Booking.status) == "held", col(Booking.hold_expires_at) <= ctx.now)
                 .distinct()
             ).all()
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 import store.validation as v
 from store.codes import normalize_code
@@ -66,7 +68,25 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
     return Registration(applicant_view(ctx, applicant), temporary)
 
 
-def _identity_fields(ctx: Ctx, clean: CleanApplicant) -> dict[str, object]:
+class _Identity(TypedDict):
+    """The columns of `Applicant` that identify a person (B10)."""
+
+    document_type: str
+    document_number: str
+    document_key: str
+    document_expiry: date
+    nationality: str
+    given_names: str
+    first_surname: str
+    second_surname: str
+    name_folded: str
+    email: str
+    phone: str | None
+    birth_date: date
+    region_id: int
+
+
+def _identity_fields(ctx: Ctx, clean: CleanApplicant) -> _Identity:
     """The columns that identify a person (B10), from a cleaned form."""
     return {
         "document_type": clean.document_type,
@@ -95,15 +115,15 @@ def _refuse_duplicates(
     exclude: int | None = None,
 ) -> None:
     """A5, A6: one e-mail, one account; one document, one person."""
-    same_email = sa.select(Applicant.id).where(Applicant.email == email)
-    same_doc = sa.select(Applicant.id).where(
-        Applicant.document_type == document_type,
-        Applicant.document_number == number,
-        Applicant.nationality == nationality,
+    same_email = sa.select(col(Applicant.id)).where(col(Applicant.email) == email)
+    same_doc = sa.select(col(Applicant.id)).where(
+        col(Applicant.document_type) == document_type,
+        col(Applicant.document_number) == number,
+        col(Applicant.nationality) == nationality,
     )
     if exclude is not None:
-        same_email = same_email.where(Applicant.id != exclude)
-        same_doc = same_doc.where(Applicant.id != exclude)
+        same_email = same_email.where(col(Applicant.id) != exclude)
+        same_doc = same_doc.where(col(Applicant.id) != exclude)
     if ctx.session.scalar(same_email) is not None:
         raise Refused(
             "A6",
@@ -143,9 +163,9 @@ def _temporary_password_notice(ctx: Ctx, applicant_id: int, *, registration: boo
 def _by_identifier(ctx: Ctx, identifier: str) -> Applicant | None:
     text = v.printable(identifier)
     if "@" in text:
-        return ctx.session.scalar(sa.select(Applicant).where(Applicant.email == text.lower()))
+        return ctx.session.scalar(sa.select(Applicant).where(col(Applicant.email) == text.lower()))
     rows = ctx.session.scalars(
-        sa.select(Applicant).where(Applicant.document_key == v.compact_document(text))
+        sa.select(Applicant).where(col(Applicant.document_key) == v.compact_document(text))
     ).all()
     return rows[0] if len(rows) == 1 else None
 
@@ -187,9 +207,9 @@ def recover(ctx: Ctx, form: RecoveryForm) -> str:
         number, birth = None, None
     applicant = ctx.session.scalar(
         sa.select(Applicant).where(
-            Applicant.document_type == form.document_type,
-            Applicant.document_number == number,
-            Applicant.nationality == v.printable(form.nationality).upper(),
+            col(Applicant.document_type) == form.document_type,
+            col(Applicant.document_number) == number,
+            col(Applicant.nationality) == v.printable(form.nationality).upper(),
         )
     )
     second = form.second_surname or form.first_surname
@@ -237,18 +257,20 @@ def set_language(ctx: Ctx, applicant_id: int, language: str) -> None:
 def has_active_commitment(ctx: Ctx, applicant_id: int) -> bool:
     """B10: an active booking (not yet past) or an active waitlist entry."""
     booking = ctx.session.scalar(
-        sa.select(Booking.id)
-        .join(Slot, Slot.id == Booking.slot_id)
+        sa.select(col(Booking.id))
+        .join(Slot, col(Slot.id) == Booking.slot_id)
         .where(
-            Booking.applicant_id == applicant_id,
-            Booking.status.in_(("held", "confirmed", "checked_in")),
-            Slot.starts_at > ctx.now,
+            col(Booking.applicant_id) == applicant_id,
+            col(Booking.status).in_(("held", "confirmed", "checked_in")),
+            col(Slot.starts_at) > ctx.now,
         )
         .limit(1)
     )
     entry = ctx.session.scalar(
-        sa.select(WaitlistEntry.id)
-        .where(WaitlistEntry.applicant_id == applicant_id, WaitlistEntry.status == "waiting")
+        sa.select(col(WaitlistEntry.id))
+        .where(
+            col(WaitlistEntry.applicant_id) == applicant_id, col(WaitlistEntry.status) == "waiting"
+        )
         .limit(1)
     )
     return booking is not None or entry is not None
@@ -308,18 +330,24 @@ def find_applicants(ctx: Ctx, query: str, *, limit: int = 20) -> list[ApplicantV
         return []
     if "@" in text:
         exact = list(
-            ctx.session.scalars(sa.select(Applicant.id).where(Applicant.email == text.lower()))
+            ctx.session.scalars(
+                sa.select(col(Applicant.id)).where(col(Applicant.email) == text.lower())
+            )
         )
         return _applicant_views(ctx, exact)
-    found: list[int] = []
+    found: list[int | None] = []
     key = v.compact_document(text)
     if key:
         found += ctx.session.scalars(
-            sa.select(Applicant.id).where(Applicant.document_key == key).order_by(Applicant.id)
+            sa.select(col(Applicant.id))
+            .where(col(Applicant.document_key) == key)
+            .order_by(col(Applicant.id))
         )
     code = normalize_code(text)
     if code:
-        found += ctx.session.scalars(sa.select(Booking.applicant_id).where(Booking.code == code))
+        found += ctx.session.scalars(
+            sa.select(col(Booking.applicant_id)).where(col(Booking.code) == code)
+        )
     words = re.findall(r"[^\W_]+", v.fold(text))
     if words:
         found += ctx.session.scalars(_name_search(ctx, words).limit(limit))
@@ -336,13 +364,13 @@ def _name_search(ctx: Ctx, words: list[str]) -> sa.Select[Any]:
     if ctx.is_postgres:
         terms = " & ".join([*whole, f"{last}:*"])
         return (
-            sa.select(Applicant.id)
+            sa.select(col(Applicant.id))
             .where(
-                sa.func.to_tsvector(sa.literal_column("'simple'"), Applicant.name_folded).op("@@")(
-                    sa.func.to_tsquery(sa.literal_column("'simple'"), terms)
-                )
+                sa.func.to_tsvector(sa.literal_column("'simple'"), col(Applicant.name_folded)).op(
+                    "@@"
+                )(sa.func.to_tsquery(sa.literal_column("'simple'"), terms))
             )
-            .order_by(Applicant.id)
+            .order_by(col(Applicant.id))
         )
     match = " ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
     return (
@@ -353,6 +381,8 @@ def _name_search(ctx: Ctx, words: list[str]) -> sa.Select[Any]:
     )
 
 
-def _applicant_views(ctx: Ctx, ids: list[int]) -> list[ApplicantView]:
-    rows = {a.id: a for a in ctx.session.scalars(sa.select(Applicant).where(Applicant.id.in_(ids)))}
+def _applicant_views(ctx: Ctx, ids: list[int | None]) -> list[ApplicantView]:
+    rows = {
+        a.id: a for a in ctx.session.scalars(sa.select(Applicant).where(col(Applicant.id).in_(ids)))
+    }
     return [applicant_view(ctx, rows[i]) for i in ids if i in rows]

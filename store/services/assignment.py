@@ -15,8 +15,10 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 import store.codes as codes
 from store.models import SEAT_STATES, Booking, Office, Procedure, Slot, WaitlistEntry
@@ -46,15 +48,17 @@ def free_seats(ctx: Ctx, office_id: int, procedure_id: int, limit: int) -> list[
     offset = 0
     while len(result) < limit:
         slots = ctx.session.execute(
-            sa.select(Slot.id, Slot.seats, Slot.taken, Slot.day, Slot.start_time)
-            .where(
-                Slot.office_id == office_id,
-                Slot.procedure_id == procedure_id,
-                Slot.starts_at > ctx.now,
-                Slot.taken < Slot.seats,
-                sa.not_(Slot.blocked),
+            sa.select(
+                col(Slot.id), col(Slot.seats), col(Slot.taken), col(Slot.day), col(Slot.start_time)
             )
-            .order_by(Slot.starts_at, Slot.id)
+            .where(
+                col(Slot.office_id) == office_id,
+                col(Slot.procedure_id) == procedure_id,
+                col(Slot.starts_at) > ctx.now,
+                col(Slot.taken) < Slot.seats,
+                sa.not_(col(Slot.blocked)),
+            )
+            .order_by(col(Slot.starts_at), col(Slot.id))
             .limit(chunk)
             .offset(offset)
         ).all()
@@ -64,9 +68,9 @@ def free_seats(ctx: Ctx, office_id: int, procedure_id: int, limit: int) -> list[
         used: dict[int, set[int]] = {}
         if partly:
             for slot_id, seat in ctx.session.execute(
-                sa.select(Booking.slot_id, Booking.seat).where(
-                    Booking.slot_id.in_(partly),
-                    Booking.status.in_(SEAT_STATES),
+                sa.select(col(Booking.slot_id), col(Booking.seat)).where(
+                    col(Booking.slot_id).in_(partly),
+                    col(Booking.status).in_(SEAT_STATES),
                 )
             ).all():
                 used.setdefault(slot_id, set()).add(seat)
@@ -86,9 +90,9 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
 
     The caller holds the office/procedure lock. Returns the codes of the bookings created."""
     queue = (
-        WaitlistEntry.office_id == office_id,
-        WaitlistEntry.procedure_id == procedure_id,
-        WaitlistEntry.status == "waiting",
+        col(WaitlistEntry.office_id) == office_id,
+        col(WaitlistEntry.procedure_id) == procedure_id,
+        col(WaitlistEntry.status) == "waiting",
     )
     waiting = (
         ctx.session.scalar(sa.select(sa.func.count()).select_from(WaitlistEntry).where(*queue)) or 0
@@ -100,23 +104,27 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
         return []
     entries = ctx.session.execute(
         sa.select(
-            WaitlistEntry.id,
-            WaitlistEntry.uuid,
-            WaitlistEntry.applicant_id,
-            WaitlistEntry.enrolled_at,
+            col(WaitlistEntry.id),
+            col(WaitlistEntry.uuid),
+            col(WaitlistEntry.applicant_id),
+            col(WaitlistEntry.enrolled_at),
         )
         .where(*queue)
-        .order_by(WaitlistEntry.id)
+        .order_by(col(WaitlistEntry.id))
         .limit(len(seats))
     ).all()
     pairs = list(zip(entries, seats, strict=False))
     new_codes = unique_codes(ctx, len(pairs))
     # The pairs hold the first waiting entries in id order, so "waiting, id up to the last
     # one" is exactly them (the queue lock is held); one statement instead of a list of ids.
-    closed = ctx.session.execute(
-        sa.update(WaitlistEntry)
-        .where(*queue, WaitlistEntry.id <= pairs[-1][0].id)
-        .values(status="assigned", closed_at=ctx.now)
+    # Session.execute types its result as Result; for an UPDATE it is a CursorResult.
+    closed = cast(
+        "sa.CursorResult[Any]",
+        ctx.session.execute(
+            sa.update(WaitlistEntry)
+            .where(*queue, col(WaitlistEntry.id) <= pairs[-1][0].id)
+            .values(status="assigned", closed_at=ctx.now)
+        ),
     )
     if closed.rowcount != len(pairs):
         raise RuntimeError("waitlist changed under the queue lock")  # never: the lock forbids it
@@ -142,12 +150,12 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     )
     # Each entry gives one booking (the column is unique): read the new ids back by entry.
     entry_ids = [e.id for e, _ in pairs]
-    by_entry: dict[int, int] = dict(
+    by_entry: dict[int | None, int | None] = dict(
         ctx.session.execute(
-            sa.select(Booking.waitlist_entry_id, Booking.id).where(
-                Booking.waitlist_entry_id.between(min(entry_ids), max(entry_ids)),
-                Booking.office_id == office_id,
-                Booking.procedure_id == procedure_id,
+            sa.select(col(Booking.waitlist_entry_id), col(Booking.id)).where(
+                col(Booking.waitlist_entry_id).between(min(entry_ids), max(entry_ids)),
+                col(Booking.office_id) == office_id,
+                col(Booking.procedure_id) == procedure_id,
             )
         ).all()
     )
@@ -155,7 +163,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     per_slot = Counter(seat.slot_id for _, seat in pairs)
     ctx.session.connection().execute(
         sa.update(Slot)
-        .where(Slot.id == sa.bindparam("b_id"))
+        .where(col(Slot.id) == sa.bindparam("b_id"))
         .values(taken=Slot.taken + sa.bindparam("b_n")),
         [{"b_id": slot_id, "b_n": n} for slot_id, n in per_slot.items()],
     )

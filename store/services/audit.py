@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.models import AuditEvent
 from store.services.context import Ctx
@@ -44,13 +45,13 @@ def list_events(
 ) -> list[AuditEventView]:
     """The newest audit events first. `action` matches from its start ("booking." finds every
     booking action), `actor` and `subject` anywhere, all without regard to case."""
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    query = sa.select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
     if action:
-        query = query.where(AuditEvent.action.istartswith(action.strip(), autoescape=True))
+        query = query.where(col(AuditEvent.action).istartswith(action.strip(), autoescape=True))
     if actor:
-        query = query.where(AuditEvent.actor.icontains(actor.strip(), autoescape=True))
+        query = query.where(col(AuditEvent.actor).icontains(actor.strip(), autoescape=True))
     if subject:
-        query = query.where(AuditEvent.subject.icontains(subject.strip(), autoescape=True))
+        query = query.where(col(AuditEvent.subject).icontains(subject.strip(), autoescape=True))
     return [
         AuditEventView(e.id or 0, e.at, e.actor, e.action, e.subject, e.details)
         for e in ctx.session.scalars(query)

@@ -8,8 +8,10 @@ booking row, whose (slot, seat) is unique among the states that occupy a seat.""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.codes import normalize_code
 from store.errors import NotFound, Refused
@@ -72,10 +74,10 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
                 },
             )
     waiting = ctx.session.scalar(
-        sa.select(WaitlistEntry.office_id).where(
-            WaitlistEntry.applicant_id == applicant_id,
-            WaitlistEntry.procedure_id == slot.procedure_id,
-            WaitlistEntry.status == "waiting",
+        sa.select(col(WaitlistEntry.office_id)).where(
+            col(WaitlistEntry.applicant_id) == applicant_id,
+            col(WaitlistEntry.procedure_id) == slot.procedure_id,
+            col(WaitlistEntry.status) == "waiting",
         )
     )
     if waiting is not None:
@@ -87,10 +89,16 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
                 "una hora por orden de inscripción. Para reservar usted mismo, primero salga de la lista."
             ),
         )
-    taken = ctx.session.execute(
-        sa.update(Slot)
-        .where(Slot.id == slot_id, Slot.taken < Slot.seats, sa.not_(Slot.blocked))
-        .values(taken=Slot.taken + 1)
+    # Session.execute types its result as Result; for an UPDATE it is a CursorResult.
+    taken = cast(
+        "sa.CursorResult[Any]",
+        ctx.session.execute(
+            sa.update(Slot)
+            .where(
+                col(Slot.id) == slot_id, col(Slot.taken) < Slot.seats, sa.not_(col(Slot.blocked))
+            )
+            .values(taken=Slot.taken + 1)
+        ),
     )
     if taken.rowcount != 1:
         if slot.blocked:
@@ -98,9 +106,9 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
         raise _taken_refusal()
     used = set(
         ctx.session.scalars(
-            sa.select(Booking.seat).where(
-                Booking.slot_id == slot_id,
-                Booking.status.in_(SEAT_STATES),
+            sa.select(col(Booking.seat)).where(
+                col(Booking.slot_id) == slot_id,
+                col(Booking.status).in_(SEAT_STATES),
             )
         )
     )
@@ -198,7 +206,9 @@ def by_code(ctx: Ctx, code: str) -> Booking:
     """B7: a booking by its verification code in any usual spelling."""
     normal = normalize_code(code)
     booking = (
-        ctx.session.scalar(sa.select(Booking).where(Booking.code == normal)) if normal else None
+        ctx.session.scalar(sa.select(Booking).where(col(Booking.code) == normal))
+        if normal
+        else None
     )
     if booking is None:
         raise NotFound(
@@ -276,9 +286,9 @@ def bookings_of(ctx: Ctx, applicant_id: int) -> list[BookingView]:
     rows = ctx.session.scalars(
         sa.select(Booking)
         .where(
-            Booking.applicant_id == applicant_id,
-            Booking.status.not_in(("expired", "released")),
+            col(Booking.applicant_id) == applicant_id,
+            col(Booking.status).not_in(("expired", "released")),
         )
-        .order_by(Booking.id.desc())
+        .order_by(col(Booking.id).desc())
     ).all()
     return [booking_view(ctx, b) for b in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 import store.codes as codes
 from store.models import Booking
@@ -19,7 +20,9 @@ def unique_codes(ctx: Ctx, count: int) -> list[str]:
         for start in range(0, len(listed), 500):
             taken |= set(
                 ctx.session.scalars(
-                    sa.select(Booking.code).where(Booking.code.in_(listed[start : start + 500]))
+                    sa.select(col(Booking.code)).where(
+                        col(Booking.code).in_(listed[start : start + 500])
+                    )
                 )
             )
         fresh |= candidates - taken

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.errors import InvalidInput, Refused
 from store.models import Booking, OfficeClosure, Region, Slot
@@ -112,10 +113,10 @@ def plan_capacity(
         raise InvalidInput("every", N_("Con ese intervalo no cabe ninguna hora en el horario."))
     closures: dict[date, str] = dict(
         ctx.session.execute(
-            sa.select(OfficeClosure.day, OfficeClosure.reason).where(
-                OfficeClosure.office_id == office.id,
-                OfficeClosure.day >= date_from,
-                OfficeClosure.day <= date_to,
+            sa.select(col(OfficeClosure.day), col(OfficeClosure.reason)).where(
+                col(OfficeClosure.office_id) == office.id,
+                col(OfficeClosure.day) >= date_from,
+                col(OfficeClosure.day) <= date_to,
             )
         ).all()
     )
@@ -162,11 +163,11 @@ def open_capacity(
         )
     existing = set(
         ctx.session.execute(
-            sa.select(Slot.day, Slot.start_time).where(
-                Slot.office_id == office.id,
-                Slot.procedure_id == procedure.id,
-                Slot.day >= date_from,
-                Slot.day <= date_to,
+            sa.select(col(Slot.day), col(Slot.start_time)).where(
+                col(Slot.office_id) == office.id,
+                col(Slot.procedure_id) == procedure.id,
+                col(Slot.day) >= date_from,
+                col(Slot.day) <= date_to,
             )
         ).all()
     )
@@ -226,12 +227,12 @@ def list_slots(
     slots = ctx.session.scalars(
         sa.select(Slot)
         .where(
-            Slot.office_id == office.id,
-            Slot.procedure_id == procedure.id,
-            Slot.day >= start,
-            Slot.day <= end,
+            col(Slot.office_id) == office.id,
+            col(Slot.procedure_id) == procedure.id,
+            col(Slot.day) >= start,
+            col(Slot.day) <= end,
         )
-        .order_by(Slot.starts_at, Slot.id)
+        .order_by(col(Slot.starts_at), col(Slot.id))
     ).all()
     ids = [s.id for s in slots]
     # Holds that lapsed but were not swept yet still count as free seats.
@@ -240,22 +241,22 @@ def list_slots(
     if ids:
         lapsed.update(
             ctx.session.scalars(
-                sa.select(Booking.slot_id).where(
-                    Booking.office_id == office.id,
-                    Booking.procedure_id == procedure.id,
-                    Booking.status == "held",
-                    Booking.hold_expires_at <= ctx.now,
+                sa.select(col(Booking.slot_id)).where(
+                    col(Booking.office_id) == office.id,
+                    col(Booking.procedure_id) == procedure.id,
+                    col(Booking.status) == "held",
+                    col(Booking.hold_expires_at) <= ctx.now,
                 )
             )
         )
         if applicant_id is not None:
             mine = set(
                 ctx.session.scalars(
-                    sa.select(Booking.slot_id).where(
-                        Booking.applicant_id == applicant_id,
-                        Booking.office_id == office.id,
-                        Booking.procedure_id == procedure.id,
-                        Booking.status.in_(("held", "confirmed", "checked_in")),
+                    sa.select(col(Booking.slot_id)).where(
+                        col(Booking.applicant_id) == applicant_id,
+                        col(Booking.office_id) == office.id,
+                        col(Booking.procedure_id) == procedure.id,
+                        col(Booking.status).in_(("held", "confirmed", "checked_in")),
                     )
                 )
             )
@@ -296,20 +297,22 @@ def block_slots(
         raise InvalidInput("reason", N_("Escriba el motivo del cierre (hasta 200 caracteres)."))
     lock_offering(ctx, office.id or 0, procedure.id or 0)
     windows = parse_hours(hours)
-    in_windows = sa.or_(*(sa.and_(Slot.start_time >= a, Slot.start_time < b) for a, b in windows))
+    in_windows = sa.or_(
+        *(sa.and_(col(Slot.start_time) >= a, col(Slot.start_time) < b) for a, b in windows)
+    )
     where = (
-        Slot.office_id == office.id,
-        Slot.procedure_id == procedure.id,
-        Slot.day >= date_from,
-        Slot.day <= date_to,
+        col(Slot.office_id) == office.id,
+        col(Slot.procedure_id) == procedure.id,
+        col(Slot.day) >= date_from,
+        col(Slot.day) <= date_to,
         in_windows,
     )
     ctx.session.execute(sa.update(Slot).where(*where).values(blocked=True, block_reason=text))
     affected = ctx.session.scalars(
         sa.select(Booking)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .where(*where, Booking.status.in_(("held", "confirmed")))
-        .order_by(Slot.starts_at)
+        .join(Slot, col(Slot.id) == Booking.slot_id)
+        .where(*where, col(Booking.status).in_(("held", "confirmed")))
+        .order_by(col(Slot.starts_at))
     ).all()
     audit.record(
         ctx,

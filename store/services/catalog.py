@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.models import Office, OfficeProcedure, Procedure, Region, Slot, WaitlistEntry
 from store.services.context import Ctx
@@ -15,7 +16,7 @@ from store.views import Catalog, OfferingView, OfficeChoice, OfficeView, RegionV
 
 def regions(ctx: Ctx) -> list[RegionView]:
     """B1: Chile's 16 regions, north to south as the catalogue lists them."""
-    rows = ctx.session.scalars(sa.select(Region).order_by(Region.id)).all()
+    rows = ctx.session.scalars(sa.select(Region).order_by(col(Region.id))).all()
     return [RegionView(r.code, r.name, r.capital, r.time_zone) for r in rows]
 
 
@@ -25,17 +26,23 @@ def _next_free_and_waiting(
     next_free = {
         (office_id, procedure_id): starts
         for office_id, procedure_id, starts in ctx.session.execute(
-            sa.select(Slot.office_id, Slot.procedure_id, sa.func.min(Slot.starts_at))
-            .where(Slot.starts_at > ctx.now, Slot.taken < Slot.seats, sa.not_(Slot.blocked))
-            .group_by(Slot.office_id, Slot.procedure_id)
+            sa.select(col(Slot.office_id), col(Slot.procedure_id), sa.func.min(col(Slot.starts_at)))
+            .where(
+                col(Slot.starts_at) > ctx.now,
+                col(Slot.taken) < Slot.seats,
+                sa.not_(col(Slot.blocked)),
+            )
+            .group_by(col(Slot.office_id), col(Slot.procedure_id))
         ).all()
     }
     waiting = {
         (office_id, procedure_id): count
         for office_id, procedure_id, count in ctx.session.execute(
-            sa.select(WaitlistEntry.office_id, WaitlistEntry.procedure_id, sa.func.count())
-            .where(WaitlistEntry.status == "waiting")
-            .group_by(WaitlistEntry.office_id, WaitlistEntry.procedure_id)
+            sa.select(
+                col(WaitlistEntry.office_id), col(WaitlistEntry.procedure_id), sa.func.count()
+            )
+            .where(col(WaitlistEntry.status) == "waiting")
+            .group_by(col(WaitlistEntry.office_id), col(WaitlistEntry.procedure_id))
         ).all()
     }
     return next_free, waiting
@@ -43,10 +50,15 @@ def _next_free_and_waiting(
 
 def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) -> list[OfferingView]:
     query = (
-        sa.select(Office, OfficeProcedure.procedure_id, OfficeProcedure.bookable, Procedure.code)
-        .join(OfficeProcedure, OfficeProcedure.office_id == Office.id)
-        .join(Procedure, Procedure.id == OfficeProcedure.procedure_id)
-        .order_by(Office.id, Procedure.id)
+        sa.select(
+            Office,
+            col(OfficeProcedure.procedure_id),
+            col(OfficeProcedure.bookable),
+            col(Procedure.code),
+        )
+        .join(OfficeProcedure, col(OfficeProcedure.office_id) == Office.id)
+        .join(Procedure, col(Procedure.id) == OfficeProcedure.procedure_id)
+        .order_by(col(Office.id), col(Procedure.id))
     )
     if office_filter is not None:
         query = query.where(office_filter)
@@ -55,7 +67,7 @@ def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) ->
     views = {o.code: o for o in office_views(ctx, [row[0] for row in rows])}
     result = []
     for office, procedure_id, bookable, code in rows:
-        key = (office.id, procedure_id)
+        key = (office.id or 0, procedure_id)
         starts = next_free.get(key) if bookable else None
         result.append(
             OfferingView(
@@ -71,8 +83,8 @@ def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) ->
 
 def catalog(ctx: Ctx) -> Catalog:
     """Everything a kiosk lists: regions, offices, procedures with documents, and offerings."""
-    offices = ctx.session.scalars(sa.select(Office).order_by(Office.id)).all()
-    procedures = ctx.session.scalars(sa.select(Procedure).order_by(Procedure.id)).all()
+    offices = ctx.session.scalars(sa.select(Office).order_by(col(Office.id))).all()
+    procedures = ctx.session.scalars(sa.select(Procedure).order_by(col(Procedure.id))).all()
     return Catalog(
         regions=tuple(regions(ctx)),
         offices=tuple(office_views(ctx, offices)),
@@ -87,7 +99,7 @@ def offices_for(ctx: Ctx, region_code: str, procedure_code: str) -> OfficeChoice
     procedure = procedure_by_code(ctx, procedure_code)
     here = [
         o
-        for o in _offerings(ctx, Office.region_id == region.id)
+        for o in _offerings(ctx, col(Office.region_id) == region.id)
         if o.procedure_code == procedure.code
     ]
     bookable = tuple(o for o in here if o.bookable)
@@ -97,7 +109,7 @@ def offices_for(ctx: Ctx, region_code: str, procedure_code: str) -> OfficeChoice
         in_person = [o.office for o in here]
         if not in_person:
             offices = ctx.session.scalars(
-                sa.select(Office).where(Office.region_id == region.id).order_by(Office.id)
+                sa.select(Office).where(col(Office.region_id) == region.id).order_by(col(Office.id))
             ).all()
             in_person = office_views(ctx, offices)
         walk_in = tuple(in_person)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 import store.validation as v
 from store.codes import normalize_code
@@ -32,16 +33,16 @@ def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRo
     """C5: the office's appointments of one day (its today by default) in time order."""
     office = office_by_code(ctx, office_code)
     rows = ctx.session.execute(
-        sa.select(Booking, Slot.start_time, Applicant, Procedure)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .join(Applicant, Applicant.id == Booking.applicant_id)
-        .join(Procedure, Procedure.id == Booking.procedure_id)
+        sa.select(Booking, col(Slot.start_time), Applicant, Procedure)
+        .join(Slot, col(Slot.id) == Booking.slot_id)
+        .join(Applicant, col(Applicant.id) == Booking.applicant_id)
+        .join(Procedure, col(Procedure.id) == Booking.procedure_id)
         .where(
-            Booking.office_id == office.id,
-            Slot.day == (day or office_today(ctx, office)),
-            Booking.status.in_(AGENDA_STATES),
+            col(Booking.office_id) == office.id,
+            col(Slot.day) == (day or office_today(ctx, office)),
+            col(Booking.status).in_(AGENDA_STATES),
         )
-        .order_by(Slot.start_time, Booking.seat, Booking.id)
+        .order_by(col(Slot.start_time), col(Booking.seat), col(Booking.id))
     ).all()
     return [
         AgendaRow(
@@ -85,14 +86,14 @@ def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
     applicant = applicant_by_document(ctx, text)
     found = ctx.session.scalar(
         sa.select(Booking)
-        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Slot, col(Slot.id) == Booking.slot_id)
         .where(
-            Booking.applicant_id == applicant.id,
-            Booking.office_id == office.id,
-            Slot.day == today,
-            Booking.status.in_(AGENDA_STATES),
+            col(Booking.applicant_id) == applicant.id,
+            col(Booking.office_id) == office.id,
+            col(Slot.day) == today,
+            col(Booking.status).in_(AGENDA_STATES),
         )
-        .order_by(Slot.start_time)
+        .order_by(col(Slot.start_time))
         .limit(1)
     )
     if found is None:

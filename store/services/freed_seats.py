@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.models import Booking, Slot
 from store.services.assignment import assign_waitlist
@@ -21,12 +22,12 @@ def vacate_seats(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> 
         return
     ctx.session.execute(
         sa.update(Booking)
-        .where(Booking.id.in_([b for b, _ in bookings]))
+        .where(col(Booking.id).in_([b for b, _ in bookings]))
         .values(status=new_status, cancelled_at=ctx.now)
     )
     ctx.session.connection().execute(
         sa.update(Slot)
-        .where(Slot.id == sa.bindparam("b_id"))
+        .where(col(Slot.id) == sa.bindparam("b_id"))
         .values(taken=Slot.taken - sa.bindparam("b_n")),
         [{"b_id": slot, "b_n": n} for slot, n in Counter(s for _, s in bookings).items()],
     )
@@ -39,11 +40,11 @@ def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
     expired = [
         (row.id, row.slot_id)
         for row in ctx.session.execute(
-            sa.select(Booking.id, Booking.slot_id).where(
-                Booking.office_id == office_id,
-                Booking.procedure_id == procedure_id,
-                Booking.status == "held",
-                Booking.hold_expires_at <= ctx.now,
+            sa.select(col(Booking.id), col(Booking.slot_id)).where(
+                col(Booking.office_id) == office_id,
+                col(Booking.procedure_id) == procedure_id,
+                col(Booking.status) == "held",
+                col(Booking.hold_expires_at) <= ctx.now,
             )
         )
     ]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.errors import NotFound
 from store.models import (
@@ -33,7 +34,9 @@ ACTIVE_STATES = ("held", "confirmed", "checked_in")
 
 
 def office_by_code(ctx: Ctx, code: str) -> Office:
-    office = ctx.session.scalar(sa.select(Office).where(Office.code == printable(code).upper()))
+    office = ctx.session.scalar(
+        sa.select(Office).where(col(Office.code) == printable(code).upper())
+    )
     if office is None:
         raise NotFound(
             "office_not_found", N_("No existe una oficina con el código {code}."), {"code": code}
@@ -43,7 +46,7 @@ def office_by_code(ctx: Ctx, code: str) -> Office:
 
 def procedure_by_code(ctx: Ctx, code: str) -> Procedure:
     procedure = ctx.session.scalar(
-        sa.select(Procedure).where(Procedure.code == printable(code).upper())
+        sa.select(Procedure).where(col(Procedure.code) == printable(code).upper())
     )
     if procedure is None:
         raise NotFound(
@@ -53,7 +56,9 @@ def procedure_by_code(ctx: Ctx, code: str) -> Procedure:
 
 
 def region_by_code(ctx: Ctx, code: str) -> Region:
-    region = ctx.session.scalar(sa.select(Region).where(Region.code == printable(code).upper()))
+    region = ctx.session.scalar(
+        sa.select(Region).where(col(Region.code) == printable(code).upper())
+    )
     if region is None:
         raise NotFound(
             "region_not_found",
@@ -65,7 +70,7 @@ def region_by_code(ctx: Ctx, code: str) -> Region:
 
 def applicant_by_id(ctx: Ctx, applicant_id: int, *, lock: bool = False) -> Applicant:
     """An applicant; with `lock`, their row is locked for this transaction (PostgreSQL)."""
-    query = sa.select(Applicant).where(Applicant.id == applicant_id)
+    query = sa.select(Applicant).where(col(Applicant.id) == applicant_id)
     if lock:
         query = query.with_for_update(key_share=True)
     applicant = ctx.session.scalar(query)
@@ -78,7 +83,7 @@ def applicant_by_document(ctx: Ctx, document: str) -> Applicant:
     """An applicant by document number in any usual spelling; refused when ambiguous."""
     key = compact_document(document)
     found = list(
-        ctx.session.scalars(sa.select(Applicant).where(Applicant.document_key == key)).all()
+        ctx.session.scalars(sa.select(Applicant).where(col(Applicant.document_key) == key)).all()
     )
     if not found:
         raise NotFound(
@@ -100,7 +105,8 @@ def lock_offering(ctx: Ctx, office_id: int, procedure_id: int) -> OfficeProcedur
     SQLite already serialises writers (BEGIN IMMEDIATE); on PostgreSQL this row lock makes
     concurrent openings, cancellations, holds and enrolments of one queue take turns."""
     query = sa.select(OfficeProcedure).where(
-        OfficeProcedure.office_id == office_id, OfficeProcedure.procedure_id == procedure_id
+        col(OfficeProcedure.office_id) == office_id,
+        col(OfficeProcedure.procedure_id) == procedure_id,
     )
     if ctx.is_postgres:
         query = query.with_for_update(key_share=True)
@@ -111,15 +117,15 @@ def active_booking(ctx: Ctx, applicant_id: int, procedure_id: int) -> Booking | 
     """B8, B11: the applicant's live hold or booking for a procedure whose time is still ahead."""
     return ctx.session.scalar(
         sa.select(Booking)
-        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Slot, col(Slot.id) == Booking.slot_id)
         .where(
-            Booking.applicant_id == applicant_id,
-            Booking.procedure_id == procedure_id,
-            Booking.status.in_(ACTIVE_STATES),
-            Slot.starts_at > ctx.now,
-            sa.or_(Booking.status != "held", Booking.hold_expires_at > ctx.now),
+            col(Booking.applicant_id) == applicant_id,
+            col(Booking.procedure_id) == procedure_id,
+            col(Booking.status).in_(ACTIVE_STATES),
+            col(Slot.starts_at) > ctx.now,
+            sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now),
         )
-        .order_by(Booking.id.desc())
+        .order_by(col(Booking.id).desc())
         .limit(1)
     )
 
@@ -140,15 +146,17 @@ def office_view(office: Office, region_code: str) -> OfficeView:
 
 
 def office_views(ctx: Ctx, offices: Sequence[Office]) -> list[OfficeView]:
-    codes: dict[int, str] = dict(ctx.session.execute(sa.select(Region.id, Region.code)).all())
+    codes: dict[int | None, str] = dict(
+        ctx.session.execute(sa.select(col(Region.id), col(Region.code))).all()
+    )
     return [office_view(o, codes[o.region_id]) for o in offices]
 
 
 def procedure_view(ctx: Ctx, procedure: Procedure) -> ProcedureView:
     docs = ctx.session.scalars(
         sa.select(ProcedureDocument)
-        .where(ProcedureDocument.procedure_id == procedure.id)
-        .order_by(ProcedureDocument.position)
+        .where(col(ProcedureDocument.procedure_id) == procedure.id)
+        .order_by(col(ProcedureDocument.position))
     ).all()
     return ProcedureView(
         code=procedure.code,

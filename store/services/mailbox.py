@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.errors import NotFound
 from store.models import Applicant, Booking, Notice, Outbox
@@ -65,13 +66,17 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
         ctx.insert_many(Notice, rows)
         return
     inserted = ctx.session.execute(
-        sa.insert(Notice).returning(Notice.id, Notice.applicant_id, sort_by_parameter_order=True),
+        sa.insert(Notice).returning(
+            col(Notice.id), col(Notice.applicant_id), sort_by_parameter_order=True
+        ),
         rows,
     ).all()
     applicant_ids = {row.applicant_id for row in inserted}
-    emails: dict[int, str] = dict(
+    emails: dict[int | None, str] = dict(
         ctx.session.execute(
-            sa.select(Applicant.id, Applicant.email).where(Applicant.id.in_(applicant_ids))
+            sa.select(col(Applicant.id), col(Applicant.email)).where(
+                col(Applicant.id).in_(applicant_ids)
+            )
         ).all()
     )
     ctx.session.execute(
@@ -105,10 +110,10 @@ def _view(notice: Notice, code: str | None) -> NoticeView:
 def list_notices(ctx: Ctx, applicant_id: int) -> list[NoticeView]:
     """M2: every notice of an applicant, newest first."""
     rows = ctx.session.execute(
-        sa.select(Notice, Booking.code)
-        .outerjoin(Booking, Booking.id == Notice.booking_id)
-        .where(Notice.applicant_id == applicant_id)
-        .order_by(Notice.id.desc())
+        sa.select(Notice, col(Booking.code))
+        .outerjoin(Booking, col(Booking.id) == Notice.booking_id)
+        .where(col(Notice.applicant_id) == applicant_id)
+        .order_by(col(Notice.id).desc())
     ).all()
     return [_view(notice, code) for notice, code in rows]
 
@@ -119,7 +124,7 @@ def unread_count(ctx: Ctx, applicant_id: int) -> int:
         ctx.session.scalar(
             sa.select(sa.func.count())
             .select_from(Notice)
-            .where(Notice.applicant_id == applicant_id, Notice.read_at.is_(None))
+            .where(col(Notice.applicant_id) == applicant_id, col(Notice.read_at).is_(None))
         )
         or 0
     )
@@ -133,7 +138,7 @@ def open_notice(ctx: Ctx, applicant_id: int, notice_id: int) -> NoticeView:
     if notice.read_at is None:
         notice.read_at = ctx.now
     code = (
-        ctx.session.scalar(sa.select(Booking.code).where(Booking.id == notice.booking_id))
+        ctx.session.scalar(sa.select(col(Booking.code)).where(col(Booking.id) == notice.booking_id))
         if notice.booking_id
         else None
     )
@@ -152,9 +157,9 @@ def deliver_outbox(
     Returns (sent, failed)."""
     due = ctx.session.execute(
         sa.select(Outbox, Notice)
-        .join(Notice, Notice.id == Outbox.notice_id)
-        .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= ctx.now)
-        .order_by(Outbox.id)
+        .join(Notice, col(Notice.id) == Outbox.notice_id)
+        .where(col(Outbox.sent_at).is_(None), col(Outbox.next_attempt_at) <= ctx.now)
+        .order_by(col(Outbox.id))
         .limit(batch)
     ).all()
     sent = failed = 0

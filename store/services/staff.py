@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 import store.validation as v
 from store.errors import InvalidInput, Refused
@@ -55,7 +56,9 @@ def create_staff(
 def login_staff(ctx: Ctx, username: str, password: str) -> StaffView | Refused:
     """C1, A11: staff log in with their own account; five failures lock it for 15 minutes."""
     name = v.printable(username).lower()
-    staff = ctx.session.scalar(sa.select(Staff).where(Staff.username == name, Staff.active))
+    staff = ctx.session.scalar(
+        sa.select(Staff).where(col(Staff.username) == name, col(Staff.active))
+    )
     if staff is None:
         return Refused("C1", "bad_credentials", N_("Usuario o contraseña incorrectos."))
     refusal = check_password(ctx, staff, password)

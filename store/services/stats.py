@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.models import Booking, Office, OfficeProcedure, Procedure, Slot, WaitlistEntry
 from store.services.context import Ctx
@@ -25,13 +26,19 @@ Key = tuple[int, int]
 def figures(ctx: Ctx, office_code: str | None = None) -> list[Figures]:
     """C7: waitlist length and oldest enrolment, free seats and bookings per day over the next
     30 days, attended and missed over the last 30, for every office and procedure offered."""
-    offering = sa.select(Office.id, Office.code, Procedure.id, Procedure.code, Office.time_zone)
-    offering = offering.join(OfficeProcedure, OfficeProcedure.office_id == Office.id).join(
-        Procedure, Procedure.id == OfficeProcedure.procedure_id
+    offering = sa.select(
+        col(Office.id),
+        col(Office.code),
+        col(Procedure.id),
+        col(Procedure.code),
+        col(Office.time_zone),
+    )
+    offering = offering.join(OfficeProcedure, col(OfficeProcedure.office_id) == Office.id).join(
+        Procedure, col(Procedure.id) == OfficeProcedure.procedure_id
     )
     if office_code:
-        offering = offering.where(Office.id == office_by_code(ctx, office_code).id)
-    pairs = ctx.session.execute(offering.order_by(Office.code, Procedure.code)).all()
+        offering = offering.where(col(Office.id) == office_by_code(ctx, office_code).id)
+    pairs = ctx.session.execute(offering.order_by(col(Office.code), col(Procedure.code))).all()
     if not pairs:
         return []
     office_ids = {row[0] for row in pairs}
@@ -43,42 +50,52 @@ def figures(ctx: Ctx, office_code: str | None = None) -> list[Figures]:
         (o, p): (n, oldest)
         for o, p, n, oldest in ctx.session.execute(
             sa.select(
-                WaitlistEntry.office_id,
-                WaitlistEntry.procedure_id,
+                col(WaitlistEntry.office_id),
+                col(WaitlistEntry.procedure_id),
                 sa.func.count(),
-                sa.func.min(WaitlistEntry.enrolled_at),
+                sa.func.min(col(WaitlistEntry.enrolled_at)),
             )
-            .where(WaitlistEntry.status == "waiting", WaitlistEntry.office_id.in_(office_ids))
-            .group_by(WaitlistEntry.office_id, WaitlistEntry.procedure_id)
+            .where(
+                col(WaitlistEntry.status) == "waiting", col(WaitlistEntry.office_id).in_(office_ids)
+            )
+            .group_by(col(WaitlistEntry.office_id), col(WaitlistEntry.procedure_id))
         )
     }
     free: dict[Key, int] = {
         (o, p): int(n or 0)
         for o, p, n in ctx.session.execute(
-            sa.select(Slot.office_id, Slot.procedure_id, sa.func.sum(Slot.seats - Slot.taken))
-            .where(
-                Slot.office_id.in_(office_ids),
-                ~Slot.blocked,
-                Slot.starts_at > ctx.now,
-                Slot.day < ahead,
+            sa.select(
+                col(Slot.office_id), col(Slot.procedure_id), sa.func.sum(Slot.seats - Slot.taken)
             )
-            .group_by(Slot.office_id, Slot.procedure_id)
+            .where(
+                col(Slot.office_id).in_(office_ids),
+                ~col(Slot.blocked),
+                col(Slot.starts_at) > ctx.now,
+                col(Slot.day) < ahead,
+            )
+            .group_by(col(Slot.office_id), col(Slot.procedure_id))
         )
     }
     per_day: dict[Key, dict[date, int]] = defaultdict(dict)
     outcomes: dict[Key, dict[str, int]] = defaultdict(dict)
     for o, p, day, status, n in ctx.session.execute(
         sa.select(
-            Booking.office_id, Booking.procedure_id, Slot.day, Booking.status, sa.func.count()
+            col(Booking.office_id),
+            col(Booking.procedure_id),
+            col(Slot.day),
+            col(Booking.status),
+            sa.func.count(),
         )
-        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Slot, col(Slot.id) == Booking.slot_id)
         .where(
-            Booking.office_id.in_(office_ids),
-            Booking.status.in_(_BOOKED),
-            Slot.day >= behind,
-            Slot.day < ahead,
+            col(Booking.office_id).in_(office_ids),
+            col(Booking.status).in_(_BOOKED),
+            col(Slot.day) >= behind,
+            col(Slot.day) < ahead,
         )
-        .group_by(Booking.office_id, Booking.procedure_id, Slot.day, Booking.status)
+        .group_by(
+            col(Booking.office_id), col(Booking.procedure_id), col(Slot.day), col(Booking.status)
+        )
     ):
         if day >= today:
             per_day[(o, p)][day] = per_day[(o, p)].get(day, 0) + n
@@ -88,7 +105,7 @@ def figures(ctx: Ctx, office_code: str | None = None) -> list[Figures]:
     days = [today + timedelta(days=i) for i in range(WINDOW_DAYS)]
     result = []
     for office_id, office, procedure_id, procedure, _zone in pairs:
-        key = (office_id, procedure_id)
+        key = (office_id or 0, procedure_id or 0)
         count, oldest = waiting.get(key, (0, None))
         result.append(
             Figures(

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import Ticket
@@ -68,7 +69,9 @@ def open_ticket(
     if category not in CATEGORIES:
         raise InvalidInput("category", N_("Elija una categoría de la lista."))
     open_one = ctx.session.scalar(
-        sa.select(Ticket.id).where(Ticket.applicant_id == applicant_id, Ticket.status == "open")
+        sa.select(col(Ticket.id)).where(
+            col(Ticket.applicant_id) == applicant_id, col(Ticket.status) == "open"
+        )
     )
     if open_one is not None:
         raise Refused(
@@ -127,7 +130,7 @@ def answer_ticket(ctx: Ctx, ticket_id: int, answer: str) -> TicketView:
 def open_tickets(ctx: Ctx) -> list[TicketView]:
     """C8: the open tickets, oldest first."""
     rows = ctx.session.scalars(
-        sa.select(Ticket).where(Ticket.status == "open").order_by(Ticket.id)
+        sa.select(Ticket).where(col(Ticket.status) == "open").order_by(col(Ticket.id))
     ).all()
     return [_view(t) for t in rows]
 
@@ -135,7 +138,9 @@ def open_tickets(ctx: Ctx) -> list[TicketView]:
 def tickets_of(ctx: Ctx, applicant_id: int) -> list[TicketView]:
     """An applicant's tickets, newest first."""
     rows = ctx.session.scalars(
-        sa.select(Ticket).where(Ticket.applicant_id == applicant_id).order_by(Ticket.id.desc())
+        sa.select(Ticket)
+        .where(col(Ticket.applicant_id) == applicant_id)
+        .order_by(col(Ticket.id).desc())
     ).all()
     return [_view(t) for t in rows]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.errors import NotFound, Refused
 from store.models import Applicant, Office, Procedure, WaitlistEntry
@@ -32,10 +33,10 @@ def _position(ctx: Ctx, entry: WaitlistEntry) -> int | None:
         sa.select(sa.func.count())
         .select_from(WaitlistEntry)
         .where(
-            WaitlistEntry.office_id == entry.office_id,
-            WaitlistEntry.procedure_id == entry.procedure_id,
-            WaitlistEntry.status == "waiting",
-            WaitlistEntry.id <= entry.id,
+            col(WaitlistEntry.office_id) == entry.office_id,
+            col(WaitlistEntry.procedure_id) == entry.procedure_id,
+            col(WaitlistEntry.status) == "waiting",
+            col(WaitlistEntry.id) <= entry.id,
         )
     )
 
@@ -82,9 +83,9 @@ def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) ->
         )
     existing = ctx.session.scalar(
         sa.select(WaitlistEntry).where(
-            WaitlistEntry.applicant_id == applicant_id,
-            WaitlistEntry.procedure_id == procedure.id,
-            WaitlistEntry.status == "waiting",
+            col(WaitlistEntry.applicant_id) == applicant_id,
+            col(WaitlistEntry.procedure_id) == procedure.id,
+            col(WaitlistEntry.status) == "waiting",
         )
     )
     if existing is not None:
@@ -146,10 +147,10 @@ def withdraw(
     lock_offering(ctx, office.id or 0, procedure.id or 0)
     entry = ctx.session.scalar(
         sa.select(WaitlistEntry).where(
-            WaitlistEntry.applicant_id == applicant_id,
-            WaitlistEntry.office_id == office.id,
-            WaitlistEntry.procedure_id == procedure.id,
-            WaitlistEntry.status == "waiting",
+            col(WaitlistEntry.applicant_id) == applicant_id,
+            col(WaitlistEntry.office_id) == office.id,
+            col(WaitlistEntry.procedure_id) == procedure.id,
+            col(WaitlistEntry.status) == "waiting",
         )
     )
     if entry is None:
@@ -187,14 +188,14 @@ def queue(ctx: Ctx, office_code: str, procedure_code: str) -> list[WaitlistEntry
     office = office_by_code(ctx, office_code)
     procedure = procedure_by_code(ctx, procedure_code)
     rows = ctx.session.execute(
-        sa.select(WaitlistEntry, Applicant.document_number)
-        .join(Applicant, Applicant.id == WaitlistEntry.applicant_id)
+        sa.select(WaitlistEntry, col(Applicant.document_number))
+        .join(Applicant, col(Applicant.id) == WaitlistEntry.applicant_id)
         .where(
-            WaitlistEntry.office_id == office.id,
-            WaitlistEntry.procedure_id == procedure.id,
-            WaitlistEntry.status == "waiting",
+            col(WaitlistEntry.office_id) == office.id,
+            col(WaitlistEntry.procedure_id) == procedure.id,
+            col(WaitlistEntry.status) == "waiting",
         )
-        .order_by(WaitlistEntry.id)
+        .order_by(col(WaitlistEntry.id))
     ).all()
     return [
         WaitlistEntryView(
@@ -216,7 +217,7 @@ def entries_of(ctx: Ctx, applicant_id: int) -> list[WaitlistEntryView]:
     applicant = applicant_by_id(ctx, applicant_id)
     rows: Sequence[WaitlistEntry] = ctx.session.scalars(
         sa.select(WaitlistEntry)
-        .where(WaitlistEntry.applicant_id == applicant_id)
-        .order_by(WaitlistEntry.id.desc())
+        .where(col(WaitlistEntry.applicant_id) == applicant_id)
+        .order_by(col(WaitlistEntry.id).desc())
     ).all()
     return [_view(ctx, e, applicant.document_number, _position(ctx, e)) for e in rows]
