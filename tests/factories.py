@@ -7,10 +7,20 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from store import Store
 from store.forms import ApplicantForm
-from store.models import Applicant, Office, OfficeProcedure, Procedure, ProcedureDocument, Region
+from store.models import (
+    Applicant,
+    Booking,
+    Office,
+    OfficeProcedure,
+    Procedure,
+    ProcedureDocument,
+    Region,
+)
 from store.validation import compact_document, fold
 
 # Office code -> (region, cancellation hours or None for "never", procedures bookable there)
@@ -30,15 +40,15 @@ def seed_catalog(store: Store) -> None:
 
     def work(session: Any) -> None:
         ids = {code: region_id for code, (region_id, _zone) in load_regions(session).items()}
-        procedures = {}
+        procedures: dict[str, int] = {}
         for code, name in (("RT", "Residencia temporal"), ("RD", "Residencia definitiva")):
-            p = Procedure(code=code, name=name, name_en=f"{name} (en)", minutes=30)
-            session.add(p)
+            procedure = Procedure(code=code, name=name, name_en=f"{name} (en)", minutes=30)
+            session.add(procedure)
             session.flush()
-            procedures[code] = p.id
+            procedures[code] = procedure.id or 0
             session.add(
                 ProcedureDocument(
-                    procedure_id=p.id,
+                    procedure_id=procedures[code],
                     position=1,
                     text="Pasaporte vigente",
                     text_en="Valid passport",
@@ -58,15 +68,16 @@ def seed_catalog(store: Store) -> None:
             )
             session.add(office)
             session.flush()
+            office_id = office.id or 0
             for p in offered:
                 session.add(
-                    OfficeProcedure(office_id=office.id, procedure_id=procedures[p], bookable=True)
+                    OfficeProcedure(office_id=office_id, procedure_id=procedures[p], bookable=True)
                 )
             for o, p in WALK_IN:
                 if o == code:
                     session.add(
                         OfficeProcedure(
-                            office_id=office.id, procedure_id=procedures[p], bookable=False
+                            office_id=office_id, procedure_id=procedures[p], bookable=False
                         )
                     )
 
@@ -98,7 +109,7 @@ def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
     now = datetime(2026, 11, 1, tzinfo=UTC)
 
     def work(session: Any) -> list[int]:
-        region = session.scalar(sa.select(Region.id).where(Region.code == "CL-RM"))
+        region = session.scalar(sa.select(col(Region.id)).where(col(Region.code) == "CL-RM"))
         rows = [
             {
                 "uuid": str(uuid.uuid4()),
@@ -126,7 +137,8 @@ def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
         ]
         return list(
             session.scalars(
-                sa.insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True), rows
+                sa.insert(Applicant).returning(col(Applicant.id), sort_by_parameter_order=True),
+                rows,
             )
         )
 
@@ -162,8 +174,10 @@ def enrol_directly(
     from store.models import WaitlistEntry
 
     def work(session: Any) -> None:
-        office_id = session.scalar(sa.select(Office.id).where(Office.code == office))
-        procedure_id = session.scalar(sa.select(Procedure.id).where(Procedure.code == procedure))
+        office_id = session.scalar(sa.select(col(Office.id)).where(col(Office.code) == office))
+        procedure_id = session.scalar(
+            sa.select(col(Procedure.id)).where(col(Procedure.code) == procedure)
+        )
         enrolled = datetime(2026, 10, 1, tzinfo=UTC)
         session.execute(
             sa.insert(WaitlistEntry),
@@ -181,3 +195,14 @@ def enrol_directly(
         )
 
     store.database.write(work)
+
+
+def assigned_entries(session: Session) -> list[int]:
+    """Ids of the waitlist entries that got a booking, in the order the bookings were made."""
+    rows = session.scalars(
+        sa.select(col(Booking.waitlist_entry_id))
+        .where(col(Booking.waitlist_entry_id).is_not(None))
+        .order_by(col(Booking.id))
+    )
+    # The query leaves NULL out already; the condition tells mypy so.
+    return [entry for entry in rows if entry is not None]

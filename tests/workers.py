@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from store import Store
@@ -48,7 +49,9 @@ def open_capacity(
     return {"created": result.created, "assigned": result.assigned}
 
 
+COMMANDS: dict[str, Callable[..., dict[str, int]]] = {"book": book, "open": open_capacity}
+
 if __name__ == "__main__":
     command, arguments = sys.argv[1], json.loads(sys.argv[2])
-    result = {"book": book, "open": open_capacity}[command](*arguments)
+    result = COMMANDS[command](*arguments)
     print(json.dumps(result), flush=True)

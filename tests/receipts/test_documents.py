@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pypdfium2
@@ -63,7 +64,7 @@ PROCEDURE = ProcedureView(
 )
 
 
-def _booking(**changes: object) -> BookingView:
+def _booking(**changes: Any) -> BookingView:
     view = BookingView(
         id=1,
         code="ABCD2345",
@@ -81,7 +82,7 @@ def _booking(**changes: object) -> BookingView:
         confirmed_at=PRINTED_AT,
         enrolled_at=None,
     )
-    return dataclasses.replace(view, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(view, **changes)
 
 
 def _text(pdf: bytes) -> str:
@@ -181,9 +182,9 @@ def test_same_input_same_bytes_and_metadata() -> None:
     assert first == second
     reader = PdfReader(io.BytesIO(first))
     assert reader.metadata is not None and reader.metadata.title == "Appointment booking receipt"
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.root_object["/Lang"] == "en"
     spanish = PdfReader(io.BytesIO(_render(booking_receipt(_booking(), "es"), "a4")))
-    assert spanish.trailer["/Root"]["/Lang"] == "es-CL"
+    assert spanish.root_object["/Lang"] == "es-CL"
 
 
 def test_w1_waitlist_receipt_has_enrolment_time_position_and_how_to_leave() -> None:
@@ -282,6 +283,7 @@ def test_h3_ticket_answer_printout() -> None:
     printout = ticket_answer(ticket, NAME, "en")
     assert isinstance(printout, TicketAnswer)
     text = _text(_render(printout, "80mm"))
+    assert ticket.answer is not None
     for expected in ("Answer to your help request", ticket.subject, ticket.message, ticket.answer):
         assert _squash(expected) in text, expected
     with pytest.raises(ValueError):

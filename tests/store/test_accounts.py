@@ -12,6 +12,7 @@ from store.clock import FixedClock
 from store.errors import InvalidForm, InvalidInput, Refused
 from store.forms import RecoveryForm
 from store.models import Applicant
+from store.views import Actor
 from tests.factories import first_free, form, open_day
 
 
@@ -204,8 +205,7 @@ def test_c4_counter_verification_needs_staff(seeded: Store) -> None:
     assert seeded.audit_log("applicant.verified_at_counter")[0].actor == "staff:agente"
 
 
-def reg_actor(applicant_id: int):  # type: ignore[no-untyped-def]
-    from store.views import Actor
+def reg_actor(applicant_id: int) -> Actor:
 
     return Actor("applicant", applicant_id, f"applicant:{applicant_id}")
 

@@ -91,8 +91,10 @@ def test_b7_code_is_short_unambiguous_and_checked(seeded: Store) -> None:
     open_day(seeded)
     booking = seeded.book(_person(seeded), first_free(seeded))
     assert booking.code and len(booking.code) == 8
-    assert normalize_code(booking.display_code.lower()) == booking.code  # type: ignore[union-attr]
-    assert seeded.booking(booking.display_code.lower()).id == booking.id  # type: ignore[union-attr]
+    shown = booking.display_code
+    assert shown is not None
+    assert normalize_code(shown.lower()) == booking.code
+    assert seeded.booking(shown.lower()).id == booking.id
     typo = booking.code[:3] + ("A" if booking.code[3] != "A" else "B") + booking.code[4:]
     assert normalize_code(typo) is None
     assert all(normalize_code(new_code()) for _ in range(200))
@@ -109,6 +111,7 @@ def test_b8_one_active_booking_per_procedure(seeded: Store) -> None:
     first = seeded.book(me, first_free(seeded))
     with pytest.raises(Refused) as refused:
         seeded.book(me, first_free(seeded))
+    assert first.display_code is not None
     assert refused.value.rule == "B8" and first.display_code in refused.value.render()
     assert seeded.book(me, first_free(seeded, procedure="RD")).status == "confirmed"
 
@@ -119,8 +122,9 @@ def test_b9_cancel_until_n_hours_before_hands_the_time_to_the_waitlist(
     open_day(seeded, hours="09:00-09:30")
     a, b = _person(seeded, 0), _person(seeded, 1)
     booking = seeded.book(a, first_free(seeded))
+    assert booking.code is not None
     seeded.enrol(b, "STG", "RT")
-    cancelled = seeded.cancel(booking.code, applicant_id=a)  # type: ignore[arg-type]
+    cancelled = seeded.cancel(booking.code, applicant_id=a)
     assert cancelled.code == booking.code
     assert [x.status for x in seeded.bookings_of(b)] == ["confirmed"]
     assert seeded.waitlist("STG", "RT") == []
@@ -128,9 +132,10 @@ def test_b9_cancel_until_n_hours_before_hands_the_time_to_the_waitlist(
     c = _person(seeded, 2)
     open_day(seeded, day=MONDAY + timedelta(days=1), hours="09:00-09:30")
     late = seeded.book(c, seeded.slots("STG", "RT", MONDAY + timedelta(days=1))[0].id)
+    assert late.code is not None
     clock.set(at(MONDAY + timedelta(days=1), 8))
     with pytest.raises(Refused) as refused:
-        seeded.cancel(late.code, applicant_id=c)  # type: ignore[arg-type]
+        seeded.cancel(late.code, applicant_id=c)
     assert refused.value.code == "cancel_too_late"
 
 
@@ -138,8 +143,9 @@ def test_b9_original_rule_never_cancel(seeded: Store) -> None:
     open_day(seeded, office="VAP")
     me = _person(seeded)
     booking = seeded.book(me, first_free(seeded, office="VAP"))
+    assert booking.code is not None
     with pytest.raises(Refused) as refused:
-        seeded.cancel(booking.code, applicant_id=me)  # type: ignore[arg-type]
+        seeded.cancel(booking.code, applicant_id=me)
     assert refused.value.code == "cancel_not_allowed"
 
 
@@ -218,7 +224,9 @@ def test_c6_regional_holiday_is_skipped_only_in_its_region(seeded: Store) -> Non
         ((date(2026, 12, 1), date(2026, 12, 1), "09:00-10:00", 2), "every"),
     ],
 )
-def test_c6_bad_capacity_input_is_refused_clearly(seeded: Store, args: tuple, field: str) -> None:  # type: ignore[type-arg]
+def test_c6_bad_capacity_input_is_refused_clearly(
+    seeded: Store, args: tuple[date, date, str, int], field: str
+) -> None:
     with pytest.raises(InvalidInput) as invalid:
         seeded.open_capacity("STG", "RT", *args, 1)
     assert invalid.value.field == field
@@ -228,10 +236,11 @@ def test_c6_blocking_keeps_booked_times_for_rebooking(seeded: Store) -> None:
     open_day(seeded)
     me = _person(seeded)
     booking = seeded.book(me, first_free(seeded))
+    assert booking.code is not None
     to_rebook = seeded.block_slots("STG", "RT", MONDAY, MONDAY, "09:00-10:00", "Corte de luz")
     assert [b.code for b in to_rebook] == [booking.code]
     assert all(s.blocked and s.free == 0 for s in seeded.slots("STG", "RT", MONDAY, MONDAY))
-    assert seeded.booking(booking.code).status == "confirmed"  # type: ignore[arg-type]
+    assert seeded.booking(booking.code).status == "confirmed"
 
 
 def test_c2_assisted_mode_records_the_agent(seeded: Store) -> None:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store import Store
 from store.models import Booking, Slot, WaitlistEntry
-from tests.factories import MONDAY, applicants, open_day
+from tests.factories import MONDAY, applicants, assigned_entries, open_day
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -54,12 +55,16 @@ def test_b6_eight_processes_never_exceed_the_seats(seeded: Store) -> None:
     assert sum(r["refused"] for r in results) == 300
     with seeded.database.reading() as session:
         rows = session.execute(
-            sa.select(Booking.slot_id, Booking.seat).where(Booking.status == "confirmed")
+            sa.select(col(Booking.slot_id), col(Booking.seat)).where(
+                col(Booking.status) == "confirmed"
+            )
         ).all()
         assert len(rows) == len(set(rows)) == 100
         taken = dict(
-            session.execute(sa.select(Slot.id, Slot.taken).where(Slot.id.in_(slots))).all()
-        )  # type: ignore[union-attr]
+            session.execute(
+                sa.select(col(Slot.id), col(Slot.taken)).where(col(Slot.id).in_(slots))
+            ).all()
+        )
         assert all(taken[s] == 10 for s in slots)
 
 
@@ -75,22 +80,14 @@ def test_w2_two_processes_opening_capacity_assign_each_entry_once_in_order(seede
     results = _results(processes)
     assert sum(r["assigned"] for r in results) == 120
     with seeded.database.reading() as session:
-        assigned = (
-            session.execute(
-                sa.select(Booking.waitlist_entry_id)
-                .where(Booking.waitlist_entry_id.is_not(None))
-                .order_by(Booking.id)  # type: ignore[union-attr]
-            )
-            .scalars()
-            .all()
-        )
+        assigned = assigned_entries(session)
         assert len(assigned) == len(set(assigned)) == 120
         assert assigned == sorted(assigned), "assignment must follow enrolment order"
         assert (
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(WaitlistEntry)
-                .where(WaitlistEntry.status == "waiting")
+                .where(col(WaitlistEntry.status) == "waiting")
             )
             == 0
         )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store import Store
 from store.models import Booking, Notice, Slot, WaitlistEntry
@@ -56,7 +57,7 @@ def test_w2_kill_during_capacity_opening_leaves_all_or_nothing(seeded: Store, de
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(WaitlistEntry)
-                .where(WaitlistEntry.status == "assigned")
+                .where(col(WaitlistEntry.status) == "assigned")
             )
             or 0
         )
@@ -64,17 +65,19 @@ def test_w2_kill_during_capacity_opening_leaves_all_or_nothing(seeded: Store, de
             session.scalar(
                 sa.select(sa.func.count())
                 .select_from(Booking)
-                .where(Booking.waitlist_entry_id.is_not(None))  # type: ignore[union-attr]
+                .where(col(Booking.waitlist_entry_id).is_not(None))
             )
             or 0
         )
         notices = (
             session.scalar(
-                sa.select(sa.func.count()).select_from(Notice).where(Notice.kind == "assignment")
+                sa.select(sa.func.count())
+                .select_from(Notice)
+                .where(col(Notice.kind) == "assignment")
             )
             or 0
         )
-        taken = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Slot.taken), 0))) or 0
+        taken = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(col(Slot.taken)), 0))) or 0
     # All or nothing: either the opening committed whole, or not a trace of it.
     assert (slots == 0 and assigned == 0) or (slots > WAITING and assigned == WAITING), (
         slots,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -133,7 +134,7 @@ def test_c1_staff_login_roles_lockout_and_append_only_audit(
     assert len(seeded.audit_log()) > 5
 
 
-def test_o1_default_store_is_one_sqlite_file(tmp_path, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+def test_o1_default_store_is_one_sqlite_file(tmp_path: Path, clock: FixedClock) -> None:
     store = Store(str(tmp_path / "office.db"), clock=clock)
     store.upgrade()
     assert store.url.startswith("sqlite:///") and (tmp_path / "office.db").exists()

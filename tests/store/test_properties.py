@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import col
 
 from store import Store, validation
 from store.clock import FixedClock
@@ -21,7 +22,7 @@ from store.credentials import Passwords, fast_hasher
 from store.errors import InvalidInput, Refused
 from store.forms import ApplicantForm, clean_applicant_form
 from store.models import Booking, Slot, WaitlistEntry
-from tests.factories import applicants, seed_catalog
+from tests.factories import applicants, assigned_entries, seed_catalog
 
 PEOPLE = 6
 operation = st.one_of(
@@ -71,23 +72,21 @@ def test_w2_any_interleaving_keeps_enrolment_order(
             elif name == "cancel":
                 mine = [b for b in store.bookings_of(people[n]) if b.status == "confirmed"]
                 if mine:
-                    store.cancel(mine[0].code, applicant_id=people[n])  # type: ignore[arg-type]
+                    code = mine[0].code
+                    assert code is not None  # a confirmed booking has its code
+                    store.cancel(code, applicant_id=people[n])
     with store.database.reading() as session:
-        slots = session.execute(sa.select(Slot.id, Slot.seats, Slot.taken)).all()
+        slots = session.execute(sa.select(col(Slot.id), col(Slot.seats), col(Slot.taken))).all()
         active = session.execute(
-            sa.select(Booking.slot_id, Booking.seat).where(
-                Booking.status.in_(("held", "confirmed"))
-            )  # type: ignore[attr-defined]
+            sa.select(col(Booking.slot_id), col(Booking.seat)).where(
+                col(Booking.status).in_(("held", "confirmed"))
+            )
         ).all()
-        assigned = session.scalars(
-            sa.select(Booking.waitlist_entry_id)
-            .where(Booking.waitlist_entry_id.is_not(None))
-            .order_by(Booking.id)  # type: ignore[union-attr]
-        ).all()
+        assigned = assigned_entries(session)
         waiting = session.scalar(
             sa.select(sa.func.count())
             .select_from(WaitlistEntry)
-            .where(WaitlistEntry.status == "waiting")
+            .where(col(WaitlistEntry.status) == "waiting")
         )
     # Never over-assigned; every seat once; counters agree with the bookings.
     assert all(taken <= seats for _, seats, taken in slots)

@@ -15,10 +15,12 @@ from tests.factories import MONDAY, applicants, first_free, open_day
 
 def _full_office(store: Store, waiting: int) -> list[int]:
     """STG/RT with no free time and `waiting` people enrolled, one minute apart."""
+    clock = store.clock
+    assert isinstance(clock, FixedClock)  # the test store's clock, which stands still
     people = applicants(store, waiting)
     for person in people:
         store.enrol(person, "STG", "RT")
-        store.clock.advance(minutes=1)  # type: ignore[attr-defined]
+        clock.advance(minutes=1)
     return people
 
 
@@ -94,10 +96,12 @@ def test_w4_withdrawing_loses_the_place(seeded: Store) -> None:
         seeded.withdraw(applicants(seeded, 1, start=70)[0], "STG", "RT")
 
 
-def test_w5_enrolment_date_is_kept_on_the_assigned_booking(seeded: Store) -> None:
+def test_w5_enrolment_date_is_kept_on_the_assigned_booking(
+    seeded: Store, clock: FixedClock
+) -> None:
     person = _full_office(seeded, 1)[0]
     enrolled = seeded.waitlist_entries_of(person)[0].enrolled_at
-    seeded.clock.advance(days=2)  # type: ignore[attr-defined]
+    clock.advance(days=2)
     open_day(seeded)
     booking = seeded.bookings_of(person)[0]
     assert booking.enrolled_at == enrolled
