@@ -1,0 +1,46 @@
+"""The demo's data files (store/data/) hang together, and the demo loads on every backend."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from store import Store
+from store.demo import FULL_OFFERINGS, LARGE_OFFICES, read_rows
+from store.services.roles import ROLES
+
+
+def test_demo_files_refer_only_to_what_exists() -> None:
+    """A misspelt key would drop a document or make a procedure bookable nowhere, silently."""
+    regions = {row["iso_code"] for row in read_rows("regions_cl.csv")}
+    offices = read_rows("demo_offices.csv")
+    office_codes = {row["code"] for row in offices}
+    procedures = read_rows("demo_procedures.csv")
+    documents = {row["key"] for row in read_rows("demo_documents.csv")}
+    used = {key for row in procedures for key in row["documents"].split()}
+    assert used == documents
+    assert all(row["documents"].split() for row in procedures)
+    assert {row["region"] for row in offices} <= regions
+    assert {row["cancel_policy"] for row in offices} <= {"never", "hours_before"}
+    assert {code for row in procedures for code in row["bookable_only_at"].split()} <= office_codes
+    assert LARGE_OFFICES.issubset(office_codes)
+    assert {o for o, _ in FULL_OFFERINGS} <= office_codes
+    assert {p for _, p in FULL_OFFERINGS} <= {row["code"] for row in procedures}
+    staff = read_rows("demo_staff.csv")
+    assert {row["role"] for row in staff} == set(ROLES)
+    assert {row["office"] for row in staff} <= office_codes
+
+
+def test_demo_loads_its_catalogue_capacity_and_people(store: Store) -> None:
+    summary = store.load_demo(date(2026, 11, 23))
+    assert {k: summary[k] for k in ("regions", "offices", "procedures", "applicants")} == {
+        "regions": 16,
+        "offices": 24,
+        "procedures": 9,
+        "applicants": 10,
+    }
+    assert summary["waiting"] == 6 and summary["slots"] == 25992
+    catalog = store.catalog()
+    assert len(catalog.offerings) == 24 * 9
+    assert sum(len(p.documents) for p in catalog.procedures) == 25
+    assert [e.position for e in store.waitlist("STG", "RD")] == [1, 2, 3, 4, 5]
+    assert store.login_staff("supervisora", "supervisora-demo-2026").role == "supervisor"
