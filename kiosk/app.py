@@ -1,8 +1,9 @@
-"""The applicant kiosk application: thin on purpose (style.md).
+"""The applicant kiosk and the counter desk: thin on purpose (style.md).
 
-Bindings, theme, the stylesheet, the language, and the idle guard (K1) live here; each step of
-the journey is a screen in `screens/`. Built by `make_app` so the command line and every test
-make it the same way."""
+Bindings, theme, the stylesheet, the language, the person's session and the idle guard (K1) live
+here, and the screen each app opens on. Which screen follows which is the journey's
+(`screens/journey.py`): every outcome a screen posts is handed to it. Built by `make_app` so the
+command line and every test make it the same way."""
 
 from __future__ import annotations
 
@@ -10,19 +11,32 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import events
-from textual.app import App
+from textual import events, on
+from textual.app import App, CSSPathType
 from textual.binding import Binding
 from textual.theme import Theme
 
 from kiosk.i18n import translator
 from kiosk.settings import Settings
-from screens.base import KioskScreen, translate_bindings
+from screens.base import KioskScreen, Outcome, translate_bindings
+from screens.counter.login import StaffLoginScreen
+from screens.dialogs.staff_exit import StaffExitDialog
+from screens.dialogs.still_there import StillThereDialog
 from screens.session import Session
 from screens.text import use_language
+from screens.welcome import WelcomeScreen
 from store.text import N_
+
+if TYPE_CHECKING:
+    from receipts.printer import Printer
+    from screens.journey import CounterJourney, Journey
+    from store import Store
+    from store.clock import Clock
+    from store.views import Actor, Catalog, StaffView
+
+    StoreOpener = Callable[[Clock], Store]
 
 # The stylesheets travel inside the packages, so an installed wheel finds them too
 # (kiosk/kiosk.tcss is the repository's top-level kiosk.tcss, linked into the package).
@@ -54,7 +68,7 @@ HIGH_CONTRAST = Theme(
 class KioskApp(App[None]):
     """Citas Kiosk in applicant mode: no way out, no palette, no staff screens (K2)."""
 
-    CSS_PATH: ClassVar[Any] = str(CSS_FILE)
+    CSS_PATH: ClassVar[CSSPathType | None] = str(CSS_FILE)
     TITLE = "Citas Kiosk"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
@@ -69,8 +83,8 @@ class KioskApp(App[None]):
     def __init__(
         self,
         settings: Settings,
-        store: Any,
-        printer: Any,
+        store: Store | StoreOpener,
+        printer: Printer,
         *,
         monotonic: Callable[[], float] = time.monotonic,
         watch_idle: bool = True,
@@ -80,30 +94,52 @@ class KioskApp(App[None]):
         self.settings = settings
         # The store may come as a function that opens it: the first screen is drawn before
         # SQLAlchemy and the migrations are even imported (quality.md: start ≤ 1.3×).
-        self._store = None if callable(store) else store
-        self._open_store = store if callable(store) else None
+        self._store: Store | None = None if callable(store) else store
+        self._open_store: StoreOpener | None = store if callable(store) else None
         self._store_lock = threading.Lock()
         self.printer = printer
-        self.clock = store.clock if self._store is not None else settings.make_clock()
+        self.clock: Clock = self._store.clock if self._store is not None else settings.make_clock()
         self.session: Session | None = None
+        self.staff: StaffView | None = None
         self.language = settings.language
-        self.idle_seconds = settings.idle_seconds
         self._monotonic = monotonic
         self._watch_idle = watch_idle
         self._blink = blink
         self._last_input = monotonic()
-        self._warning: Any = None
+        self._warning: StillThereDialog | None = None
         self.large_text = False
         self.high_contrast = False
-        self._catalog: Any = None
-        # restart_at keeps this many screens: Textual's default and the welcome (or, at the
-        # counter, the screens the agent had open before assisting someone, C2).
-        self.base_depth = 2
+        self._catalog: Catalog | None = None
+        self._journey: Journey | None = None
+        self._opened_on: KioskScreen | None = None
         use_language(self.language, translator(self.language))
         translate_bindings(self)
 
     @property
-    def store(self) -> Any:
+    def idle_seconds(self) -> int:
+        """K1: how long a kiosk waits before asking "¿Sigue ahí?"."""
+        return self.settings.idle_seconds
+
+    def first_screen(self) -> KioskScreen:
+        """The screen a new person meets."""
+        return WelcomeScreen()
+
+    @property
+    def journey(self) -> Journey:
+        """Who decides what comes after each step. Its module knows every screen, so it is
+        loaded after the first screen is drawn (quality.md: start ≤ 1.3×)."""
+        if self._journey is None:
+            self._journey = self.make_journey()
+        return self._journey
+
+    def make_journey(self) -> Journey:
+        """The applicant's journey."""
+        from screens.journey import Journey
+
+        return Journey(self, self._opened_on)
+
+    @property
+    def store(self) -> Store:
         """The Store; opened (and the database prepared) on first use, in a worker thread."""
         with self._store_lock:
             if self._store is None:
@@ -111,76 +147,61 @@ class KioskApp(App[None]):
                 self._store = self._open_store(self.clock)
             return self._store
 
-    # -- start and reset --------------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        self.register_theme(HIGH_CONTRAST)
-        self.theme = "textual-dark"
-        self.push_screen(self.welcome())
-        if self._store is None:
-            # After the first paint: importing SQLAlchemy in a thread would compete with it.
-            self.set_timer(OPEN_STORE_AFTER, self._open_store_in_background)
-        if self._watch_idle:
-            self.set_interval(1.0, self.guard_idle)
-            self.set_interval(60.0, self._sweep_holds)
-
-    def _open_store_in_background(self) -> None:
-        self.run_worker(lambda: self.store, thread=True, exit_on_error=False)
-
-    def welcome(self) -> KioskScreen:
-        from screens.welcome import WelcomeScreen
-
-        return WelcomeScreen()
-
-    def reset(self) -> None:
-        """K1: forget the person: session, every screen they saw, language and display choices."""
-        self._warning = None
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.session = None
-        self.set_display(large_text=False, high_contrast=False)
-        self.language = self.settings.language
-        use_language(self.language, translator(self.language))
-        translate_bindings(self)
-        self.switch_screen(self.welcome())
-        self._last_input = self._monotonic()
-
-    def end_session(self) -> None:
-        """The applicant is done ("Terminar"): at a kiosk, everything is forgotten."""
-        self.reset()
-
-    def acting_staff(self) -> Any:
-        """C2: the staff member acting for the applicant (None at a kiosk)."""
-        return None
-
-    def restart_at(self, screen: KioskScreen) -> None:
-        """Drop every screen above the welcome (the form, the answers) and show `screen`."""
-        while len(self.screen_stack) > self.base_depth:
-            self.pop_screen()
-        self.push_screen(screen)
-
-    def restart_home_then(self, screen: KioskScreen) -> None:
-        """After a booking or an enrolment: home underneath, the result on top."""
-        from screens.home import HomeScreen
-
-        self.restart_at(HomeScreen())
-        self.push_screen(screen)
-
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> Catalog:
         """Regions, offices and procedures (read once; they change only with a new release)."""
         if self._catalog is None:
             self._catalog = self.store.catalog()
         return self._catalog
 
-    def log_in(self, session: Session) -> None:
-        """The applicant is known from now on; their language becomes the kiosk's."""
-        self.session = session
-        if (
-            session.applicant.language in ("es", "en")
-            and session.applicant.language != self.language
-        ):
-            self.set_language(session.applicant.language)
+    def export_folder(self) -> Path:
+        """C7: where CSV exports go."""
+        return self.settings.exports()
+
+    def acting_staff(self) -> Actor | None:
+        """C2: the staff member acting for the applicant (None at a kiosk)."""
+        return None
+
+    # -- start, each step, reset ------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = "textual-dark"
+        self._opened_on = self.first_screen()
+        self.push_screen(self._opened_on)
+        # After the first paint: importing SQLAlchemy or every screen in a thread now would
+        # compete with it.
+        self.set_timer(OPEN_STORE_AFTER, self._prepare_in_background)
+        if self._watch_idle:
+            self.set_interval(1.0, self.guard_idle)
+            self.set_interval(60.0, self._sweep_holds)
+
+    def _prepare_in_background(self) -> None:
+        """Open the store and load the journey's screens before the first person needs them."""
+
+        def prepare() -> None:
+            import screens.journey  # noqa: F401  (the import is the work)
+
+            if self._store is None:
+                self.store  # noqa: B018  (opening it is the work)
+
+        self.run_worker(prepare, thread=True, exit_on_error=False)
+
+    @on(Outcome)
+    def _next_step(self, outcome: Outcome) -> None:
+        """A screen finished its step: the journey shows the next one."""
+        self.journey.route(outcome)
+
+    def reset(self) -> None:
+        """K1: forget the person: session, every screen they saw, language and display choices."""
+        self._warning = None
+        self.session = None
+        self.set_display(large_text=False, high_contrast=False)
+        self.language = self.settings.language
+        use_language(self.language, translator(self.language))
+        translate_bindings(self)
+        self.journey.begin_again()
+        self._last_input = self._monotonic()
 
     # -- language and display (K4, K5) ------------------------------------------------------
 
@@ -219,8 +240,6 @@ class KioskApp(App[None]):
         """Swallow quit and suspend keys."""
 
     def action_staff_exit(self) -> None:
-        from screens.dialogs.staff_exit import StaffExitDialog
-
         def closed(allowed: bool | None) -> None:
             if allowed:
                 self.exit()
@@ -247,17 +266,13 @@ class KioskApp(App[None]):
 
     def guard_idle(self) -> None:
         """Warn after the idle time; reset after a third of it more without an answer."""
-        from screens.dialogs.still_there import StillThereDialog
-
         idle = self.idle_for()
         if self._warning is not None:
             if idle >= self.idle_seconds / GRACE_FRACTION:
                 self.reset()
             return
-        if idle < self.idle_seconds:
-            return
-        if self.at_rest():
-            return  # nothing to protect
+        if idle < self.idle_seconds or self.journey.at_rest():
+            return  # nothing to protect yet
         self._warning = StillThereDialog(
             lambda: self.idle_seconds / GRACE_FRACTION - self.idle_for()
         )
@@ -268,12 +283,6 @@ class KioskApp(App[None]):
             self._last_input = self._monotonic()
 
         self.push_screen(self._warning, answered)
-
-    def at_rest(self) -> bool:
-        """An untouched welcome screen: nobody's data to protect."""
-        from screens.welcome import WelcomeScreen
-
-        return isinstance(self.screen, WelcomeScreen) and self.session is None
 
     def _sweep_holds(self) -> None:
         """B6: lapsed holds free their seats even when nobody else touches that office."""
@@ -292,28 +301,42 @@ class CounterApp(KioskApp):
         Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
         Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2"),
         Binding("f9", "log_out", N_("Cerrar sesión"), key_display="F9"),
+        # C2: the agent ends assisted mode from any of the person's screens.
+        Binding("f10", "finish_assisting", N_("Terminar"), key_display="F10"),
     ]
 
-    def __init__(self, settings: Settings, store: Any, printer: Any, **options: Any) -> None:
-        super().__init__(settings, store, printer, **options)
-        self.idle_seconds = settings.counter_idle_seconds
-        self.staff: Any = None
+    @property
+    def idle_seconds(self) -> int:
+        """K1 at a desk: the staff member is logged out after this long."""
+        return self.settings.counter_idle_seconds
 
-    def welcome(self) -> KioskScreen:
-        from screens.counter.login import StaffLoginScreen
-
+    def first_screen(self) -> KioskScreen:
         return StaffLoginScreen()
 
-    def at_rest(self) -> bool:
-        return self.staff is None
+    @property
+    def journey(self) -> CounterJourney:
+        """The counter's journey (made by `make_journey` below)."""
+        return cast("CounterJourney", super().journey)
 
-    def log_in_staff(self, staff: Any) -> None:
-        """C1: the desk opens for this staff member and their role."""
-        from screens.counter.desk import DeskScreen
+    def make_journey(self) -> CounterJourney:
+        """The counter desk's journey, with assisted mode (C2)."""
+        from screens.journey import CounterJourney
 
-        self.staff = staff
-        self._last_input = self._monotonic()
-        self.switch_screen(DeskScreen())
+        return CounterJourney(self, self._opened_on)
+
+    def acting_staff(self) -> Actor | None:
+        return self.staff.actor if self.staff is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F10 is offered only while the agent is acting for someone."""
+        if action == "finish_assisting":
+            # Not `self.journey`: the footer asks before the journey is loaded.
+            journey = cast("CounterJourney | None", self._journey)
+            return journey is not None and journey.assisting is not None
+        return True
+
+    def action_finish_assisting(self) -> None:
+        self.journey.finish()
 
     def action_log_out(self) -> None:
         if self.staff is not None:
@@ -322,43 +345,19 @@ class CounterApp(KioskApp):
     def reset(self) -> None:
         """Log out (F9, or the idle time, K1): back to the staff login, nothing kept."""
         self.staff = None
-        self.base_depth = 2
         super().reset()
-
-    # -- C2: assisted mode ------------------------------------------------------------------
-
-    def acting_staff(self) -> Any:
-        return self.staff.actor if self.staff is not None else None
-
-    def assist(self, first: KioskScreen, applicant: Any = None) -> None:
-        """Open the applicant screens on top of what the agent has open, acting for a person
-        (already registered: `applicant`; or not yet: registration comes first)."""
-        self.base_depth = len(self.screen_stack)
-        if applicant is not None:
-            self.session = Session(applicant, actor=self.acting_staff())
-        self.push_screen(first)
-
-    def log_in(self, session: Session) -> None:
-        """A person registered at the desk logs in: the agent keeps acting (C2) in their
-        own language."""
-        session.actor = self.acting_staff()
-        self.session = session
-
-    def end_session(self) -> None:
-        """The person at the desk is done: back to the agent's own screens."""
-        self.session = None
-        while len(self.screen_stack) > self.base_depth:
-            self.pop_screen()
-        self.base_depth = 2
+        self.refresh_bindings()
 
 
 def make_app(
     settings: Settings,
-    store: Any = None,
-    printer: Any = None,
+    store: Store | StoreOpener | None = None,
+    printer: Printer | None = None,
     *,
     counter: bool = False,
-    **options: Any,
+    monotonic: Callable[[], float] = time.monotonic,
+    watch_idle: bool = True,
+    blink: bool = True,
 ) -> KioskApp:
     """The kiosk (or, with `counter`, the counter desk) for these settings; tests pass their
     own store (fixed clock) and printer."""
@@ -366,5 +365,7 @@ def make_app(
         settings,
         store if store is not None else settings.make_store(),
         printer if printer is not None else settings.make_printer(),
-        **options,
+        monotonic=monotonic,
+        watch_idle=watch_idle,
+        blink=blink,
     )

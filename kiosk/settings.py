@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from receipts.printer import Printer
+    from store import Store
+    from store.clock import Clock
 
 APP_NAME = "citas-kiosk"
 LANGUAGES = ("es", "en")
@@ -38,19 +43,19 @@ class Settings:
         """C7: where the counter writes CSV exports (`exports` in the data directory)."""
         return self.exports_dir or data_dir() / "exports"
 
-    def make_printer(self) -> Any:
+    def make_printer(self) -> Printer:
         """B7, K3: where receipts go: `folder` (default: `receipts` in the data directory) or `lp`."""
         from receipts.printer import make_printer
 
         return make_printer(self.printer, self.receipts_dir or data_dir() / "receipts")
 
-    def make_clock(self) -> Any:
+    def make_clock(self) -> Clock:
         """The clock: `KIOSK_NOW` stands it still (training, demos, tests)."""
         from store.clock import FixedClock, SystemClock
 
         return FixedClock(self.now) if self.now else SystemClock()
 
-    def make_store(self, clock: Any = None) -> Any:
+    def make_store(self, clock: Clock | None = None) -> Store:
         """The Store these settings describe (imported lazily: it pulls in SQLAlchemy)."""
         from store import Store
         from store.credentials import Passwords, fast_hasher

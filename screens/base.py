@@ -1,31 +1,48 @@
-"""What every kiosk screen shares: the top bar, the footer, store calls in workers, relabelling.
+"""What every kiosk screen shares: the top bar, the footer, store calls in workers, relabelling,
+and the outcome messages through which a screen says its step is done.
+
+A screen never decides which screen comes next and never imports another screen: it posts an
+`Outcome` (a dataclass message nested in the screen, e.g. `LoginScreen.LoggedIn`) and the
+journey (`screens/journey.py`) maps it to the next step.
 
 Store calls block (argon2, disk), so they run in thread workers; while one runs the screen
-ignores further presses (K3: a double press never books or prints twice)."""
+ignores further presses (K3: a double press never books or prints twice). One handler, here,
+turns the worker's end into the screen's next move, a refusal dialog or an error dialog."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingsMap
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Select, Switch
+from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Select, Switch
+from textual.worker import Worker, WorkerState
 
+from screens.dialogs.message import MessageDialog
 from screens.text import _, say
 from screens.widgets.topbar import TopBar
 from store.errors import StoreError
 
 if TYPE_CHECKING:
+    from screens.host import Host
     from screens.session import Session
+    from store import Store
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Exception)
 log = logging.getLogger("kiosk.screens")
+
+
+class Outcome(Message):
+    """A step is done. Subclasses are `@dataclass`es nested in the screen that posts them; the
+    application hands each one to its journey, which shows the next step."""
 
 
 def translate_bindings(node: DOMNode) -> None:
@@ -42,12 +59,22 @@ def translate_bindings(node: DOMNode) -> None:
     )
 
 
-class KioskScreen(Screen[Any]):
+@dataclass(frozen=True)
+class _StoreCall(Generic[T]):
+    """What to do when a store call's worker ends."""
+
+    done: Callable[[T], object]
+    failed: Callable[..., None] | None
+    errors: tuple[type[Exception], ...]
+
+
+class KioskScreen(Screen[None]):
     """A step of the journey. Subclasses give `heading()` and `body()`."""
 
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
+        self._calls: dict[Worker[Any], _StoreCall[Any]] = {}
         translate_bindings(self)
 
     # -- what the screen shows --------------------------------------------------------------
@@ -65,67 +92,95 @@ class KioskScreen(Screen[Any]):
         yield from self.body()
         yield Footer(show_command_palette=False)
 
-    # -- shared helpers ---------------------------------------------------------------------
+    # -- the application, as a screen may see it --------------------------------------------
 
     @property
-    def kiosk(self) -> Any:
-        """The application (typed loosely: screens never import `kiosk`)."""
-        return self.app
+    def host(self) -> Host:
+        """The application through its typed seam (screens never import `kiosk`)."""
+        return cast("Host", self.app)
 
     @property
-    def store(self) -> Any:
-        return self.kiosk.store
+    def store(self) -> Store:
+        return self.host.store
 
     @property
     def session(self) -> Session:
-        session = self.kiosk.session
+        session = self.host.session
         assert session is not None, "this screen needs a logged-in applicant"
         return session
+
+    def action_back(self) -> None:
+        """Back to the step before (escape, or the screen's "Volver" button)."""
+        self.dismiss()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    # -- store calls in workers -------------------------------------------------------------
+
+    @overload
+    def call_store(
+        self,
+        job: Callable[[], T],
+        done: Callable[[T], object],
+        failed: Callable[[StoreError], None] | None = None,
+    ) -> bool: ...
+
+    @overload
+    def call_store(
+        self,
+        job: Callable[[], T],
+        done: Callable[[T], object],
+        failed: Callable[[E], None],
+        errors: tuple[type[E], ...],
+    ) -> bool: ...
 
     def call_store(
         self,
         job: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[Any], None] | None = None,
+        done: Callable[[T], object],
+        failed: Callable[..., None] | None = None,
         errors: tuple[type[Exception], ...] = (StoreError,),
     ) -> bool:
         """Run `job` in a thread worker, then `done(result)` on the UI thread.
 
-        A refusal (any of `errors`) goes to `failed` (or a dialog saying why). While a job runs, further calls
-        are ignored and return False: that is what stops a double press (K3)."""
+        A refusal (any of `errors`) goes to `failed` (or a dialog saying why); anything else is
+        logged and the person is told nothing was saved. While a job runs, further calls are
+        ignored and return False: that is what stops a double press (K3)."""
         if self.busy:
             return False
         self.busy = True
         self.add_class("-busy")
-
-        def finish(callback: Callable[..., None], value: Any) -> None:
-            self.busy = False
-            self.remove_class("-busy")
-            callback(value)
-
-        def run() -> None:
-            try:
-                result = job()
-            except errors as error:
-                self.app.call_from_thread(finish, failed or self.show_refusal, error)
-            except Exception:
-                log.exception("store call failed")
-                self.app.call_from_thread(finish, self.show_failure, None)
-            else:
-                self.app.call_from_thread(finish, done, result)
-
-        self.run_worker(run, thread=True, group="store", exit_on_error=False)
+        worker = self.run_worker(job, thread=True, group="store", exit_on_error=False)
+        self._calls[worker] = _StoreCall(done, failed, errors)
         return True
+
+    @on(Worker.StateChanged)
+    def _store_call_ended(self, event: Worker.StateChanged) -> None:
+        """The one place a store call's end is turned into what the person sees."""
+        call = self._calls.get(event.worker)
+        if call is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        del self._calls[event.worker]
+        self.busy = False
+        self.remove_class("-busy")
+        error = event.worker.error
+        if event.state == WorkerState.SUCCESS:
+            call.done(event.worker.result)
+        elif isinstance(error, call.errors) and call.failed is not None:
+            call.failed(error)
+        elif isinstance(error, StoreError) and StoreError in call.errors:
+            self.show_refusal(error)
+        else:
+            log.error("store call failed", exc_info=error)
+            self.show_failure()
 
     def show_refusal(self, error: StoreError) -> None:
         """One clear sentence in the person's language (never a traceback)."""
-        from screens.dialogs.message import MessageDialog
-
         self.app.push_screen(MessageDialog(_("No fue posible"), say(error.message)))
 
-    def show_failure(self, _unused: object = None) -> None:
-        from screens.dialogs.message import MessageDialog
-
+    def show_failure(self) -> None:
         self.app.push_screen(
             MessageDialog(
                 _("Algo salió mal"),
@@ -164,4 +219,4 @@ class KioskScreen(Screen[Any]):
 
     @on(TopBar.LanguageChosen)
     def _language_chosen(self, event: TopBar.LanguageChosen) -> None:
-        self.kiosk.set_language(event.language)
+        self.host.set_language(event.language)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,11 +10,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
-from screens.base import KioskScreen
-from screens.procedure import procedure_name
+from screens.base import KioskScreen, Outcome
+from screens.dialogs.confirm import ConfirmDialog
+from screens.dialogs.region import RegionDialog
+from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
 from store.text import N_
-from store.views import BookingView, WaitlistEntryView
+from store.views import ApplicantView, BookingView, WaitlistEntryView
 
 ACTIVE = ("confirmed", "checked_in")
 
@@ -23,6 +25,28 @@ class HomeScreen(KioskScreen):
     """Everything the applicant has, and "Reservar una hora"."""
 
     BINDINGS = [Binding("f10", "logout", N_("Terminar"), key_display="F10")]
+
+    @dataclass
+    class BookChosen(Outcome):
+        """ "Reservar una hora": choose the procedure."""
+
+    @dataclass
+    class MailboxChosen(Outcome):
+        """ "Mi buzón"."""
+
+    @dataclass
+    class HelpChosen(Outcome):
+        """ "Ayuda": a help ticket."""
+
+    @dataclass
+    class ReceiptChosen(Outcome):
+        """ "Ver comprobante" of one of the applicant's bookings."""
+
+        booking: BookingView
+
+    @dataclass
+    class Finished(Outcome):
+        """ "Terminar": the person is done."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -35,11 +59,11 @@ class HomeScreen(KioskScreen):
         return _("Hola, {name}", name=self.session.applicant.given_names)
 
     def region_name(self) -> str:
-        regions = {r.code: r.name for r in self.kiosk.catalog.regions}
+        regions = {r.code: r.name for r in self.host.catalog.regions}
         return regions.get(self.session.applicant.region, self.session.applicant.region)
 
     def body(self) -> ComposeResult:
-        catalog = self.kiosk.catalog
+        catalog = self.host.catalog
         offices = {o.code: o for o in catalog.offices}
         procedures = {p.code: p for p in catalog.procedures}
         with VerticalScroll(classes="page", id="home"):
@@ -106,7 +130,7 @@ class HomeScreen(KioskScreen):
         self.reload()
 
     def on_screen_resume(self) -> None:
-        if self.kiosk.session is not None and self.loaded:
+        if self.host.session is not None and self.loaded:
             self.reload()
 
     def reload(self) -> None:
@@ -133,26 +157,18 @@ class HomeScreen(KioskScreen):
 
     @on(Button.Pressed, "#book")
     def _book(self) -> None:
-        from screens.procedure import ProcedureScreen
-
-        self.app.push_screen(ProcedureScreen())
+        self.post_message(self.BookChosen())
 
     @on(Button.Pressed, "#mailbox")
     def _mailbox(self) -> None:
-        from screens.mailbox import MailboxScreen
-
-        self.app.push_screen(MailboxScreen())
+        self.post_message(self.MailboxChosen())
 
     @on(Button.Pressed, "#help")
     def _help(self) -> None:
-        from screens.tickets import TicketsScreen
-
-        self.app.push_screen(TicketsScreen())
+        self.post_message(self.HelpChosen())
 
     @on(Button.Pressed, "#change-region")
     def _change_region(self) -> None:
-        from screens.dialogs.region import RegionDialog
-
         def chosen(code: str | None) -> None:
             if code and code != self.session.applicant.region:
                 applicant_id = self.session.applicant_id
@@ -161,10 +177,10 @@ class HomeScreen(KioskScreen):
                 )
 
         self.app.push_screen(
-            RegionDialog(self.kiosk.catalog.regions, self.session.applicant.region), chosen
+            RegionDialog(self.host.catalog.regions, self.session.applicant.region), chosen
         )
 
-    def _region_saved(self, applicant: Any) -> None:
+    def _region_saved(self, applicant: ApplicantView) -> None:
         self.session.applicant = applicant
         self.call_later(self._show)
 
@@ -172,17 +188,14 @@ class HomeScreen(KioskScreen):
     def _row_action(self, event: Button.Pressed) -> None:
         kind, _sep, index = (event.button.id or "").partition("-")
         if kind == "receipt":
-            from screens.receipt import ReceiptScreen
-
             active = [b for b in self.bookings if b.status in ACTIVE]
-            self.app.push_screen(ReceiptScreen(active[int(index)]))
+            self.post_message(self.ReceiptChosen(active[int(index)]))
         elif kind == "withdraw":
             waiting = [e for e in self.entries if e.status == "waiting"]
             self.withdraw(waiting[int(index)])
 
     def withdraw(self, entry: WaitlistEntryView) -> None:
         """W4: confirm, warn that the place and the date are lost, then leave."""
-        from screens.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -213,4 +226,4 @@ class HomeScreen(KioskScreen):
 
     @on(Button.Pressed, "#logout")
     def action_logout(self) -> None:
-        self.kiosk.end_session()
+        self.post_message(self.Finished())

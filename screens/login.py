@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from screens.base import KioskScreen
-from screens.registration import DOCUMENT_TYPES
-from screens.session import Session
+from screens.base import KioskScreen, Outcome
+from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
 from screens.widgets.fields import FormField
 from screens.widgets.nationality import NationalityPicker
@@ -20,23 +21,24 @@ from store.text import N_
 from store.views import ApplicantView
 
 
-def destination(then: str) -> KioskScreen:
-    """Where a logged-in applicant was going: home, the mailbox or a help ticket."""
-    from screens.home import HomeScreen
-    from screens.mailbox import MailboxScreen
-    from screens.tickets import TicketsScreen
-
-    return {"mailbox": MailboxScreen, "tickets": TicketsScreen}.get(then, HomeScreen)()
-
-
 class LoginScreen(KioskScreen):
     """E-mail or document, password; the lockout message says until when (A11)."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
 
-    def __init__(self, then: str = "home", identifier: str = "") -> None:
+    @dataclass
+    class LoggedIn(Outcome):
+        """A9: the applicant is known; `password` is kept only to replace a temporary one."""
+
+        applicant: ApplicantView
+        password: str
+
+    @dataclass
+    class ForgotChosen(Outcome):
+        """ "Olvidé mi contraseña" (A10)."""
+
+    def __init__(self, identifier: str = "") -> None:
         super().__init__()
-        self.then = then
         self.identifier = identifier
 
     def heading(self) -> str:
@@ -70,7 +72,7 @@ class LoginScreen(KioskScreen):
         self.query_one("#field-password", FormField).show(None)
         self.call_store(
             lambda: self.store.login(identifier, password),
-            lambda applicant: self._logged_in(applicant, password),
+            lambda applicant: self.post_message(self.LoggedIn(applicant, password)),
             self._refused,
         )
 
@@ -81,29 +83,23 @@ class LoginScreen(KioskScreen):
         password.value = ""
         password.focus()
 
-    def _logged_in(self, applicant: ApplicantView, password: str) -> None:
-        self.kiosk.log_in(Session(applicant))
-        if applicant.must_change_password:
-            self.kiosk.restart_at(ChangePasswordScreen(password, self.then))
-        else:
-            self.kiosk.restart_at(destination(self.then))
-
     @on(Button.Pressed, "#forgot")
     def _forgot(self) -> None:
-        self.app.push_screen(RecoveryScreen())
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(self.ForgotChosen())
 
 
 class ChangePasswordScreen(KioskScreen):
     """A9: a temporary password must be replaced before anything else."""
 
-    def __init__(self, current: str, then: str = "home") -> None:
+    @dataclass
+    class PasswordChanged(Outcome):
+        """The password is the applicant's own now."""
+
+        applicant: ApplicantView
+
+    def __init__(self, current: str) -> None:
         super().__init__()
         self.current = current
-        self.then = then
 
     def heading(self) -> str:
         return _("Elija su contraseña")
@@ -156,9 +152,8 @@ class ChangePasswordScreen(KioskScreen):
         self.query_one("#new").focus()
 
     def _changed(self, applicant: ApplicantView) -> None:
-        self.session.applicant = applicant
         self.app.notify(_("Contraseña guardada."))
-        self.kiosk.restart_at(destination(self.then))
+        self.post_message(self.PasswordChanged(applicant))
 
 
 RECOVERY_FIELDS = (
@@ -172,6 +167,13 @@ RECOVERY_FIELDS = (
 
 class RecoveryScreen(KioskScreen):
     """A10: the person's identity instead of an e-mail; a new temporary password follows."""
+
+    @dataclass
+    class Recovered(Outcome):
+        """A new temporary password, shown once; `identifier` is the document typed."""
+
+        temporary_password: str
+        identifier: str
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
 
@@ -191,7 +193,7 @@ class RecoveryScreen(KioskScreen):
                 classes="lead",
             )
             yield FormField(
-                _("Nacionalidad"),
+                field_label("nationality"),
                 NationalityPicker(
                     language(), _("Escriba para buscar: «hai», «vene»…"), self.nationality_code
                 ),
@@ -201,13 +203,17 @@ class RecoveryScreen(KioskScreen):
                 for code, label in DOCUMENT_TYPES:
                     yield RadioButton(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(
-                _("Número de documento"), Input(id="document_number"), "document_number"
+                field_label("document_number"), Input(id="document_number"), "document_number"
             )
-            yield FormField(_("Nombres"), Input(id="given_names"), "given_names")
-            yield FormField(_("Primer apellido"), Input(id="first_surname"), "first_surname")
-            yield FormField(_("Segundo apellido"), Input(id="second_surname"), "second_surname")
+            yield FormField(field_label("given_names"), Input(id="given_names"), "given_names")
             yield FormField(
-                _("Fecha de nacimiento"),
+                field_label("first_surname"), Input(id="first_surname"), "first_surname"
+            )
+            yield FormField(
+                field_label("second_surname"), Input(id="second_surname"), "second_surname"
+            )
+            yield FormField(
+                field_label("birth_date"),
                 Input(placeholder=_("DD-MM-AAAA"), id="birth_date"),
                 "birth_date",
             )
@@ -245,14 +251,9 @@ class RecoveryScreen(KioskScreen):
             self.query_one(f"#field-{field}", FormField).show(None)
         self.call_store(
             lambda: self.store.recover_password(form),
-            lambda password: self._recovered(password, values["document_number"]),
+            lambda password: self.post_message(self.Recovered(password, values["document_number"])),
             self._refused,
         )
-
-    def _recovered(self, password: str, identifier: str) -> None:
-        from screens.registered import RegisteredScreen
-
-        self.kiosk.restart_at(RegisteredScreen(password, identifier, recovered=True))
 
     def _refused(self, error: StoreError) -> None:
         if isinstance(error, InvalidForm):
@@ -263,7 +264,3 @@ class RecoveryScreen(KioskScreen):
             self.query_one(f"#field-{error.field}", FormField).show(say(error.message))
         else:
             self.show_refusal(error)
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()

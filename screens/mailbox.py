@@ -12,8 +12,9 @@ from textual.widgets.option_list import Option
 from screens.base import KioskScreen
 from screens.printing import print_document
 from screens.text import _, language, moment, plain, say, short_moment, translate
+from store.errors import StoreError
 from store.text import N_
-from store.views import NoticeView
+from store.views import BookingView, NoticeView
 
 
 class MailboxScreen(KioskScreen):
@@ -111,18 +112,14 @@ class MailboxScreen(KioskScreen):
         else:
             self._print_notice_instead()
 
-    def _print_booking(self, booking: object) -> None:
+    def _print_booking(self, booking: BookingView) -> None:
         from receipts.sources import booking_receipt
 
-        print_document(self, booking_receipt(booking, language()))  # type: ignore[arg-type]
+        print_document(self, booking_receipt(booking, language()))
 
-    def _print_notice_instead(self, _error: object = None) -> None:
+    def _print_notice_instead(self, _error: StoreError | None = None) -> None:
         from receipts.sources import notice_printout
 
         assert self.opened is not None
         name = self.session.applicant.full_name
         print_document(self, notice_printout(self.opened, name, translate, language()))
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()

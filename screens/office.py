@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,8 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.base import KioskScreen
-from screens.procedure import procedure_name
+from screens.base import KioskScreen, Outcome
+from screens.labels import procedure_name
 from screens.text import _, long_day, plain
 from store.text import N_
 from store.views import OfferingView, OfficeChoice, ProcedureView
@@ -20,6 +22,17 @@ class OfficeScreen(KioskScreen):
     """Each office with its next free time or "full, N waiting"; B4's message when none."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class Chosen(Outcome):
+        """B3: an office; its times, or its waitlist when it has none free (W1)."""
+
+        offering: OfferingView
+        procedure: ProcedureView
+
+    @dataclass
+    class HelpChosen(Outcome):
+        """B4: no office offers the procedure here; "Abrir una solicitud de ayuda"."""
 
     def __init__(self, procedure: ProcedureView) -> None:
         super().__init__()
@@ -120,22 +133,8 @@ class OfficeScreen(KioskScreen):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         assert self.choice is not None
         offering = next(o for o in self.choice.offerings if o.office.code == event.option.id)
-        self.session.office = offering.office.code
-        if offering.next_free is not None:
-            from screens.slots import SlotsScreen
-
-            self.app.push_screen(SlotsScreen(offering, self.procedure))
-        else:
-            from screens.waitlist import WaitlistScreen
-
-            self.app.push_screen(WaitlistScreen(offering, self.procedure))
+        self.post_message(self.Chosen(offering, self.procedure))
 
     @on(Button.Pressed, "#ticket")
     def _ticket(self) -> None:
-        from screens.tickets import TicketsScreen
-
-        self.app.push_screen(TicketsScreen())
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(self.HelpChosen())

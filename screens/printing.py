@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from screens.text import _
+from textual.widgets import Static
+
+from screens.base import KioskScreen
+from screens.text import _, translate
+
+if TYPE_CHECKING:
+    from receipts.documents import Document
+    from receipts.printer import Printed
 
 
-def print_document(screen: Any, document: Any, fmt: str = "80mm") -> None:
+def print_document(screen: KioskScreen, document: Document, fmt: str = "80mm") -> None:
     """Render `document` and hand it to the kiosk's printer; the printer prints a double press once."""
-    app = screen.app
-
-    def job() -> Any:
-        from receipts import render_pdf
-        from screens.text import translate
-
-        pdf = render_pdf(document, fmt, translate, app.clock.now())
-        return app.printer.print_pdf(document.key, pdf)
-
-    def done(printed: Any) -> None:
-        status = screen.query("#print-status")
-        text = _("Comprobante impreso. Retírelo de la impresora.")
-        if status:
-            status.first().update(text)
-        else:
-            app.notify(text)
-
-    def failed(error: Exception) -> None:
-        app.notify(_("No se pudo imprimir; pida ayuda en el mesón de atención."), severity="error")
-
     from receipts.printer import PrintError
+
+    host = screen.host
+
+    def job() -> Printed:
+        from receipts import render_pdf  # fpdf2 is imported here, off the UI thread
+
+        pdf = render_pdf(document, fmt, translate, host.clock.now())
+        return host.printer.print_pdf(document.key, pdf)
+
+    def done(_printed: Printed) -> None:
+        text = _("Comprobante impreso. Retírelo de la impresora.")
+        for status in screen.query("#print-status").results(Static):
+            status.update(text)
+            return
+        screen.app.notify(text)
+
+    def failed(_error: Exception) -> None:
+        screen.app.notify(
+            _("No se pudo imprimir; pida ayuda en el mesón de atención."), severity="error"
+        )
 
     screen.call_store(job, done, failed, errors=(PrintError, OSError))

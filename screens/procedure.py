@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,26 +11,23 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.base import KioskScreen
-from screens.text import _, language, plain
+from screens.base import KioskScreen, Outcome
+from screens.labels import documents, procedure_name
+from screens.text import _, plain
 from store.text import N_
 from store.views import ProcedureView
-
-
-def procedure_name(procedure: ProcedureView) -> str:
-    """The procedure's name in the kiosk's current language."""
-    return procedure.name_in(language())
-
-
-def documents(procedure: ProcedureView) -> tuple[str, ...]:
-    """B2 in the kiosk's current language."""
-    return procedure.documents_in(language())
 
 
 class ProcedureScreen(KioskScreen):
     """The catalogue's procedures; highlighting one shows what to bring (B2)."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class Chosen(Outcome):
+        """B2: the procedure; the offices that offer it come next."""
+
+        procedure: ProcedureView
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,7 +37,7 @@ class ProcedureScreen(KioskScreen):
         return _("¿Qué trámite necesita?")
 
     def body(self) -> ComposeResult:
-        procedures = self.kiosk.catalog.procedures
+        procedures = self.host.catalog.procedures
         with Horizontal(classes="page", id="procedure-page"):
             yield OptionList(
                 *[Option(procedure_name(p), id=p.code) for p in procedures], id="procedures"
@@ -57,14 +56,14 @@ class ProcedureScreen(KioskScreen):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.focus()
-        codes = [p.code for p in self.kiosk.catalog.procedures]
+        codes = [p.code for p in self.host.catalog.procedures]
         options.highlighted = codes.index(self.chosen) if self.chosen in codes else 0
 
     def after_relabel(self) -> None:
         self.on_mount()
 
     def _procedure(self, code: str | None) -> ProcedureView | None:
-        return next((p for p in self.kiosk.catalog.procedures if p.code == code), None)
+        return next((p for p in self.host.catalog.procedures if p.code == code), None)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -80,13 +79,5 @@ class ProcedureScreen(KioskScreen):
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
         procedure = self._procedure(self.chosen)
-        if procedure is None:
-            return
-        from screens.office import OfficeScreen
-
-        self.session.procedure = procedure.code
-        self.app.push_screen(OfficeScreen(procedure))
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        if procedure is not None:
+            self.post_message(self.Chosen(procedure))

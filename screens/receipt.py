@@ -9,8 +9,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
+from screens.labels import documents, procedure_name
 from screens.printing import print_document
-from screens.procedure import documents, procedure_name
 from screens.text import _, language, long_day, moment, plain
 from store.text import N_
 from store.views import BookingView
@@ -70,7 +70,3 @@ class ReceiptScreen(KioskScreen):
         from receipts.sources import booking_receipt
 
         print_document(self, booking_receipt(self.booking, language()))
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Outcome
 from screens.printing import print_document
 from screens.text import _, language, plain
 
@@ -16,6 +18,12 @@ class RegisteredScreen(KioskScreen):
     """The password in large type, printed once on arrival; then on to log in.
 
     Also the end of A10's recovery, which issues a new temporary password the same way."""
+
+    @dataclass
+    class LoginChosen(Outcome):
+        """ "Ingresar ahora", with the e-mail or document already typed in."""
+
+        identifier: str
 
     def __init__(
         self, temporary_password: str, identifier: str, *, recovered: bool = False
@@ -57,11 +65,9 @@ class RegisteredScreen(KioskScreen):
     def _print(self) -> None:
         from receipts.sources import credentials_slip
 
-        slip = credentials_slip(self.temporary_password, self.kiosk.clock.now(), language())
+        slip = credentials_slip(self.temporary_password, self.host.clock.now(), language())
         print_document(self, slip)
 
     @on(Button.Pressed, "#login")
     def _login(self) -> None:
-        from screens.login import LoginScreen
-
-        self.kiosk.restart_at(LoginScreen(then="home", identifier=self.identifier))
+        self.post_message(self.LoginChosen(self.identifier))

@@ -5,6 +5,7 @@ on "Revisar mis datos", and then once more by the store when the account is crea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from textual import on
@@ -13,13 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
 
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Outcome
+from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
 from screens.widgets.fields import FormField, StoreCheck
 from screens.widgets.nationality import NationalityPicker
 from store.clock import local_today
 from store.errors import InvalidForm
-from store.forms import ApplicantForm, clean_applicant_form, field_problem
+from store.forms import ApplicantForm, CleanApplicant, clean_applicant_form, field_problem
 from store.text import N_, Message
 
 TEXT_FIELDS = (
@@ -33,7 +35,6 @@ TEXT_FIELDS = (
     "birth_date",
     "phone",
 )
-DOCUMENT_TYPES = (("passport", N_("Pasaporte ordinario")), ("cedula", N_("Cédula de identidad")))
 HOME_ZONE = "America/Santiago"
 
 
@@ -41,6 +42,13 @@ class RegistrationScreen(KioskScreen):
     """The form (A2), with "no second surname" (A3) and a searchable nationality list."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class Checked(Outcome):
+        """The form passed every check (A2–A7); the answers are shown once more."""
+
+        form: ApplicantForm
+        clean: CleanApplicant
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +69,7 @@ class RegistrationScreen(KioskScreen):
 
     def body(self) -> ComposeResult:
         date_hint = _("DD-MM-AAAA")
-        regions = self.kiosk.catalog.regions
+        regions = self.host.catalog.regions
         with VerticalScroll(classes="page", id="registration-form"):
             yield Static(
                 _(
@@ -73,41 +81,43 @@ class RegistrationScreen(KioskScreen):
                 for code, label in DOCUMENT_TYPES:
                     yield RadioButton(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(
-                _("Número de documento"),
+                field_label("document_number"),
                 self._input(
                     "document_number", _("Pasaporte: letras y números; cédula: 12.345.678-5")
                 ),
                 "document_number",
             )
             yield FormField(
-                _("Vencimiento del documento"),
+                field_label("document_expiry"),
                 self._input("document_expiry", date_hint),
                 "document_expiry",
             )
-            yield FormField(_("Nombres"), self._input("given_names"), "given_names")
-            yield FormField(_("Primer apellido"), self._input("first_surname"), "first_surname")
-            yield FormField(_("Segundo apellido"), self._input("second_surname"), "second_surname")
-            yield Checkbox(_("No tengo segundo apellido"), id="no-second-surname")
+            yield FormField(field_label("given_names"), self._input("given_names"), "given_names")
             yield FormField(
-                _("Correo electrónico"), self._input("email", "nombre@correo.cl"), "email"
+                field_label("first_surname"), self._input("first_surname"), "first_surname"
             )
             yield FormField(
-                _("Repita el correo electrónico"),
+                field_label("second_surname"), self._input("second_surname"), "second_surname"
+            )
+            yield Checkbox(_("No tengo segundo apellido"), id="no-second-surname")
+            yield FormField(field_label("email"), self._input("email", "nombre@correo.cl"), "email")
+            yield FormField(
+                field_label("email_confirmation"),
                 self._input("email_confirmation"),
                 "email_confirmation",
             )
             yield FormField(
-                _("Nacionalidad"),
+                field_label("nationality"),
                 NationalityPicker(
                     language(), _("Escriba para buscar: «hai», «vene»…"), self.nationality_code
                 ),
                 "nationality",
             )
             yield FormField(
-                _("Fecha de nacimiento"), self._input("birth_date", date_hint), "birth_date"
+                field_label("birth_date"), self._input("birth_date", date_hint), "birth_date"
             )
             yield FormField(
-                _("Región donde vive"),
+                field_label("region"),
                 Select(
                     [(r.name, r.code) for r in regions],
                     prompt=_("Elija su región"),
@@ -115,9 +125,7 @@ class RegistrationScreen(KioskScreen):
                 ),
                 "region",
             )
-            yield FormField(
-                _("Teléfono móvil (opcional)"), self._input("phone", "+56 9 1234 5678"), "phone"
-            )
+            yield FormField(field_label("phone"), self._input("phone", "+56 9 1234 5678"), "phone")
             with Horizontal(classes="actions"):
                 yield Button(_("Volver"), id="back")
                 yield Button(_("Revisar mis datos"), id="review", variant="primary")
@@ -160,7 +168,7 @@ class RegistrationScreen(KioskScreen):
         )
 
     def today(self) -> date:
-        return local_today(self.kiosk.clock, HOME_ZONE)
+        return local_today(self.host.clock, HOME_ZONE)
 
     def check_field(self, field: str, value: str) -> Message | None:
         """The store's verdict on one field as typed (A2–A7)."""
@@ -241,10 +249,4 @@ class RegistrationScreen(KioskScreen):
             self.query_one(f"#field-{first}").scroll_visible()
             self.notify(_("Revise los campos marcados en rojo."), severity="warning")
             return
-        from screens.review import ReviewScreen
-
-        self.app.push_screen(ReviewScreen(form, clean))
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(self.Checked(form, clean))

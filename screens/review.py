@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
-from screens.base import KioskScreen
-from screens.registration import DOCUMENT_TYPES
-from screens.text import _, long_day, plain
+from screens.base import KioskScreen, Outcome
+from screens.labels import document_type_name, field_label
+from screens.text import _, language, long_day, plain
 from store.forms import ApplicantForm, CleanApplicant
 from store.text import N_
 from store.validation import format_document, nationalities
@@ -22,6 +24,12 @@ class ReviewScreen(KioskScreen):
 
     BINDINGS = [Binding("escape", "back", N_("Corregir"))]
 
+    @dataclass
+    class Registered(Outcome):
+        """A8: the account exists; its temporary password is shown once."""
+
+        registration: Registration
+
     def __init__(self, form: ApplicantForm, clean: CleanApplicant) -> None:
         super().__init__()
         self.form = form
@@ -32,24 +40,24 @@ class ReviewScreen(KioskScreen):
 
     def rows(self) -> list[tuple[str, str]]:
         c = self.clean
-        regions = {r.code: r.name for r in self.kiosk.catalog.regions}
-        kinds = {code: _(label) for code, label in DOCUMENT_TYPES}
-        from screens.text import language
-
+        regions = {r.code: r.name for r in self.host.catalog.regions}
         return [
             (
                 _("Documento"),
-                f"{kinds[c.document_type]} {format_document(c.document_type, c.document_number)}",
+                f"{document_type_name(c.document_type)} {format_document(c.document_type, c.document_number)}",
             ),
-            (_("Vencimiento del documento"), long_day(c.document_expiry)),
-            (_("Nombres"), c.given_names),
-            (_("Primer apellido"), c.first_surname),
-            (_("Segundo apellido"), c.second_surname),
-            (_("Correo electrónico"), c.email),
-            (_("Nacionalidad"), nationalities(language()).get(c.nationality, c.nationality)),
-            (_("Fecha de nacimiento"), long_day(c.birth_date)),
-            (_("Región donde vive"), regions.get(c.region, c.region)),
-            (_("Teléfono móvil (opcional)"), c.phone or "—"),
+            (field_label("document_expiry"), long_day(c.document_expiry)),
+            (field_label("given_names"), c.given_names),
+            (field_label("first_surname"), c.first_surname),
+            (field_label("second_surname"), c.second_surname),
+            (field_label("email"), c.email),
+            (
+                field_label("nationality"),
+                nationalities(language()).get(c.nationality, c.nationality),
+            ),
+            (field_label("birth_date"), long_day(c.birth_date)),
+            (field_label("region"), regions.get(c.region, c.region)),
+            (field_label("phone"), c.phone or "—"),
         ]
 
     def body(self) -> ComposeResult:
@@ -74,18 +82,8 @@ class ReviewScreen(KioskScreen):
     @on(Button.Pressed, "#confirm")
     def _register(self) -> None:
         form = self.form
+        actor = self.host.acting_staff()
         self.call_store(
-            lambda: self.store.register(form, terms_accepted=True, actor=self.kiosk.acting_staff()),
-            self._registered,
+            lambda: self.store.register(form, terms_accepted=True, actor=actor),
+            lambda registration: self.post_message(self.Registered(registration)),
         )
-
-    def _registered(self, registration: Registration) -> None:
-        from screens.registered import RegisteredScreen
-
-        self.kiosk.restart_at(
-            RegisteredScreen(registration.temporary_password, registration.applicant.email)
-        )
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -4,7 +4,7 @@ One `Session` per applicant; the idle reset drops it together with every screen 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # store.views costs 11 ms to import; the welcome screen does not need it
@@ -13,12 +13,9 @@ if TYPE_CHECKING:  # store.views costs 11 ms to import; the welcome screen does 
 
 @dataclass
 class Session:
-    """The logged-in applicant and what they are in the middle of choosing."""
+    """The logged-in applicant, and who acts for them."""
 
     applicant: ApplicantView
-    procedure: str | None = None
-    office: str | None = None
-    printed: set[str] = field(default_factory=set)
     # C2: in assisted mode the agent at the counter acts for the person; None at a kiosk.
     actor: Actor | None = None
 

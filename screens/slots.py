@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from textual import on
@@ -11,10 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.base import KioskScreen
-from screens.procedure import procedure_name
+from screens.base import KioskScreen, Outcome
+from screens.dialogs.hold import HoldDialog
+from screens.labels import procedure_name
 from screens.text import _, long_day, plain
 from screens.widgets.slot_grid import SlotGrid, legend, slot_state, state_label, week_of
+from store.errors import StoreError
 from store.text import N_
 from store.views import BookingView, OfferingView, ProcedureView, SlotView
 
@@ -28,6 +31,12 @@ class SlotsScreen(KioskScreen):
         Binding("pagedown", "week(1)", N_("Semana siguiente"), key_display="AvPág"),
         Binding("l", "toggle_list", N_("Ver como lista")),
     ]
+
+    @dataclass
+    class Booked(Outcome):
+        """B6, B7: the held time was confirmed; the receipt comes next."""
+
+        booking: BookingView
 
     def __init__(self, offering: OfferingView, procedure: ProcedureView) -> None:
         super().__init__()
@@ -101,12 +110,12 @@ class SlotsScreen(KioskScreen):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if self.kiosk.session is not None and self.slots is not None:
+        if self.host.session is not None and self.slots is not None:
             self.load()
 
     def load(self) -> None:
         if self.week_start is None:
-            self.week_start = week_of(self.kiosk.clock.now().date())[0]
+            self.week_start = week_of(self.host.clock.now().date())[0]
         days = week_of(self.week_start)
         office, code = self.offering.office.code, self.procedure.code
         applicant_id = self.session.applicant_id
@@ -132,7 +141,7 @@ class SlotsScreen(KioskScreen):
         self.call_later(self._show)
 
     def action_week(self, step: int) -> None:
-        today = self.kiosk.clock.now().date()
+        today = self.host.clock.now().date()
         if self.week_start is None:
             return
         start = self.week_start + timedelta(days=7 * step)
@@ -174,26 +183,25 @@ class SlotsScreen(KioskScreen):
 
     def hold(self, slot_id: int) -> None:
         """B6: hold the seat while the person checks the details."""
-        applicant_id = self.session.applicant_id
+        applicant_id, actor = self.session.applicant_id, self.session.actor
         self.call_store(
-            lambda: self.store.hold(applicant_id, slot_id, actor=self.session.actor),
+            lambda: self.store.hold(applicant_id, slot_id, actor=actor),
             self._held,
             self._refused,
         )
 
-    def _refused(self, error: object) -> None:
-        self.show_refusal(error)  # type: ignore[arg-type]
+    def _refused(self, error: StoreError) -> None:
+        self.show_refusal(error)
         self.load()
 
     def _held(self, hold: BookingView) -> None:
-        from screens.dialogs.hold import HoldDialog
+        applicant_id, actor = self.session.applicant_id, self.session.actor
 
         def answered(confirm: bool | None) -> None:
-            applicant_id = self.session.applicant_id
             if confirm:
                 self.call_store(
-                    lambda: self.store.confirm(applicant_id, hold.id, actor=self.session.actor),
-                    self._confirmed,
+                    lambda: self.store.confirm(applicant_id, hold.id, actor=actor),
+                    lambda booking: self.post_message(self.Booked(booking)),
                     self._refused,
                 )
             else:
@@ -203,12 +211,3 @@ class SlotsScreen(KioskScreen):
                 )
 
         self.app.push_screen(HoldDialog(hold, self.procedure), answered)
-
-    def _confirmed(self, booking: BookingView) -> None:
-        from screens.receipt import ReceiptScreen
-
-        self.kiosk.restart_home_then(ReceiptScreen(booking, fresh=True))
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Static
 
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Outcome
 from screens.text import _
 from store.text import N_
 
@@ -19,6 +21,10 @@ class TermsScreen(KioskScreen):
     """The terms, a checkbox "Acepto las condiciones de uso", and Continue (disabled until then)."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class Accepted(Outcome):
+        """A1: the terms were accepted; the form comes next."""
 
     def heading(self) -> str:
         return _("Condiciones de uso")
@@ -60,11 +66,5 @@ class TermsScreen(KioskScreen):
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        from screens.registration import RegistrationScreen
-
         if self.query_one("#accept", Checkbox).value:
-            self.app.push_screen(RegistrationScreen())
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+            self.post_message(self.Accepted())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from rich.text import Text
 
@@ -41,7 +40,7 @@ def translate(msgid: str) -> str:
     return _Current.translate(msgid)
 
 
-def _(msgid: str, **params: Any) -> str:
+def _(msgid: str, **params: object) -> str:
     """Translate a Spanish msgid and fill in its `{named}` values."""
     text = _Current.translate(msgid)
     return text.format(**params) if params else text

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Select, Static, TextArea
 
-from screens.base import KioskScreen
-from screens.text import _, moment, plain
+from screens.base import KioskScreen, Outcome
+from screens.labels import TICKET_CATEGORIES, TICKET_KINDS
+from screens.text import _, moment, plain, say
 from screens.widgets.fields import FormField
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.views import TicketView
-
-KINDS = (
-    ("question", N_("Pregunta")),
-    ("complaint", N_("Reclamo")),
-    ("suggestion", N_("Sugerencia")),
-    ("congratulation", N_("Felicitación")),
-)
-CATEGORIES = (
-    ("booking", N_("Horas y reservas")),
-    ("waitlist", N_("Asignación automatizada")),
-    ("account", N_("Mi cuenta y contraseña")),
-    ("documents", N_("Documentos")),
-    ("other", N_("Otro tema")),
-)
 
 
 def free_of_charge() -> Static:
@@ -45,6 +34,10 @@ class HelpScreen(KioskScreen):
     """How the kiosk works, for anyone; a ticket needs an account."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class TicketChosen(Outcome):
+        """ "Escribir una solicitud de ayuda" (H1): it needs an account."""
 
     def heading(self) -> str:
         return _("Ayuda")
@@ -71,16 +64,7 @@ class HelpScreen(KioskScreen):
 
     @on(Button.Pressed, "#ticket")
     def _ticket(self) -> None:
-        if self.kiosk.session is not None:
-            self.app.push_screen(TicketsScreen())
-            return
-        from screens.login import LoginScreen
-
-        self.app.push_screen(LoginScreen(then="tickets"))
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(self.TicketChosen())
 
 
 class TicketsScreen(KioskScreen):
@@ -115,7 +99,7 @@ class TicketsScreen(KioskScreen):
                 yield FormField(
                     _("Tipo"),
                     Select(
-                        [(_(label), code) for code, label in KINDS],
+                        [(_(label), code) for code, label in TICKET_KINDS],
                         value="question",
                         allow_blank=False,
                         id="kind",
@@ -125,7 +109,7 @@ class TicketsScreen(KioskScreen):
                 yield FormField(
                     _("Tema"),
                     Select(
-                        [(_(label), code) for code, label in CATEGORIES],
+                        [(_(label), code) for code, label in TICKET_CATEGORIES],
                         value="booking",
                         allow_blank=False,
                         id="category",
@@ -168,7 +152,7 @@ class TicketsScreen(KioskScreen):
         subject = self.query_one("#subject", Input).value
         reference = self.query_one("#reference", Input).value or None
         message = self.query_one("#message", TextArea).text
-        applicant_id = self.session.applicant_id
+        applicant_id, actor = self.session.applicant_id, self.session.actor
         for field in ("subject", "message", "reference"):
             self.query_one(f"#field-{field}", FormField).show(None)
         self.call_store(
@@ -179,15 +163,13 @@ class TicketsScreen(KioskScreen):
                 str(category),
                 message,
                 reference,
-                actor=self.session.actor,
+                actor=actor,
             ),
             self._sent,
             self._refused,
         )
 
     def _refused(self, error: StoreError) -> None:
-        from screens.text import say
-
         if isinstance(error, InvalidInput) and self.query(f"#field-{error.field}"):
             self.query_one(f"#field-{error.field}", FormField).show(say(error.message))
         else:
@@ -196,7 +178,3 @@ class TicketsScreen(KioskScreen):
     def _sent(self, ticket: TicketView) -> None:
         self.notify(_("Solicitud enviada. La respuesta llegará a su buzón."))
         self.on_mount()
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()

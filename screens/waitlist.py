@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Outcome
+from screens.dialogs.confirm import ConfirmDialog
+from screens.labels import procedure_name
 from screens.printing import print_document
-from screens.procedure import procedure_name
 from screens.text import _, language, moment, plain
 from store.text import N_
 from store.views import OfferingView, ProcedureView, WaitlistEntryView
@@ -20,6 +23,10 @@ class WaitlistScreen(KioskScreen):
     """How assignment works, "Inscribirme", then the enrolment with its date and position."""
 
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class HomeChosen(Outcome):
+        """ "Ir al inicio" after enrolling (W1)."""
 
     def __init__(self, offering: OfferingView, procedure: ProcedureView) -> None:
         super().__init__()
@@ -90,14 +97,13 @@ class WaitlistScreen(KioskScreen):
 
     @on(Button.Pressed, "#enrol")
     def _enrol(self) -> None:
-        from screens.dialogs.confirm import ConfirmDialog
+        applicant_id, actor = self.session.applicant_id, self.session.actor
+        office, code = self.offering.office.code, self.procedure.code
 
         def answered(yes: bool | None) -> None:
             if yes:
-                applicant_id = self.session.applicant_id
-                office, code = self.offering.office.code, self.procedure.code
                 self.call_store(
-                    lambda: self.store.enrol(applicant_id, office, code, actor=self.session.actor),
+                    lambda: self.store.enrol(applicant_id, office, code, actor=actor),
                     self._enrolled,
                 )
 
@@ -137,10 +143,4 @@ class WaitlistScreen(KioskScreen):
 
     @on(Button.Pressed, "#home")
     def _home(self) -> None:
-        from screens.home import HomeScreen
-
-        self.kiosk.restart_at(HomeScreen())
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(self.HomeChosen())

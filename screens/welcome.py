@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Outcome
 from screens.text import _
 
 
 class WelcomeScreen(KioskScreen):
     """Reservar hora (focused, so Enter moves on), Ya tengo cuenta, Mi buzón, Ayuda."""
+
+    @dataclass
+    class BookChosen(Outcome):
+        """ "Reservar hora": a new applicant starts with the terms."""
+
+    @dataclass
+    class LoginChosen(Outcome):
+        """ "Ya tengo cuenta"."""
+
+    @dataclass
+    class MailboxChosen(Outcome):
+        """ "Mi buzón": it needs a login first."""
+
+    @dataclass
+    class HelpChosen(Outcome):
+        """ "Ayuda", for anyone."""
 
     def body(self) -> ComposeResult:
         with Vertical(classes="page", id="welcome"):
@@ -31,39 +49,31 @@ class WelcomeScreen(KioskScreen):
                 yield Button(_("Ayuda"), id="help")
             yield Static(_("Pantalla"), classes="page-title")
             with Horizontal(id="display-choices"):
-                yield Checkbox(_("Alto contraste"), self.kiosk.high_contrast, id="high-contrast")
-                yield Checkbox(_("Letra grande"), self.kiosk.large_text, id="large-text")
+                yield Checkbox(_("Alto contraste"), self.host.high_contrast, id="high-contrast")
+                yield Checkbox(_("Letra grande"), self.host.large_text, id="large-text")
 
     def on_mount(self) -> None:
         self.query_one("#book").focus()
 
     @on(Button.Pressed, "#book")
     def _book(self) -> None:
-        from screens.terms import TermsScreen
-
-        self.app.push_screen(TermsScreen())
+        self.post_message(self.BookChosen())
 
     @on(Button.Pressed, "#login")
     def _login(self) -> None:
-        from screens.login import LoginScreen
-
-        self.app.push_screen(LoginScreen(then="home"))
+        self.post_message(self.LoginChosen())
 
     @on(Button.Pressed, "#mailbox")
     def _mailbox(self) -> None:
-        from screens.login import LoginScreen
-
-        self.app.push_screen(LoginScreen(then="mailbox"))
+        self.post_message(self.MailboxChosen())
 
     @on(Button.Pressed, "#help")
     def _help(self) -> None:
-        from screens.tickets import HelpScreen
-
-        self.app.push_screen(HelpScreen())
+        self.post_message(self.HelpChosen())
 
     @on(Checkbox.Changed)
     def _display(self) -> None:
-        self.kiosk.set_display(
+        self.host.set_display(
             high_contrast=self.query_one("#high-contrast", Checkbox).value,
             large_text=self.query_one("#large-text", Checkbox).value,
         )

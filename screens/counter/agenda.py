@@ -3,18 +3,19 @@ appointment attended or missed."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from screens.counter.base import STATUS_NAMES, CounterScreen, cells
-from screens.text import _, long_day, plain
+from screens.text import _, long_day, plain, say
 from screens.widgets.table import Table
+from store.codes import display_code
+from store.errors import StoreError
 from store.text import N_
+from store.views import AgendaRow
 
 
 class AgendaScreen(CounterScreen):
@@ -28,15 +29,15 @@ class AgendaScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Any] = []
-        self.office = self.staff.office if self.staff and self.staff.office else None
+        self.rows: list[AgendaRow] = []
+        self.office = ""  # the staff member's own office, or the first (chosen in `body`)
 
     def heading(self) -> str:
         return _("Agenda de hoy")
 
     def body(self) -> ComposeResult:
-        offices = [(f"{o.code} · {o.name}", o.code) for o in self.kiosk.catalog.offices]
-        self.office = self.office or offices[0][1]
+        offices = [(f"{o.code} · {o.name}", o.code) for o in self.host.catalog.offices]
+        self.office = self.office or self.staff.office or offices[0][1]
         with Vertical(classes="page"):
             with Horizontal(classes="actions counter-bar"):
                 yield Select(
@@ -46,7 +47,7 @@ class AgendaScreen(CounterScreen):
                     id="office",
                     disabled=bool(self.staff.office),
                 )
-                yield Static(plain(long_day(self.kiosk.clock.now().date())), id="agenda-day")
+                yield Static(plain(long_day(self.host.clock.now().date())), id="agenda-day")
             with Horizontal(classes="actions counter-bar"):
                 yield Input(id="arrival", placeholder=_("Código de reserva o documento"))
                 yield Button(_("Registrar llegada"), id="check-in", variant="primary")
@@ -58,7 +59,7 @@ class AgendaScreen(CounterScreen):
                 yield Button(_("No se presentó"), id="missed", variant="warning")
 
     def ready(self) -> None:
-        self.query_one("#agenda", DataTable).add_columns(
+        self.query_one("#agenda", Table).add_columns(
             _("Hora"), _("Estado"), _("Código"), _("Nombre"), _("Trámite"), _("Documento")
         )
         self.query_one("#arrival").focus()
@@ -76,9 +77,9 @@ class AgendaScreen(CounterScreen):
         office = self.office
         self.call_store(lambda: self.store.agenda(office), self._show)
 
-    def _show(self, rows: list[Any]) -> None:
+    def _show(self, rows: list[AgendaRow]) -> None:
         self.rows = rows
-        table = self.query_one("#agenda", DataTable)
+        table = self.query_one("#agenda", Table)
         cursor = table.cursor_row
         table.clear()
         for row in rows:
@@ -86,7 +87,7 @@ class AgendaScreen(CounterScreen):
                 *cells(
                     row.start.strftime("%H:%M"),
                     _(STATUS_NAMES.get(row.status, row.status)),
-                    f"{row.code[:4]}-{row.code[4:]}",
+                    display_code(row.code),
                     row.applicant_name,
                     row.procedure,
                     row.document,
@@ -109,7 +110,7 @@ class AgendaScreen(CounterScreen):
             lambda: self.store.check_in(office, text, actor=actor), self._checked_in, self._refused
         )
 
-    def _checked_in(self, row: Any) -> None:
+    def _checked_in(self, row: AgendaRow) -> None:
         self.query_one("#arrival", Input).value = ""
         self._say(
             _(
@@ -123,7 +124,7 @@ class AgendaScreen(CounterScreen):
 
     @on(Button.Pressed, "#attended, #missed")
     def _mark(self, event: Button.Pressed) -> None:
-        table = self.query_one("#agenda", DataTable)
+        table = self.query_one("#agenda", Table)
         if not self.rows:
             self._say(_("No hay citas para hoy."))
             return
@@ -132,7 +133,7 @@ class AgendaScreen(CounterScreen):
         mark = self.store.mark_attended if event.button.id == "attended" else self.store.mark_missed
         self.call_store(lambda: mark(office, code, actor=actor), self._marked, self._refused)
 
-    def _marked(self, row: Any) -> None:
+    def _marked(self, row: AgendaRow) -> None:
         self._say(
             _(
                 "{code}: {status}.",
@@ -142,13 +143,8 @@ class AgendaScreen(CounterScreen):
         )
         self.action_reload()
 
-    def _refused(self, error: Any) -> None:
-        from screens.text import say
-
+    def _refused(self, error: StoreError) -> None:
         self._say(say(error.message))
 
     def _say(self, text: str) -> None:
         self.query_one("#agenda-status", Static).update(plain(text))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

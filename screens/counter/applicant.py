@@ -3,22 +3,25 @@ person (C4), act for them in assisted mode (C2), ask for missing documents (C8).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Label, Static
+from textual.widgets import Button, Label, Static
 
+from screens.base import Outcome
 from screens.counter.base import STATUS_NAMES, CounterScreen, cells
-from screens.procedure import procedure_name
-from screens.registration import DOCUMENT_TYPES
+from screens.dialogs.confirm import ConfirmDialog
+from screens.dialogs.request_documents import RequestDocumentsDialog
+from screens.labels import document_type_name, procedure_name
 from screens.text import _, language, moment, plain
 from screens.widgets.table import Table
 from store.text import N_
 from store.validation import nationalities
+from store.views import ApplicantView, BookingView, WaitlistEntryView
 
 
 class ApplicantScreen(CounterScreen):
@@ -27,19 +30,24 @@ class ApplicantScreen(CounterScreen):
     ROLES = ("agent", "supervisor")
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
 
-    def __init__(self, applicant: Any) -> None:
+    @dataclass
+    class AssistChosen(Outcome):
+        """C2: "Atender (modo asistido)": the kiosk's screens, run for this person."""
+
+        applicant: ApplicantView
+
+    def __init__(self, applicant: ApplicantView) -> None:
         super().__init__()
         self.applicant = applicant
-        self.bookings: list[Any] = []
-        self.entries: list[Any] = []
+        self.bookings: list[BookingView] = []
+        self.entries: list[WaitlistEntryView] = []
 
     def heading(self) -> str:
         return _("Ficha de {name}", name=self.applicant.full_name)
 
     def body(self) -> ComposeResult:
         person = self.applicant
-        types = dict(DOCUMENT_TYPES)
-        regions = {r.code: r.name for r in self.kiosk.catalog.regions}
+        regions = {r.code: r.name for r in self.host.catalog.regions}
         verified = (
             _("sí, el {date}", date=moment(person.verified_at))
             if person.verified_at
@@ -51,7 +59,7 @@ class ApplicantScreen(CounterScreen):
                     (_("Nombre"), person.full_name),
                     (
                         _("Documento"),
-                        f"{_(types.get(person.document_type, person.document_type))} {person.document_number}",
+                        f"{document_type_name(person.document_type)} {person.document_number}",
                     ),
                     (
                         _("Nacionalidad"),
@@ -76,7 +84,7 @@ class ApplicantScreen(CounterScreen):
             yield Static("", id="entries", classes="lead")
 
     def ready(self) -> None:
-        self.query_one("#bookings", DataTable).add_columns(
+        self.query_one("#bookings", Table).add_columns(
             _("Código"), _("Fecha"), _("Oficina"), _("Trámite"), _("Estado")
         )
         self.query_one("#assist").focus()
@@ -94,7 +102,7 @@ class ApplicantScreen(CounterScreen):
         applicant_id = self.applicant.id
         store = self.store
 
-        def load() -> tuple[Any, list[Any], list[Any]]:
+        def load() -> tuple[ApplicantView, list[BookingView], list[WaitlistEntryView]]:
             return (
                 store.applicant(applicant_id),
                 store.bookings_of(applicant_id),
@@ -103,7 +111,9 @@ class ApplicantScreen(CounterScreen):
 
         self.call_store(load, self._loaded)
 
-    def _loaded(self, data: tuple[Any, list[Any], list[Any]]) -> None:
+    def _loaded(
+        self, data: tuple[ApplicantView, list[BookingView], list[WaitlistEntryView]]
+    ) -> None:
         changed = data[0] != self.applicant
         self.applicant, self.bookings, self.entries = data
         if changed:
@@ -112,7 +122,7 @@ class ApplicantScreen(CounterScreen):
         self._fill()
 
     def _fill(self) -> None:
-        table = self.query_one("#bookings", DataTable)
+        table = self.query_one("#bookings", Table)
         table.clear()
         for booking in self.bookings:
             table.add_row(
@@ -143,14 +153,10 @@ class ApplicantScreen(CounterScreen):
 
     @on(Button.Pressed, "#assist")
     def _assist(self) -> None:
-        from screens.home import HomeScreen
-
-        self.kiosk.assist(HomeScreen(), self.applicant)
+        self.post_message(self.AssistChosen(self.applicant))
 
     @on(Button.Pressed, "#verify")
     def _verify(self) -> None:
-        from screens.dialogs.confirm import ConfirmDialog
-
         def answered(yes: bool | None) -> None:
             if yes:
                 applicant_id, actor = self.applicant.id, self.actor
@@ -171,15 +177,13 @@ class ApplicantScreen(CounterScreen):
             answered,
         )
 
-    def _verified(self, applicant: Any) -> None:
+    def _verified(self, applicant: ApplicantView) -> None:
         self.applicant = applicant
         self.app.notify(_("Identidad verificada en el mesón."))
         self.call_later(self.relabel)
 
     @on(Button.Pressed, "#request")
     def _request(self) -> None:
-        from screens.dialogs.request_documents import RequestDocumentsDialog
-
         def written(request: tuple[str, date] | None) -> None:
             if request:
                 documents, deadline = request
@@ -191,7 +195,4 @@ class ApplicantScreen(CounterScreen):
                     lambda _none: self.app.notify(_("Solicitud enviada a su buzón.")),
                 )
 
-        self.app.push_screen(RequestDocumentsDialog(self.kiosk.clock.now().date()), written)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.push_screen(RequestDocumentsDialog(self.host.clock.now().date()), written)

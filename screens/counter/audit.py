@@ -3,19 +3,18 @@ this screen has filters and nothing that changes anything."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain, say, short_moment
 from screens.widgets.table import Table
 from store.errors import StoreError
 from store.text import N_
+from store.views import AuditEventView
 
 LIMIT = 500
 
@@ -40,7 +39,7 @@ class AuditScreen(CounterScreen):
             yield Table(id="events", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
-        self.query_one("#events", DataTable).add_columns(
+        self.query_one("#events", Table).add_columns(
             _("Fecha (UTC)"), _("Quién"), _("Acción"), _("Sobre"), _("Detalle")
         )
         self._filter()
@@ -63,8 +62,8 @@ class AuditScreen(CounterScreen):
             self._refused,
         )
 
-    def _show(self, events: list[Any]) -> None:
-        table = self.query_one("#events", DataTable)
+    def _show(self, events: list[AuditEventView]) -> None:
+        table = self.query_one("#events", Table)
         table.clear()
         for event in events:
             table.add_row(
@@ -86,6 +85,3 @@ class AuditScreen(CounterScreen):
 
     def _refused(self, error: StoreError) -> None:
         self.query_one("#audit-status", Static).update(plain(say(error.message)))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

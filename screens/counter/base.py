@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +12,9 @@ from screens.base import KioskScreen
 from screens.text import _
 from screens.widgets.topbar import TopBar
 from store.text import N_
+
+if TYPE_CHECKING:
+    from store.views import Actor, StaffView
 
 ROLE_NAMES = {"agent": N_("Agente"), "supervisor": N_("Supervisor/a"), "auditor": N_("Auditor/a")}
 
@@ -39,16 +42,19 @@ class CounterScreen(KioskScreen):
     ROLES: tuple[str, ...] = ("agent", "supervisor", "auditor")
 
     @property
-    def staff(self) -> Any:
-        return getattr(self.kiosk, "staff", None)
+    def staff(self) -> StaffView:
+        """The staff member at the desk (only asked once `allowed` said there is one)."""
+        staff = self.host.staff
+        assert staff is not None, "a counter screen acts for a logged-in staff member"
+        return staff
 
     @property
-    def actor(self) -> Any:
+    def actor(self) -> Actor:
         return self.staff.actor
 
     @property
     def allowed(self) -> bool:
-        return self.staff is not None and self.staff.role in self.ROLES
+        return self.host.staff is not None and self.host.staff.role in self.ROLES
 
     def on_mount(self) -> None:
         if self.allowed:

@@ -4,24 +4,33 @@ the times, assigned at once to the people waiting (W2); blocked bookings listed 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from screens.counter.base import CounterScreen, cells
-from screens.procedure import procedure_name
+from screens.dialogs.confirm import ConfirmDialog
+from screens.labels import field_label, procedure_name
 from screens.text import _, plain, say
 from screens.widgets.fields import FormField
 from screens.widgets.table import Table
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import parse_date
+from store.views import BookingView, CapacityOpened, CapacityPlan
 
 FIELDS = ("from", "to", "hours", "every", "seats", "reason")
+
+
+class ResultText(Static):
+    """The outcome under the buttons: kept in view as it grows, on a small terminal too."""
+
+    def on_resize(self) -> None:
+        if str(self.render()).strip():
+            self.scroll_visible(animate=False)
 
 
 class CapacityScreen(CounterScreen):
@@ -32,17 +41,17 @@ class CapacityScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.plan: Any = None
+        self.plan: CapacityPlan | None = None
 
     def heading(self) -> str:
         return _("Abrir o bloquear horas")
 
     def body(self) -> ComposeResult:
-        catalog = self.kiosk.catalog
+        catalog = self.host.catalog
         offices = [(f"{o.code} · {o.name}", o.code) for o in catalog.offices]
         procedures = [(procedure_name(p), p.code) for p in catalog.procedures]
         office = self.staff.office or offices[0][1]
-        tomorrow = self.kiosk.clock.now().date() + timedelta(days=1)
+        tomorrow = self.host.clock.now().date() + timedelta(days=1)
         with VerticalScroll(classes="page", id="capacity"):
             with Grid(id="capacity-form"):
                 yield FormField(
@@ -56,28 +65,28 @@ class CapacityScreen(CounterScreen):
                     "procedure",
                 )
                 yield FormField(
-                    _("Desde (DD-MM-AAAA)"), Input(f"{tomorrow:%d-%m-%Y}", id="from"), "from"
+                    f"{field_label('from')} ({_('DD-MM-AAAA')})",
+                    Input(f"{tomorrow:%d-%m-%Y}", id="from"),
+                    "from",
                 )
                 yield FormField(
-                    _("Hasta (DD-MM-AAAA)"),
+                    f"{field_label('to')} ({_('DD-MM-AAAA')})",
                     Input(f"{tomorrow + timedelta(days=13):%d-%m-%Y}", id="to"),
                     "to",
                 )
-                yield FormField(
-                    _("Horario (p. ej. 09:00-13:00)"), Input("09:00-13:00", id="hours"), "hours"
-                )
-                yield FormField(_("Intervalo en minutos"), Input("20", id="every"), "every")
-                yield FormField(_("Cupos por hora"), Input("1", id="seats"), "seats")
+                yield FormField(field_label("hours"), Input("09:00-13:00", id="hours"), "hours")
+                yield FormField(field_label("every"), Input("20", id="every"), "every")
+                yield FormField(field_label("seats"), Input("1", id="seats"), "seats")
                 yield FormField(_("Motivo (solo para bloquear)"), Input(id="reason"), "reason")
             with Horizontal(classes="actions"):
                 yield Button(_("Vista previa"), id="preview")
                 yield Button(_("Abrir horas"), id="open", variant="primary")
                 yield Button(_("Bloquear horas"), id="block", variant="warning")
-            yield Static("", id="capacity-result", classes="lead")
+            yield ResultText("", id="capacity-result", classes="lead")
             yield Table(id="rebook", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
-        table = self.query_one("#rebook", DataTable)
+        table = self.query_one("#rebook", Table)
         table.add_columns(_("Código"), _("Fecha"), _("Nombre"), _("Documento"))
         table.display = False
         self.query_one("#from").focus()
@@ -91,17 +100,18 @@ class CapacityScreen(CounterScreen):
         """The form's values, or None after showing each field's problem under it."""
         for field in FIELDS:
             self.query_one(f"#field-{field}", FormField).show(None)
-        values: dict[str, Any] = {}
+        dates: dict[str, date] = {}
+        numbers: dict[str, int] = {}
         problems: dict[str, str] = {}
         for field in ("from", "to"):
             try:
-                values[field] = parse_date(field, self.query_one(f"#{field}", Input).value)
+                dates[field] = parse_date(field, self.query_one(f"#{field}", Input).value)
             except InvalidInput as error:
                 problems[field] = say(error.message)
         for field in ("every", "seats"):
             text = self.query_one(f"#{field}", Input).value.strip()
             if text.isdigit() and text.isascii():
-                values[field] = int(text)
+                numbers[field] = int(text)
             else:
                 problems[field] = _("Escriba un número entero, por ejemplo 20.")
         for field, message in problems.items():
@@ -111,11 +121,11 @@ class CapacityScreen(CounterScreen):
         return (
             str(self.query_one("#office", Select).value),
             str(self.query_one("#procedure", Select).value),
-            values["from"],
-            values["to"],
+            dates["from"],
+            dates["to"],
             self.query_one("#hours", Input).value,
-            values["every"],
-            values["seats"],
+            numbers["every"],
+            numbers["seats"],
         )
 
     def _refused(self, error: StoreError) -> None:
@@ -137,9 +147,9 @@ class CapacityScreen(CounterScreen):
                 self._refused,
             )
 
-    def _planned(self, plan: Any) -> None:
+    def _planned(self, plan: CapacityPlan) -> None:
         self.plan = plan
-        self.query_one("#rebook", DataTable).display = False
+        self.query_one("#rebook", Table).display = False
         self._result(describe_plan(plan))
 
     @on(Button.Pressed, "#open")
@@ -154,9 +164,9 @@ class CapacityScreen(CounterScreen):
             self._refused,
         )
 
-    def _confirm_open(self, plan: Any, form: tuple[str, str, date, date, str, int, int]) -> None:
-        from screens.dialogs.confirm import ConfirmDialog
-
+    def _confirm_open(
+        self, plan: CapacityPlan, form: tuple[str, str, date, date, str, int, int]
+    ) -> None:
         self._planned(plan)
         office, procedure, start, end, hours, every, seats = form
         actor = self.actor
@@ -180,7 +190,7 @@ class CapacityScreen(CounterScreen):
             answered,
         )
 
-    def _opened(self, result: Any) -> None:
+    def _opened(self, result: CapacityOpened) -> None:
         self._result(
             _(
                 "Se crearon {created} horas; se asignaron {assigned} personas en espera, en orden de inscripción.",
@@ -193,8 +203,6 @@ class CapacityScreen(CounterScreen):
 
     @on(Button.Pressed, "#block")
     def _block(self) -> None:
-        from screens.dialogs.confirm import ConfirmDialog
-
         form = self._form()
         if not form:
             return
@@ -232,8 +240,8 @@ class CapacityScreen(CounterScreen):
             answered,
         )
 
-    def _blocked(self, bookings: list[Any]) -> None:
-        table = self.query_one("#rebook", DataTable)
+    def _blocked(self, bookings: list[BookingView]) -> None:
+        table = self.query_one("#rebook", Table)
         table.clear()
         for booking in bookings:
             table.add_row(
@@ -257,11 +265,8 @@ class CapacityScreen(CounterScreen):
         result.update(plain(text))
         self.call_after_refresh(result.scroll_visible, animate=False)
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
-
-def describe_plan(plan: Any) -> str:
+def describe_plan(plan: CapacityPlan) -> str:
     """C6: what opening will create and which days it skips, and why."""
     lines = [
         _(

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
+from screens.base import Outcome
 from screens.counter.base import ROLE_NAMES, CounterScreen
 from screens.text import _, plain
 from store.text import N_
 
+DeskAction = Literal["search", "agenda", "register", "tickets", "capacity", "figures", "audit"]
+
 # (button id, label, roles, what it is for)
-ACTIONS = (
+ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
     (
         "search",
         N_("Buscar persona"),
@@ -46,6 +52,16 @@ ACTIONS = (
 class DeskScreen(CounterScreen):
     """The staff member's home at the counter."""
 
+    @dataclass
+    class Chosen(Outcome):
+        """One of the desk's actions (C1: only those the role allows are offered)."""
+
+        action: DeskAction
+
+    @dataclass
+    class LoggedOut(Outcome):
+        """ "Cerrar sesión"."""
+
     def heading(self) -> str:
         return _("Mesón de atención")
 
@@ -73,22 +89,9 @@ class DeskScreen(CounterScreen):
 
     @on(Button.Pressed, ".desk-button")
     def _open(self, event: Button.Pressed) -> None:
-        from screens.counter import agenda, audit, capacity, figures, search, tickets
-
         action = event.button.id
         if action == "logout":
-            self.kiosk.reset()
-        elif action == "register":
-            from screens.terms import TermsScreen
-
-            self.kiosk.assist(TermsScreen())
-        else:
-            screen = {
-                "search": search.SearchScreen,
-                "agenda": agenda.AgendaScreen,
-                "tickets": tickets.CounterTicketsScreen,
-                "capacity": capacity.CapacityScreen,
-                "figures": figures.FiguresScreen,
-                "audit": audit.AuditScreen,
-            }[action or ""]
-            self.app.push_screen(screen())
+            self.post_message(self.LoggedOut())
+        for known, *_rest in ACTIONS:
+            if action == known:
+                self.post_message(self.Chosen(known))

@@ -4,18 +4,18 @@ as a sparkline; exported as CSV."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain, short_moment
 from screens.widgets.table import Table
 from store.text import N_
+from store.views import Figures
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -38,7 +38,7 @@ class FiguresScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.figures: list[Any] = []
+        self.figures: list[Figures] = []
 
     def heading(self) -> str:
         return _("Cifras por oficina y trámite")
@@ -57,7 +57,7 @@ class FiguresScreen(CounterScreen):
                 yield Button(_("Exportar CSV"), id="export", variant="primary")
 
     def ready(self) -> None:
-        self.query_one("#figures", DataTable).add_columns(
+        self.query_one("#figures", Table).add_columns(
             _("Oficina"),
             _("Trámite"),
             _("En espera"),
@@ -72,9 +72,9 @@ class FiguresScreen(CounterScreen):
     def after_relabel(self) -> None:
         self.ready()
 
-    def _show(self, figures: list[Any]) -> None:
+    def _show(self, figures: list[Figures]) -> None:
         self.figures = figures
-        table = self.query_one("#figures", DataTable)
+        table = self.query_one("#figures", Table)
         table.clear()
         for f in figures:
             rate = f.no_show_rate
@@ -93,8 +93,8 @@ class FiguresScreen(CounterScreen):
 
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
-        folder: Path = self.kiosk.settings.exports()
-        stamp = self.kiosk.clock.now()
+        folder = self.host.export_folder()
+        stamp = self.host.clock.now()
         rows = self.figures
         figures_csv = self.store.figures_csv
 
@@ -117,6 +117,3 @@ class FiguresScreen(CounterScreen):
         self.query_one("#figures-status", Static).update(
             plain(_("No se pudo guardar el archivo: {reason}", reason=error.strerror or str(error)))
         )
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from screens.base import KioskScreen
+from screens.base import KioskScreen, Outcome
 from screens.text import _, say
 from screens.widgets.fields import FormField
 from store.errors import StoreError
 
+if TYPE_CHECKING:  # the desk opens on this screen: nothing heavy before it is drawn
+    from store.views import StaffView
+
 
 class StaffLoginScreen(KioskScreen):
     """User name and password; what went wrong is said under the form."""
+
+    @dataclass
+    class LoggedIn(Outcome):
+        """C1: the desk opens for this staff member and their role."""
+
+        staff: StaffView
 
     def heading(self) -> str:
         return _("Mesón de atención: ingreso del personal")
@@ -50,11 +60,10 @@ class StaffLoginScreen(KioskScreen):
             return
         self.query_one("#login-error", Static).update("")
         self.call_store(
-            lambda: self.store.login_staff(username, password), self._logged_in, self._refused
+            lambda: self.store.login_staff(username, password),
+            lambda staff: self.post_message(self.LoggedIn(staff)),
+            self._refused,
         )
-
-    def _logged_in(self, staff: Any) -> None:
-        self.kiosk.log_in_staff(staff)
 
     def _refused(self, error: StoreError) -> None:
         self.query_one("#password", Input).value = ""

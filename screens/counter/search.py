@@ -3,7 +3,7 @@ the verification code of one of their bookings."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,11 +11,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
+from screens.base import Outcome
 from screens.counter.base import CounterScreen, cells
 from screens.text import _, plain
 from screens.widgets.table import Table
 from store.text import N_
 from store.validation import format_document
+from store.views import ApplicantView
 
 
 class SearchScreen(CounterScreen):
@@ -24,9 +26,15 @@ class SearchScreen(CounterScreen):
     ROLES = ("agent", "supervisor")
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
 
+    @dataclass
+    class Chosen(Outcome):
+        """C3: this person's file comes next."""
+
+        applicant: ApplicantView
+
     def __init__(self) -> None:
         super().__init__()
-        self.found: list[Any] = []
+        self.found: list[ApplicantView] = []
 
     def heading(self) -> str:
         return _("Buscar persona")
@@ -42,7 +50,7 @@ class SearchScreen(CounterScreen):
             yield Table(id="results", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", Table)
         table.add_columns(_("Nombre"), _("Documento"), _("Verificada"), _("Correo"))
         self.query_one("#query").focus()
 
@@ -58,9 +66,9 @@ class SearchScreen(CounterScreen):
             return
         self.call_store(lambda: self.store.find_applicants(text), self._show)
 
-    def _show(self, found: list[Any], keep_status: bool = False) -> None:
+    def _show(self, found: list[ApplicantView], keep_status: bool = False) -> None:
         self.found = found
-        table = self.query_one("#results", DataTable)
+        table = self.query_one("#results", Table)
         table.clear()
         for person in found:
             table.add_row(
@@ -81,9 +89,4 @@ class SearchScreen(CounterScreen):
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from screens.counter.applicant import ApplicantScreen
-
-        self.app.push_screen(ApplicantScreen(self.found[event.cursor_row]))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.post_message(self.Chosen(self.found[event.cursor_row]))

@@ -3,8 +3,6 @@ applicant's mailbox."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,15 +10,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Static, TextArea
 
 from screens.counter.base import CounterScreen, cells
+from screens.labels import ticket_category_name, ticket_kind_name
 from screens.text import _, plain, say, short_moment
-from screens.tickets import CATEGORIES as CATEGORY_LIST
-from screens.tickets import KINDS as KIND_LIST
 from screens.widgets.table import Table
 from store.errors import StoreError
 from store.text import N_
-
-KINDS = dict(KIND_LIST)
-CATEGORIES = dict(CATEGORY_LIST)
+from store.views import TicketView
 
 
 class CounterTicketsScreen(CounterScreen):
@@ -31,8 +26,8 @@ class CounterTicketsScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tickets: list[Any] = []
-        self.current: Any = None
+        self.tickets: list[TicketView] = []
+        self.current: TicketView | None = None
 
     def heading(self) -> str:
         return _("Tickets de ayuda abiertos")
@@ -47,7 +42,7 @@ class CounterTicketsScreen(CounterScreen):
                 yield Button(_("Enviar respuesta"), id="send", variant="primary")
 
     def ready(self) -> None:
-        self.query_one("#tickets", DataTable).add_columns(
+        self.query_one("#tickets", Table).add_columns(
             _("Abierto"), _("Tipo"), _("Asunto"), _("Categoría"), _("Referencia")
         )
         self.reload()
@@ -58,17 +53,17 @@ class CounterTicketsScreen(CounterScreen):
     def reload(self) -> None:
         self.call_store(self.store.open_tickets, self._show)
 
-    def _show(self, tickets: list[Any]) -> None:
+    def _show(self, tickets: list[TicketView]) -> None:
         self.tickets = tickets
-        table = self.query_one("#tickets", DataTable)
+        table = self.query_one("#tickets", Table)
         table.clear()
         for ticket in tickets:
             table.add_row(
                 *cells(
                     short_moment(ticket.opened_at),
-                    _(KINDS.get(ticket.kind, ticket.kind)),
+                    ticket_kind_name(ticket.kind),
                     ticket.subject,
-                    _(CATEGORIES.get(ticket.category, ticket.category)),
+                    ticket_category_name(ticket.category),
                     ticket.reference or "—",
                 )
             )
@@ -109,13 +104,10 @@ class CounterTicketsScreen(CounterScreen):
             self._refused,
         )
 
-    def _answered(self, _ticket: Any) -> None:
+    def _answered(self, _ticket: TicketView) -> None:
         self.query_one("#answer", TextArea).text = ""
         self.app.notify(_("Respuesta enviada al buzón de la persona."))
         self.reload()
 
     def _refused(self, error: StoreError) -> None:
         self.query_one("#tickets-status", Static).update(plain(say(error.message)))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

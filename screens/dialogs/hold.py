@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,9 @@ from textual.widgets import Button, Static
 
 from screens.text import _, language, long_day, plain
 from store.views import BookingView, ProcedureView
+
+if TYPE_CHECKING:
+    from screens.host import Host
 
 
 class HoldDialog(ModalScreen[bool]):
@@ -26,7 +31,7 @@ class HoldDialog(ModalScreen[bool]):
     def _left(self) -> int:
         if self.hold.hold_expires_at is None:
             return 0
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = cast("Host", self.app).clock.now()
         return max(0, int((self.hold.hold_expires_at - now).total_seconds()))
 
     def _countdown(self) -> str:

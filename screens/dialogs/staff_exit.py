@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +13,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from screens.text import _, say
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from screens.host import Host
 
 
 class StaffExitDialog(ModalScreen[bool]):
@@ -40,7 +43,7 @@ class StaffExitDialog(ModalScreen[bool]):
     def _check(self) -> None:
         username = self.query_one("#staff-user", Input).value
         password = self.query_one("#staff-password", Input).value
-        store: Any = getattr(self.app, "store", None)
+        store = cast("Host", self.app).store
 
         def check() -> None:
             try:

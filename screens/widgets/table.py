@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 
-class Table(DataTable[Any]):
+class Table(DataTable[Text]):
     """A DataTable whose header always matches the widths of its columns.
 
     textual 8.2.8 measures new rows when the table is next idle and widens the columns then,
@@ -16,7 +17,7 @@ class Table(DataTable[Any]):
     can keep the old, narrow widths over rows drawn with the new ones (seen on a loaded CI
     machine). Measuring now starts a new cache generation."""
 
-    def _update_dimensions(self, new_rows: Iterable[Any]) -> None:
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         super()._update_dimensions(new_rows)
         self._update_count += 1
         self.refresh()

@@ -1,25 +1,36 @@
-"""A kiosk on a small seeded SQLite store with a fixed clock, and helpers for Pilot tests."""
+"""A kiosk on a small seeded SQLite store with a fixed clock, and helpers for Pilot tests.
+
+Tests wait for work, not for time: `settle` returns when no worker runs, no store call waits
+for its result and every message has been handled; `Outcomes` collects the outcome messages the
+screens post, so a journey test can check each step as well as the screen it led to."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from kiosk.app import KioskApp, make_app
+from kiosk.app import CounterApp, KioskApp, make_app
 from kiosk.settings import Settings
 from receipts.printer import FolderPrinter
+from screens.base import KioskScreen, Outcome
 from store import Store
 from store.credentials import Passwords, fast_hasher
+from store.views import ApplicantView, StaffView
 from tests.conftest import NOW
 from tests.factories import form, open_day, seed_catalog
 
 PASSWORD = "clave-segura-2026"
+OutcomeT = TypeVar("OutcomeT", bound=Outcome)
+KioskPilot = Pilot[None]
 
 
 class Ticker:
@@ -47,7 +58,7 @@ def kiosk_store(tmp_path: Path, sqlite_template: Path, clock: Any) -> Iterator[S
 
 
 @pytest.fixture
-def registered(kiosk_store: Store) -> Any:
+def registered(kiosk_store: Store) -> ApplicantView:
     """An applicant whose password is already their own."""
     registration = kiosk_store.register(
         form(given_names="Wyddeline Ñusta", first_surname="Désir", second_surname="Saint-Fleur"),
@@ -57,6 +68,21 @@ def registered(kiosk_store: Store) -> Any:
         registration.applicant.id, registration.temporary_password, PASSWORD
     )
     return registration.applicant
+
+
+@pytest.fixture(autouse=True)
+def no_press_effect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pressed button stays "active" for 0.2 s and ignores taps meanwhile: a timer, which
+    would make a test's second tap (and a snapshot's colours) depend on how fast it ran."""
+    from textual.widgets import Button
+
+    created = Button.__init__
+
+    def without_effect(self: Button, *args: Any, **kwargs: Any) -> None:
+        created(self, *args, **kwargs)
+        self.active_effect_duration = 0
+
+    monkeypatch.setattr(Button, "__init__", without_effect)
 
 
 @pytest.fixture
@@ -84,7 +110,7 @@ def make_kiosk(kiosk_store: Store, tmp_path: Path, ticker: Ticker) -> Callable[.
     return build
 
 
-def screen_text(app: Any) -> str:
+def screen_text(app: KioskApp) -> str:
     """Everything the current screen shows, as plain text (static text and list options)."""
     from textual.widgets import OptionList, Static
 
@@ -94,21 +120,60 @@ def screen_text(app: Any) -> str:
     return "\n".join(lines)
 
 
-async def settle(pilot: Any) -> None:
-    """Let workers finish and the screen redraw (Textual switches screens after 50 ms)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
+def _busy(app: KioskApp) -> bool:
+    """A worker still running, or a store call whose result the screen has not taken yet."""
+    if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        return True
+    return any(isinstance(s, KioskScreen) and s.busy for s in app.screen_stack)
 
 
-async def log_in(pilot: Any, identifier: str, password: str = PASSWORD) -> None:
+async def settle(pilot: KioskPilot) -> None:
+    """Wait until the app has nothing left to do after a key press or a tap: every worker done,
+    every store call's result taken, every message handled, and the same screen on top for a
+    whole round (a finished step pushes the next screen, which may start its own work)."""
+    app = pilot.app
+    assert isinstance(app, KioskApp)
+    while True:
+        screen = app.screen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if app.screen is screen and not _busy(app):
+            return
+
+
+class Outcomes(list[Outcome]):
+    """Every outcome message the screens posted, in order: pass it to `run_test` as its
+    `message_hook`. (A message is seen by the screen and again by the app; it is kept once.)"""
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Outcome) and not any(seen is message for seen in self):
+            self.append(message)
+
+    def last(self, kind: type[OutcomeT]) -> OutcomeT:
+        """The newest outcome, which must be a `kind`."""
+        assert self, "no screen has finished a step"
+        newest = self[-1]
+        assert isinstance(newest, kind), f"expected {kind.__qualname__}, got {newest!r}"
+        return newest
+
+    def kinds(self) -> list[str]:
+        """The outcomes' names, e.g. "LoginScreen.LoggedIn"."""
+        return [type(outcome).__qualname__ for outcome in self]
+
+
+@pytest.fixture
+def outcomes() -> Outcomes:
+    return Outcomes()
+
+
+async def log_in(pilot: KioskPilot, identifier: str, password: str = PASSWORD) -> None:
     await tap(pilot, "#login")
     await settle(pilot)
     await pilot.press(*identifier, "enter", *password, "enter")
     await settle(pilot)
 
 
-async def to_registration_form(pilot: Any) -> None:
+async def to_registration_form(pilot: KioskPilot) -> None:
     """From the welcome screen: "Reservar hora", accept the terms, on to the empty form."""
     await tap(pilot, "#book")
     await settle(pilot)
@@ -117,7 +182,7 @@ async def to_registration_form(pilot: Any) -> None:
     await settle(pilot)
 
 
-async def tap(pilot: Any, selector: str) -> None:
+async def tap(pilot: KioskPilot, selector: str) -> None:
     """One tap on a widget, scrolled into view first (as a finger would scroll to it)."""
     widget = pilot.app.screen.query_one(selector)
     widget.scroll_visible(animate=False, immediate=True)
@@ -130,7 +195,7 @@ STAFF_PASSWORD = "clave-del-meson-1"
 
 
 @pytest.fixture
-def staff_accounts(kiosk_store: Store) -> dict[str, Any]:
+def staff_accounts(kiosk_store: Store) -> dict[str, StaffView]:
     """An agent, a supervisor and an auditor of the Santiago office."""
     return {
         role: kiosk_store.create_staff(name, full, role, STAFF_PASSWORD, "STG")
@@ -144,11 +209,11 @@ def staff_accounts(kiosk_store: Store) -> dict[str, Any]:
 
 @pytest.fixture
 def make_counter(
-    kiosk_store: Store, tmp_path: Path, ticker: Ticker, staff_accounts: dict[str, Any]
-) -> Callable[..., KioskApp]:
+    kiosk_store: Store, tmp_path: Path, ticker: Ticker, staff_accounts: dict[str, StaffView]
+) -> Callable[..., CounterApp]:
     """A counter desk on the test store; CSV exports land in tmp_path/exports."""
 
-    def build(language: str = "es", idle_seconds: int = 600) -> KioskApp:
+    def build(language: str = "es", idle_seconds: int = 600) -> CounterApp:
         settings = Settings(
             db_url=kiosk_store.url,
             language=language,
@@ -156,7 +221,7 @@ def make_counter(
             now=NOW,
             exports_dir=tmp_path / "exports",
         )
-        return make_app(
+        app = make_app(
             settings,
             kiosk_store,
             FolderPrinter(tmp_path / "receipts"),
@@ -165,16 +230,18 @@ def make_counter(
             watch_idle=False,
             blink=False,
         )
+        assert isinstance(app, CounterApp)
+        return app
 
     return build
 
 
-async def staff_log_in(pilot: Any, username: str, password: str = STAFF_PASSWORD) -> None:
+async def staff_log_in(pilot: KioskPilot, username: str, password: str = STAFF_PASSWORD) -> None:
     await pilot.press(*username, "enter", *password, "enter")
     await settle(pilot)
 
 
-async def staff_at(pilot: Any, username: str, *buttons: str) -> None:
+async def staff_at(pilot: KioskPilot, username: str, *buttons: str) -> None:
     """From a fresh counter: log in as `username`, then tap each desk or screen button."""
     await settle(pilot)
     await staff_log_in(pilot, username)

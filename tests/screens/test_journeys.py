@@ -1,20 +1,33 @@
-"""Pilot walks through the applicant's journeys end to end (A, B, W, M, K)."""
+"""Pilot walks through the applicant's journeys end to end (A, B, W, M, K): each step's outcome
+message and the screen the journey showed after it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Select, Static
 
+from kiosk.app import KioskApp
 from screens.home import HomeScreen
-from screens.login import ChangePasswordScreen
+from screens.login import ChangePasswordScreen, LoginScreen
+from screens.mailbox import MailboxScreen
+from screens.office import OfficeScreen
 from screens.receipt import ReceiptScreen
+from screens.registered import RegisteredScreen
+from screens.registration import RegistrationScreen
+from screens.review import ReviewScreen
+from screens.slots import SlotsScreen
+from screens.waitlist import WaitlistScreen
 from screens.welcome import WelcomeScreen
 from store import Store
+from store.views import ApplicantView
 from tests.factories import MONDAY, open_day
 from tests.screens.conftest import (
     PASSWORD,
+    KioskPilot,
+    Outcomes,
+    Ticker,
     log_in,
     screen_text,
     settle,
@@ -22,9 +35,11 @@ from tests.screens.conftest import (
     to_registration_form,
 )
 
+MakeKiosk = Callable[..., KioskApp]
 
-async def _type_into(pilot: Any, selector: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(selector)
+
+async def _type_into(pilot: KioskPilot, selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector, Input)
     widget.focus()
     await pilot.pause()
     widget.value = ""
@@ -32,10 +47,10 @@ async def _type_into(pilot: Any, selector: str, text: str) -> None:
 
 
 async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_prints(
-    make_kiosk: Any, tmp_path: Path
+    make_kiosk: MakeKiosk, tmp_path: Path, outcomes: Outcomes
 ) -> None:
     app = make_kiosk()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=outcomes) as pilot:
         await pilot.press("enter")  # the primary action has the focus
         await settle(pilot)
         assert app.screen.query_one("#continue").disabled  # A1: not before accepting
@@ -57,22 +72,30 @@ async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_print
         await tap(pilot, "#no-second-surname")  # A3
         await _type_into(pilot, "#nationality", "hait")
         await pilot.press("enter")
-        app.screen.query_one("#region").value = "CL-RM"
+        app.screen.query_one("#region", Select).value = "CL-RM"
         await pilot.pause()
         await tap(pilot, "#review")
         await settle(pilot)
+        assert outcomes.last(RegistrationScreen.Checked).clean.second_surname == "Désir"  # A3
+        assert isinstance(app.screen, ReviewScreen)
         assert "Registro: revise sus datos" in screen_text(app)
         assert "Désir" in screen_text(app) and "Haití" in screen_text(app)
         await tap(pilot, "#confirm")
         await settle(pilot)
+        registration = outcomes.last(ReviewScreen.Registered).registration
+        assert registration.applicant.email == "w.desir@correo.cl"
+        assert isinstance(app.screen, RegisteredScreen)
         password = str(app.screen.query_one("#temporary-password", Static).render())
+        assert password == registration.temporary_password
         assert len(password) >= 10 and "Registro completado" in screen_text(app)
         assert list((tmp_path / "receipts").glob("credentials-*.pdf"))  # A8: the slip
         await tap(pilot, "#login")
         await settle(pilot)
         assert app.screen.query_one("#identifier", Input).value == "w.desir@correo.cl"
+        assert len(app.screen_stack) == 3  # the registration screens are gone: welcome, login
         await pilot.press(*password, "enter")
         await settle(pilot)
+        assert outcomes.last(LoginScreen.LoggedIn).applicant.must_change_password
         assert isinstance(app.screen, ChangePasswordScreen)  # A9
         await pilot.press(*PASSWORD, "enter", *PASSWORD, "enter")
         await settle(pilot)
@@ -88,20 +111,39 @@ async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_print
         assert "Confirme su hora" in screen_text(app) and "5:00" in screen_text(app)  # B6 countdown
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ReceiptScreen)
+        booked = outcomes.last(SlotsScreen.Booked).booking
+        assert isinstance(app.screen, ReceiptScreen) and app.screen.booking == booked
+        assert isinstance(app.screen_stack[-2], HomeScreen)  # home underneath the receipt
         code = app.screen.booking.code
         assert code and app.screen.booking.status == "confirmed"
         assert (tmp_path / "receipts" / f"booking-{code}.pdf").exists()  # B7: printed
         await tap(pilot, "#print")  # K3: a second press within the window prints nothing new
         await settle(pilot)
         assert len(list((tmp_path / "receipts").glob("booking-*.pdf"))) == 1
+    assert outcomes.kinds() == [
+        "WelcomeScreen.BookChosen",
+        "TermsScreen.Accepted",
+        "RegistrationScreen.Checked",
+        "ReviewScreen.Registered",
+        "RegisteredScreen.LoginChosen",
+        "LoginScreen.LoggedIn",
+        "ChangePasswordScreen.PasswordChanged",
+        "HomeScreen.BookChosen",
+        "ProcedureScreen.Chosen",
+        "OfficeScreen.Chosen",
+        "SlotsScreen.Booked",
+    ]
 
 
 async def test_w1_w2_full_office_enrol_then_capacity_assigns_and_mailbox_shows_it(
-    make_kiosk: Any, registered: Any, kiosk_store: Store, tmp_path: Path
+    make_kiosk: MakeKiosk,
+    registered: ApplicantView,
+    kiosk_store: Store,
+    tmp_path: Path,
+    outcomes: Outcomes,
 ) -> None:
     app = make_kiosk()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=outcomes) as pilot:
         await log_in(pilot, registered.email)
         await tap(pilot, "#book")
         await settle(pilot)
@@ -110,6 +152,8 @@ async def test_w1_w2_full_office_enrol_then_capacity_assigns_and_mailbox_shows_i
         assert "personas en espera" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
+        chosen = outcomes.last(OfficeScreen.Chosen)
+        assert chosen.offering.next_free is None and isinstance(app.screen, WaitlistScreen)
         await tap(pilot, "#enrol")
         await settle(pilot)
         await tap(pilot, "#yes")
@@ -120,23 +164,28 @@ async def test_w1_w2_full_office_enrol_then_capacity_assigns_and_mailbox_shows_i
         assert list((tmp_path / "receipts").glob("waitlist-*.pdf"))
         await tap(pilot, "#home")
         await settle(pilot)
+        outcomes.last(WaitlistScreen.HomeChosen)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 3
         assert "lugar 1" in screen_text(app)  # W3: position and enrolment date at home
         # A supervisor opens capacity through the store: W2 assigns at once.
         opened = open_day(kiosk_store, "STG", "RD", MONDAY, "11:00-11:30", 30)
         assert opened.assigned == 1
+        assert isinstance(app.screen, HomeScreen)
         app.screen.reload()
         await settle(pilot)
         assert "No está inscrito en ninguna lista." in screen_text(app)
         assert "sin leer" in str(app.screen.query_one("#mailbox", Button).label)  # M1 count
         await tap(pilot, "#mailbox")
         await settle(pilot)
+        outcomes.last(HomeScreen.MailboxChosen)
         await pilot.press("enter")  # the newest notice: the assignment
         await settle(pilot)
+        assert isinstance(app.screen, MailboxScreen)
         assert app.screen.opened is not None and app.screen.opened.booking_code
 
 
 async def test_w4_withdrawal_warns_and_frees_the_place(
-    make_kiosk: Any, registered: Any, kiosk_store: Store
+    make_kiosk: MakeKiosk, registered: ApplicantView, kiosk_store: Store
 ) -> None:
     kiosk_store.enrol(registered.id, "STG", "RD")
     app = make_kiosk()
@@ -151,7 +200,9 @@ async def test_w4_withdrawal_warns_and_frees_the_place(
         assert kiosk_store.waitlist("STG", "RD") == []
 
 
-async def test_a11_lockout_says_until_when(make_kiosk: Any, registered: Any) -> None:
+async def test_a11_lockout_says_until_when(
+    make_kiosk: MakeKiosk, registered: ApplicantView
+) -> None:
     app = make_kiosk()
     async with app.run_test(size=(120, 40)) as pilot:
         await tap(pilot, "#login")
@@ -166,7 +217,7 @@ async def test_a11_lockout_says_until_when(make_kiosk: Any, registered: Any) -> 
 
 
 async def test_k1_idle_reset_forgets_everything(
-    make_kiosk: Any, registered: Any, ticker: Any
+    make_kiosk: MakeKiosk, registered: ApplicantView, ticker: Ticker
 ) -> None:
     app = make_kiosk(idle_seconds=90)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -189,7 +240,7 @@ async def test_k1_idle_reset_forgets_everything(
 
 
 async def test_k1_answering_keeps_the_session(
-    make_kiosk: Any, registered: Any, ticker: Any
+    make_kiosk: MakeKiosk, registered: ApplicantView, ticker: Ticker
 ) -> None:
     app = make_kiosk(idle_seconds=90)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -205,7 +256,7 @@ async def test_k1_answering_keeps_the_session(
         assert isinstance(app.screen, HomeScreen) and app.session is not None
 
 
-async def test_k2_quit_keys_and_palette_do_nothing(make_kiosk: Any) -> None:
+async def test_k2_quit_keys_and_palette_do_nothing(make_kiosk: MakeKiosk) -> None:
     app = make_kiosk()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+q", "ctrl+c", "ctrl+p")
@@ -219,7 +270,7 @@ async def test_k2_quit_keys_and_palette_do_nothing(make_kiosk: Any) -> None:
 
 
 async def test_k4_switching_language_redraws_screen_and_footer_and_keeps_input(
-    make_kiosk: Any,
+    make_kiosk: MakeKiosk,
 ) -> None:
     app = make_kiosk()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -235,7 +286,7 @@ async def test_k4_switching_language_redraws_screen_and_footer_and_keeps_input(
 
 
 async def test_a2_a7_wrong_input_on_every_field_says_what_to_fix_and_keeps_it(
-    make_kiosk: Any,
+    make_kiosk: MakeKiosk,
 ) -> None:
     app = make_kiosk()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -273,7 +324,7 @@ async def test_a2_a7_wrong_input_on_every_field_says_what_to_fix_and_keeps_it(
 
 
 async def test_k5_one_tap_on_a_free_time_holds_it_and_a_tap_on_a_closed_one_says_why(
-    make_kiosk: Any, registered: Any
+    make_kiosk: MakeKiosk, registered: ApplicantView
 ) -> None:
     """The slot grid is one widget drawn line by line: a tap is turned into its cell."""
     from screens.dialogs.hold import HoldDialog

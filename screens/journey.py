@@ -1,0 +1,307 @@
+"""The map: after each step, the next one.
+
+A screen says its step is done by posting an outcome (`WelcomeScreen.BookChosen`,
+`LoginScreen.LoggedIn`, `SlotsScreen.Booked`…); the application hands every outcome to its
+journey, and `route` below decides which screen comes next. Read `Journey.route` top to bottom
+and you have the applicant's whole path through the kiosk. `CounterJourney` is the counter
+desk's: staff log in, the desk's actions, and assisted mode (C2), where the agent runs the
+kiosk's own steps on behalf of the person at the desk. It overrides only what differs.
+
+No screen imports another screen; only this module knows them all."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, cast
+
+from textual.app import App
+from textual.screen import Screen
+
+from screens.base import KioskScreen, Outcome
+from screens.counter.agenda import AgendaScreen
+from screens.counter.applicant import ApplicantScreen
+from screens.counter.audit import AuditScreen
+from screens.counter.capacity import CapacityScreen
+from screens.counter.desk import DeskScreen
+from screens.counter.figures import FiguresScreen
+from screens.counter.login import StaffLoginScreen
+from screens.counter.search import SearchScreen
+from screens.counter.tickets import CounterTicketsScreen
+from screens.home import HomeScreen
+from screens.host import Host
+from screens.login import ChangePasswordScreen, LoginScreen, RecoveryScreen
+from screens.mailbox import MailboxScreen
+from screens.office import OfficeScreen
+from screens.procedure import ProcedureScreen
+from screens.receipt import ReceiptScreen
+from screens.registered import RegisteredScreen
+from screens.registration import RegistrationScreen
+from screens.review import ReviewScreen
+from screens.session import Session
+from screens.slots import SlotsScreen
+from screens.terms import TermsScreen
+from screens.tickets import HelpScreen, TicketsScreen
+from screens.waitlist import WaitlistScreen
+from screens.welcome import WelcomeScreen
+
+if TYPE_CHECKING:
+    from store.views import ApplicantView
+
+log = logging.getLogger("kiosk.journey")
+# A screen a path can come back to: one of ours, or whatever the agent had open.
+Place = KioskScreen | Screen[object]
+
+
+class Shell(Host, Protocol):
+    """What a journey needs of the application besides what a screen sees."""
+
+    def first_screen(self) -> KioskScreen:
+        """The screen the application opens on: the welcome, or the staff login at a desk."""
+        ...
+
+    def reset(self) -> None:
+        """K1: forget the person (session, language, display) and begin again."""
+        ...
+
+
+class Journey:
+    """The applicant's journey through the kiosk (A, B, W, M, H)."""
+
+    def __init__(self, app: App[None], opened_on: KioskScreen | None) -> None:
+        self.app = app
+        self.shell = cast(Shell, app)
+        # The screen every restart comes back to: the one the application opened on (the
+        # welcome, or a desk's staff login), then at a desk the desk itself.
+        self.root: Place | None = opened_on
+        # Where a login leads: home, the mailbox or a help ticket (chosen before logging in).
+        self.after_login: Callable[[], KioskScreen] = HomeScreen
+
+    # -- the map ----------------------------------------------------------------------------
+
+    def route(self, outcome: Outcome) -> None:
+        """Show what comes after `outcome`."""
+        match outcome:
+            # A new applicant: terms (A1), form (A2–A7), answers, account (A8).
+            case WelcomeScreen.BookChosen():
+                self.show(TermsScreen())
+            case TermsScreen.Accepted():
+                self.show(RegistrationScreen())
+            case RegistrationScreen.Checked(form=form, clean=clean):
+                self.show(ReviewScreen(form, clean))
+            case ReviewScreen.Registered(registration=registration):
+                self.restart(
+                    RegisteredScreen(registration.temporary_password, registration.applicant.email)
+                )
+            case RegisteredScreen.LoginChosen(identifier=identifier):
+                self.log_in_then(HomeScreen, identifier, restart=True)
+
+            # Someone with an account: log in (A9, A11), a new password, recovery (A10).
+            case WelcomeScreen.LoginChosen():
+                self.log_in_then(HomeScreen)
+            case WelcomeScreen.MailboxChosen():
+                self.log_in_then(MailboxScreen)
+            case LoginScreen.ForgotChosen():
+                self.show(RecoveryScreen())
+            case RecoveryScreen.Recovered(temporary_password=password, identifier=identifier):
+                self.restart(RegisteredScreen(password, identifier, recovered=True))
+            case LoginScreen.LoggedIn(applicant=applicant, password=password):
+                self.open_session(applicant)
+                if applicant.must_change_password:
+                    self.restart(ChangePasswordScreen(password))
+                else:
+                    self.restart(self.after_login())
+            case ChangePasswordScreen.PasswordChanged(applicant=applicant):
+                if self.shell.session is not None:
+                    self.shell.session.applicant = applicant
+                self.restart(self.after_login())
+
+            # Home (B1, W3, M1) and booking: procedure, office, time or waitlist, receipt.
+            case HomeScreen.BookChosen():
+                self.show(ProcedureScreen())
+            case HomeScreen.MailboxChosen():
+                self.show(MailboxScreen())
+            case HomeScreen.ReceiptChosen(booking=booking):
+                self.show(ReceiptScreen(booking))
+            case HomeScreen.HelpChosen() | OfficeScreen.HelpChosen():
+                self.show(TicketsScreen())
+            case HomeScreen.Finished():
+                self.finish()
+            case ProcedureScreen.Chosen(procedure=procedure):
+                self.show(OfficeScreen(procedure))
+            case OfficeScreen.Chosen(offering=offering, procedure=procedure):
+                if offering.next_free is not None:
+                    self.show(SlotsScreen(offering, procedure))
+                else:  # W1: a full office offers automated assignment
+                    self.show(WaitlistScreen(offering, procedure))
+            case SlotsScreen.Booked(booking=booking):
+                self.restart(HomeScreen(), ReceiptScreen(booking, fresh=True))
+            case WaitlistScreen.HomeChosen():
+                self.restart(HomeScreen())
+
+            # Help (H1–H4): for anyone; a ticket needs an account.
+            case WelcomeScreen.HelpChosen():
+                self.show(HelpScreen())
+            case HelpScreen.TicketChosen():
+                if self.shell.session is not None:
+                    self.show(TicketsScreen())
+                else:
+                    self.log_in_then(TicketsScreen)
+
+            case _:
+                log.error("no step follows %r here", outcome)
+
+    # -- the steps --------------------------------------------------------------------------
+
+    def log_in_then(
+        self, destination: Callable[[], KioskScreen], identifier: str = "", *, restart: bool = False
+    ) -> None:
+        """Ask for a login, then go to `destination`."""
+        self.after_login = destination
+        login = LoginScreen(identifier)
+        if restart:
+            self.restart(login)
+        else:
+            self.show(login)
+
+    def open_session(self, applicant: ApplicantView) -> None:
+        """The applicant is known from now on; their language becomes the kiosk's (K4)."""
+        self.shell.session = Session(applicant)
+        if applicant.language in ("es", "en") and applicant.language != self.shell.language:
+            self.shell.set_language(applicant.language)
+
+    def finish(self) -> None:
+        """The person is done ("Terminar"): at a kiosk, everything is forgotten (K1)."""
+        self.shell.reset()
+
+    def at_rest(self) -> bool:
+        """Nobody's data on screen: an untouched welcome (the idle guard has nothing to protect)."""
+        return self.app.screen is self.root and self.shell.session is None
+
+    # -- moving between screens -------------------------------------------------------------
+
+    def base(self) -> Place | None:
+        """The screen a path starts from; `restart` drops everything above it."""
+        return self.root
+
+    def show(self, screen: KioskScreen) -> None:
+        """One step further; "Volver" comes back here."""
+        if self.app.screen is self.base():
+            self.app.push_screen(screen, self.back_at_base)
+        else:
+            self.app.push_screen(screen)
+
+    def restart(self, *screens: KioskScreen) -> None:
+        """Drop the path's screens (a finished form, a used login) and show `screens` in turn."""
+        self._pop_to(self.base())
+        for screen in screens:
+            self.show(screen)
+
+    def begin_again(self) -> None:
+        """Back to a fresh first screen, with nothing of the last person left (K1)."""
+        self._pop_to(self.root)
+        self.root = self.shell.first_screen()
+        self.app.switch_screen(self.root)
+        self.after_login = HomeScreen
+
+    def back_at_base(self, _result: None = None) -> None:
+        """The first screen of a path was closed with "Volver": its start is on screen again."""
+
+    def _pop_to(self, screen: Place | None) -> None:
+        while self.app.screen is not screen and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+@dataclass
+class Assisting:
+    """C2: the kiosk's own steps, run by an agent on behalf of the person at the desk."""
+
+    person: ApplicantView | None  # None while registering someone new
+    resume_at: Place  # the agent's screen to come back to
+
+
+class CounterJourney(Journey):
+    """The counter desk (C1–C8): staff log in; roles decide the desk; assisted mode (C2)."""
+
+    def __init__(self, app: App[None], opened_on: KioskScreen | None) -> None:
+        super().__init__(app, opened_on)
+        self.assisting: Assisting | None = None
+
+    def route(self, outcome: Outcome) -> None:
+        match outcome:
+            case StaffLoginScreen.LoggedIn(staff=staff):
+                self.shell.staff = staff
+                self.root = DeskScreen()
+                self.app.switch_screen(self.root)
+            case DeskScreen.LoggedOut():
+                self.shell.reset()
+            case DeskScreen.Chosen(action="register"):
+                self.assist(None, TermsScreen())
+            case DeskScreen.Chosen(action=action):
+                self.show(DESK_SCREENS[action]())
+            case SearchScreen.Chosen(applicant=applicant):
+                self.show(ApplicantScreen(applicant))
+            case ApplicantScreen.AssistChosen(applicant=applicant):
+                self.assist(applicant, HomeScreen())
+            case _:
+                super().route(outcome)
+
+    # -- C2: assisted mode ------------------------------------------------------------------
+
+    def assist(self, person: ApplicantView | None, first: KioskScreen) -> None:
+        """Run the kiosk's steps for a person (registered already, or not yet), on top of what
+        the agent has open; every store call made there names the agent (C2)."""
+        self.assisting = Assisting(person, resume_at=self.app.screen)
+        self.shell.session = None if person is None else self.assisted_session(person)
+        self.show(first)
+        self.app.refresh_bindings()
+
+    def assisted_session(self, person: ApplicantView) -> Session:
+        """The person's session, with the agent as the one who acts."""
+        return Session(person, actor=self.shell.acting_staff())
+
+    def open_session(self, applicant: ApplicantView) -> None:
+        """A person registered at the desk logs in: the agent keeps acting, in their own
+        language."""
+        if self.assisting is not None:
+            self.assisting.person = applicant
+        self.shell.session = self.assisted_session(applicant)
+
+    def finish(self) -> None:
+        """ "Terminar" (F10, from any assisted screen): back to the agent's own screens."""
+        if self.assisting is not None:
+            self._pop_to(self.assisting.resume_at)
+            self.end_assisting()
+
+    def back_at_base(self, _result: None = None) -> None:
+        """ "Volver" from the first assisted screen also ends assisted mode."""
+        if self.assisting is not None and self.app.screen is self.assisting.resume_at:
+            self.end_assisting()
+
+    def end_assisting(self) -> None:
+        self.assisting = None
+        self.shell.session = None
+        self.app.refresh_bindings()
+
+    def base(self) -> Place | None:
+        return self.assisting.resume_at if self.assisting is not None else self.root
+
+    def begin_again(self) -> None:
+        self.assisting = None
+        super().begin_again()
+
+    def at_rest(self) -> bool:
+        """Nobody logged in at the desk."""
+        return self.shell.staff is None
+
+
+# C1: what each of the desk's buttons opens ("register" starts assisted mode instead).
+DESK_SCREENS: dict[str, Callable[[], KioskScreen]] = {
+    "search": SearchScreen,
+    "agenda": AgendaScreen,
+    "tickets": CounterTicketsScreen,
+    "capacity": CapacityScreen,
+    "figures": FiguresScreen,
+    "audit": AuditScreen,
+}
