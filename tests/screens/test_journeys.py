@@ -3,9 +3,12 @@ message and the screen the journey showed after it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Button, Input, Select, Static
 
 from kiosk.app import KioskApp
@@ -21,7 +24,8 @@ from screens.slots import SlotsScreen
 from screens.waitlist import WaitlistScreen
 from screens.welcome import WelcomeScreen
 from store import Store
-from store.views import ApplicantView
+from store.forms import ApplicantForm
+from store.views import ApplicantView, Registration
 from tests.factories import MONDAY, open_day
 from tests.screens.conftest import (
     PASSWORD,
@@ -349,3 +353,76 @@ async def test_k5_one_tap_on_a_free_time_holds_it_and_a_tap_on_a_closed_one_says
         await settle(pilot)
         assert isinstance(app.screen, HoldDialog)
         assert app.screen.hold.start.strftime("%H:%M") == "09:30"
+
+
+async def test_k3_a_double_press_on_confirm_creates_one_account(
+    make_kiosk: MakeKiosk,
+    kiosk_store: Store,
+    outcomes: Outcomes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter, Enter on "Confirmar registro": the second press comes while the first store call
+    is still running and is ignored, so there is one account and no "already registered"."""
+    calls: list[ApplicantForm] = []
+    release = threading.Event()
+    register = kiosk_store.register
+
+    def slow_register(form: ApplicantForm, **options: Any) -> Registration:
+        calls.append(form)
+        assert release.wait(30), "the test never let the registration finish"
+        return register(form, **options)
+
+    monkeypatch.setattr(kiosk_store, "register", slow_register)
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40), message_hook=outcomes) as pilot:
+        await to_registration_form(pilot)
+        await tap(pilot, "#doc-passport")
+        for field, value in {
+            "document_number": "ZX445566",
+            "document_expiry": "01-01-2030",
+            "given_names": "Marie",
+            "first_surname": "Pierre",
+            "second_surname": "Louis",
+            "email": "marie@correo.cl",
+            "email_confirmation": "marie@correo.cl",
+            "birth_date": "03-03-1990",
+        }.items():
+            await _type_into(pilot, f"#{field}", value)
+        await _type_into(pilot, "#nationality", "hait")
+        await pilot.press("enter")
+        app.screen.query_one("#region", Select).value = "CL-RM"
+        await tap(pilot, "#review")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.focused is not None
+        await pilot.press("enter", "enter")  # the first call is held until both are handled
+        assert app.screen.busy
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, RegisteredScreen)
+    assert len(calls) == 1 and outcomes.kinds().count("ReviewScreen.Registered") == 1
+    assert [a.email for a in kiosk_store.find_applicants("marie@correo.cl")] == ["marie@correo.cl"]
+
+
+async def test_a_store_call_that_breaks_says_nothing_was_saved_and_the_kiosk_goes_on(
+    make_kiosk: MakeKiosk, kiosk_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one place a worker's end is handled: an unexpected error becomes "Algo salió mal"
+    (never a traceback), the screen takes presses again, and what was typed stays."""
+    from screens.dialogs.message import MessageDialog
+
+    def broken(identifier: str, password: str) -> ApplicantView:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(kiosk_store, "login", broken)
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tap(pilot, "#login")
+        await settle(pilot)
+        await pilot.press(*"ana@correo.cl", "enter", *"secreta-123", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert "No se guardó nada" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and not app.screen.busy
+        assert app.screen.query_one("#identifier", Input).value == "ana@correo.cl"
