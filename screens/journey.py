@@ -111,11 +111,11 @@ class Journey:
                 if applicant.must_change_password:
                     self.restart(ChangePasswordScreen(password))
                 else:
-                    self.restart(self.after_login())
+                    self.logged_in()
             case ChangePasswordScreen.PasswordChanged(applicant=applicant):
                 if self.shell.session is not None:
                     self.shell.session.applicant = applicant
-                self.restart(self.after_login())
+                self.logged_in()
 
             # Home (B1, W3, M1) and booking: procedure, office, time or waitlist, receipt.
             case HomeScreen.BookChosen():
@@ -165,6 +165,15 @@ class Journey:
         else:
             self.show(login)
 
+    def logged_in(self) -> None:
+        """Home, with where the person was going (the mailbox, a ticket) on top of it: "Volver"
+        from there leads home, never to the welcome screen with the session still open."""
+        destination = self.after_login()
+        if isinstance(destination, HomeScreen):
+            self.restart(destination)
+        else:
+            self.restart(HomeScreen(), destination)
+
     def open_session(self, applicant: ApplicantView) -> None:
         """The applicant is known from now on; their language becomes the kiosk's (K4)."""
         self.shell.session = Session(applicant)
@@ -206,7 +215,10 @@ class Journey:
         self.after_login = HomeScreen
 
     def back_at_base(self, _result: None = None) -> None:
-        """The first screen of a path was closed with "Volver": its start is on screen again."""
+        """The first screen of a path was closed with "Volver": its start is on screen again.
+        At a kiosk that is the welcome screen, so whoever was logged in has left (K1)."""
+        if self.shell.session is not None and self.app.screen is self.root:
+            self.shell.reset()
 
     def _pop_to(self, screen: Place | None) -> None:
         while self.app.screen is not screen and len(self.app.screen_stack) > 1:
@@ -260,6 +272,15 @@ class CounterJourney(Journey):
     def assisted_session(self, person: ApplicantView) -> Session:
         """The person's session, with the agent as the one who acts."""
         return Session(person, actor=self.shell.acting_staff())
+
+    def logged_in(self) -> None:
+        """Home, with where the person was going (the mailbox, a ticket) on top of it: "Volver"
+        from there leads home, never to the welcome screen with the session still open."""
+        destination = self.after_login()
+        if isinstance(destination, HomeScreen):
+            self.restart(destination)
+        else:
+            self.restart(HomeScreen(), destination)
 
     def open_session(self, applicant: ApplicantView) -> None:
         """A person registered at the desk logs in: the agent keeps acting, in their own

@@ -426,3 +426,34 @@ async def test_a_store_call_that_breaks_says_nothing_was_saved_and_the_kiosk_goe
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen) and not app.screen.busy
         assert app.screen.query_one("#identifier", Input).value == "ana@correo.cl"
+
+
+async def test_k1_after_logging_in_for_the_mailbox_volver_leads_home_not_to_the_welcome(
+    make_kiosk: MakeKiosk, registered: ApplicantView
+) -> None:
+    """Mi buzón from the welcome asks for a login, then shows the mailbox over the person's home:
+    "Volver" leads home, and the welcome screen is never shown with someone still logged in."""
+    from screens.tickets import TicketsScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tap(pilot, "#mailbox")
+        await settle(pilot)
+        await pilot.press(*registered.email, "enter", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MailboxScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.session is not None
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen) and app.session is None
+        await tap(pilot, "#help")
+        await settle(pilot)
+        await tap(pilot, "#ticket")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)  # the session really ended
+        await pilot.press(*registered.email, "enter", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketsScreen)
+        assert isinstance(app.screen_stack[-2], HomeScreen)
