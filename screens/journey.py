@@ -273,15 +273,6 @@ class CounterJourney(Journey):
         """The person's session, with the agent as the one who acts."""
         return Session(person, actor=self.shell.acting_staff())
 
-    def logged_in(self) -> None:
-        """Home, with where the person was going (the mailbox, a ticket) on top of it: "Volver"
-        from there leads home, never to the welcome screen with the session still open."""
-        destination = self.after_login()
-        if isinstance(destination, HomeScreen):
-            self.restart(destination)
-        else:
-            self.restart(HomeScreen(), destination)
-
     def open_session(self, applicant: ApplicantView) -> None:
         """A person registered at the desk logs in: the agent keeps acting, in their own
         language."""
