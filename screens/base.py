@@ -73,7 +73,6 @@ class KioskScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.busy = False
         self._calls: dict[Worker[Any], _StoreCall[Any]] = {}
         translate_bindings(self)
 
@@ -119,6 +118,11 @@ class KioskScreen(Screen[None]):
 
     # -- store calls in workers -------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """A store call is running; the screen ignores presses meanwhile (K3)."""
+        return bool(self._calls)
+
     @overload
     def call_store(
         self,
@@ -150,7 +154,6 @@ class KioskScreen(Screen[None]):
         ignored and return False: that is what stops a double press (K3)."""
         if self.busy:
             return False
-        self.busy = True
         self.add_class("-busy")
         worker = self.run_worker(job, thread=True, group="store", exit_on_error=False)
         self._calls[worker] = _StoreCall(done, failed, errors)
@@ -163,7 +166,6 @@ class KioskScreen(Screen[None]):
         if call is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         del self._calls[event.worker]
-        self.busy = False
         self.remove_class("-busy")
         error = event.worker.error
         if event.state == WorkerState.SUCCESS:

@@ -227,9 +227,9 @@ class Journey:
 
 @dataclass
 class Assisting:
-    """C2: the kiosk's own steps, run by an agent on behalf of the person at the desk."""
+    """C2: the kiosk's own steps, run by an agent on behalf of the person at the desk (the
+    person is the session's applicant, once known)."""
 
-    person: ApplicantView | None  # None while registering someone new
     resume_at: Place  # the agent's screen to come back to
 
 
@@ -264,7 +264,7 @@ class CounterJourney(Journey):
     def assist(self, person: ApplicantView | None, first: KioskScreen) -> None:
         """Run the kiosk's steps for a person (registered already, or not yet), on top of what
         the agent has open; every store call made there names the agent (C2)."""
-        self.assisting = Assisting(person, resume_at=self.app.screen)
+        self.assisting = Assisting(resume_at=self.app.screen)
         self.shell.session = None if person is None else self.assisted_session(person)
         self.show(first)
         self.app.refresh_bindings()
@@ -276,8 +276,6 @@ class CounterJourney(Journey):
     def open_session(self, applicant: ApplicantView) -> None:
         """A person registered at the desk logs in: the agent keeps acting, in their own
         language."""
-        if self.assisting is not None:
-            self.assisting.person = applicant
         self.shell.session = self.assisted_session(applicant)
 
     def finish(self) -> None:
