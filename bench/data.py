@@ -208,7 +208,8 @@ def waitlist_db(waiting: int = 100_000) -> Path:
         con.execute("BEGIN")
         con.execute(
             "INSERT INTO waitlist_entries (uuid, applicant_id, office_id, procedure_id, "
-            "enrolled_at, status) SELECT lower(hex(randomblob(16))), id, ?, ?, "
+            "enrolled_at, ranked_at, status) SELECT lower(hex(randomblob(16))), id, ?, ?, "
+            "datetime('2026-01-01', '+' || id || ' seconds'), "
             "datetime('2026-01-01', '+' || id || ' seconds'), 'waiting' FROM applicants "
             "WHERE document_number LIKE 'B%' AND id NOT IN (SELECT applicant_id FROM "
             "waitlist_entries WHERE status = 'waiting' AND procedure_id = ?) ORDER BY id",

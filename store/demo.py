@@ -234,15 +234,15 @@ def _full_offerings(ctx: Ctx, start: date, applicants: list[int]) -> int:
         )
         assert office and procedure
         for days_ago, applicant_id in zip(range(40, 0, -7), waiters, strict=False):
+            enrolled = datetime.combine(start - timedelta(days=days_ago), time(13, 0), tzinfo=UTC)
             ctx.session.add(
                 WaitlistEntry(
                     uuid=str(uuid.uuid4()),
                     applicant_id=applicant_id,
                     office_id=office.id or 0,
                     procedure_id=procedure.id or 0,
-                    enrolled_at=datetime.combine(
-                        start - timedelta(days=days_ago), time(13, 0), tzinfo=UTC
-                    ),
+                    enrolled_at=enrolled,
+                    ranked_at=enrolled,
                 )
             )
             waiting += 1

@@ -24,6 +24,7 @@ from store.services import (
     booking,
     calendar,
     catalog,
+    closures,
     counter,
     freed_seats,
     mailbox,
@@ -47,12 +48,18 @@ from store.views import (
     ApplicantView,
     AuditEventView,
     BookingView,
+    Cancelled,
+    CapacityChange,
     CapacityOpened,
     CapacityPlan,
     Catalog,
+    ClosureView,
+    DayClosed,
     Figures,
+    Moved,
     NoticeView,
     OfficeChoice,
+    RebookRow,
     Registration,
     SlotView,
     StaffView,
@@ -161,12 +168,19 @@ class Store:
         )
 
     def plan_capacity(
-        self, office: str, procedure: str, date_from: date, date_to: date, hours: str, every: int
+        self,
+        office: str,
+        procedure: str,
+        date_from: date,
+        date_to: date,
+        hours: str,
+        every: int,
+        seats: int = 1,
     ) -> CapacityPlan:
-        """C6: a preview of what opening would create and skip."""
+        """C6: a preview of what opening would create, skip and assign."""
         return self._read(
             lambda ctx: calendar.plan_capacity(
-                ctx, office, procedure, date_from, date_to, hours, every
+                ctx, office, procedure, date_from, date_to, hours, every, seats
             )
         )
 
@@ -203,15 +217,64 @@ class Store:
         reason: str,
         *,
         actor: Actor = SYSTEM,
-    ) -> list[BookingView]:
-        """C6: close times; returns the bookings on them, to be rebooked."""
+    ) -> CapacityChange:
+        """C6, B12: close times; their bookings are displaced onto the waitlist."""
 
-        def work(ctx: Ctx) -> list[BookingView]:
+        def work(ctx: Ctx) -> CapacityChange:
             if actor.kind != "system":
                 roles.require_role(ctx, ("supervisor",))
-            return calendar.block_slots(ctx, office, procedure, date_from, date_to, hours, reason)
+            return closures.block_slots(ctx, office, procedure, date_from, date_to, hours, reason)
 
         return self._write(actor, work)
+
+    def unblock_slots(
+        self,
+        office: str,
+        procedure: str,
+        date_from: date,
+        date_to: date,
+        hours: str,
+        *,
+        actor: Actor = SYSTEM,
+    ) -> CapacityChange:
+        """C6, W2: reopen blocked times; waiting people get them at once."""
+
+        def work(ctx: Ctx) -> CapacityChange:
+            if actor.kind != "system":
+                roles.require_role(ctx, ("supervisor",))
+            return closures.unblock_slots(ctx, office, procedure, date_from, date_to, hours)
+
+        return self._write(actor, work)
+
+    def add_closure(
+        self, office: str, day: date, reason: str, *, actor: Actor = SYSTEM
+    ) -> CapacityChange:
+        """C6, B12: close an office for a day; its bookings that day are displaced."""
+
+        def work(ctx: Ctx) -> CapacityChange:
+            if actor.kind != "system":
+                roles.require_role(ctx, ("supervisor",))
+            return closures.add_closure(ctx, office, day, reason)
+
+        return self._write(actor, work)
+
+    def remove_closure(self, office: str, day: date, *, actor: Actor = SYSTEM) -> CapacityChange:
+        """C6, W2: open a closed day again; its times return to capacity."""
+
+        def work(ctx: Ctx) -> CapacityChange:
+            if actor.kind != "system":
+                roles.require_role(ctx, ("supervisor",))
+            return closures.remove_closure(ctx, office, day)
+
+        return self._write(actor, work)
+
+    def closures(self, office: str, date_from: date | None = None) -> list[ClosureView]:
+        """C6: an office's closures from a day (its today by default), in date order."""
+        return self._read(lambda ctx: closures.list_closures(ctx, office, date_from))
+
+    def to_rebook(self, office: str) -> list[RebookRow]:
+        """B12: the office's displaced bookings still ahead, and what became of each."""
+        return self._read(lambda ctx: closures.to_rebook(ctx, office))
 
     def expire_holds(self) -> int:
         """B6: free every lapsed hold (the kiosk calls this now and then); returns how many."""
@@ -311,19 +374,36 @@ class Store:
 
     # -- bookings ---------------------------------------------------------------------------
 
-    def hold(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
-        """B6."""
+    def hold(
+        self,
+        applicant_id: int,
+        slot_id: int,
+        *,
+        replacing: str | None = None,
+        actor: Actor | None = None,
+    ) -> BookingView:
+        """B6 (B13: `replacing` is the code of the booking this hold would replace)."""
         return self._write(
-            actor or _applicant(applicant_id), lambda ctx: booking.hold(ctx, applicant_id, slot_id)
+            actor or _applicant(applicant_id),
+            lambda ctx: booking.hold(ctx, applicant_id, slot_id, replacing=replacing),
         )
 
     def confirm(
-        self, applicant_id: int, hold_id: int, *, actor: Actor | None = None
+        self,
+        applicant_id: int,
+        hold_id: int,
+        *,
+        replacing: str | None = None,
+        reason: str | None = None,
+        actor: Actor | None = None,
     ) -> BookingView:
-        """B6, B7, K3."""
+        """B6, B7, K3; B13: with `replacing`, the booking of that code moves to this time in
+        the same transaction (the old time goes to the waitlist first, W2)."""
         return self._write(
             actor or _applicant(applicant_id),
-            lambda ctx: booking.confirm(ctx, applicant_id, hold_id),
+            lambda ctx: booking.confirm(
+                ctx, applicant_id, hold_id, replacing=replacing, reason=reason
+            ),
         )
 
     def release_hold(self, applicant_id: int, hold_id: int) -> None:
@@ -339,11 +419,46 @@ class Store:
         )
 
     def cancel(
-        self, code: str, *, applicant_id: int | None = None, actor: Actor | None = None
-    ) -> BookingView:
-        """B9."""
+        self,
+        code: str,
+        *,
+        applicant_id: int | None = None,
+        reason: str | None = None,
+        actor: Actor | None = None,
+    ) -> Cancelled:
+        """B9: the owner (`applicant_id`) within the office's policy; staff (`actor`) also
+        outside it, with a `reason` the audit log keeps."""
         who = actor or (_applicant(applicant_id) if applicant_id else SYSTEM)
-        return self._write(who, lambda ctx: booking.cancel(ctx, code, applicant_id=applicant_id))
+        return self._write(
+            who, lambda ctx: booking.cancel(ctx, code, applicant_id=applicant_id, reason=reason)
+        )
+
+    def reschedule(
+        self,
+        code: str,
+        slot_id: int,
+        *,
+        applicant_id: int | None = None,
+        reason: str | None = None,
+        actor: Actor | None = None,
+    ) -> Moved:
+        """B13 in one step (the command line, the counter): hold the new time and move."""
+        who = actor or (_applicant(applicant_id) if applicant_id else SYSTEM)
+        return self._write(
+            who,
+            lambda ctx: booking.reschedule(
+                ctx, code, slot_id, applicant_id=applicant_id, reason=reason
+            ),
+        )
+
+    def rebook(self, code: str, slot_id: int | None = None, *, actor: Actor) -> BookingView:
+        """B12: staff book a displaced person a time (the next free one of the same office and
+        procedure when `slot_id` is None); their displacement place on the waitlist closes."""
+        return self._write(actor, lambda ctx: closures.rebook(ctx, code, slot_id))
+
+    def reenrol_displaced(self, code: str, *, actor: Actor) -> WaitlistEntryView:
+        """B12: put a displaced person back on the waitlist, ranked by their original date."""
+        return self._write(actor, lambda ctx: closures.reenrol(ctx, code))
 
     def booking(self, code: str) -> BookingView:
         """B7: a booking by its verification code (`kiosk verify`)."""
@@ -474,8 +589,16 @@ class Store:
         return self._write(actor, lambda ctx: counter.mark(ctx, office, code, "attended"))
 
     def mark_missed(self, office: str, code: str, *, actor: Actor) -> AgendaRow:
-        """C5."""
+        """C5, C11: only once the time plus the office's grace has passed."""
         return self._write(actor, lambda ctx: counter.mark(ctx, office, code, "missed"))
+
+    def undo_missed(self, office: str, code: str, *, actor: Actor) -> AgendaRow:
+        """C11: a "did not come" marked by mistake is undone, the same day."""
+        return self._write(actor, lambda ctx: counter.undo_missed(ctx, office, code))
+
+    def close_day(self, office: str, day: date, *, actor: Actor) -> DayClosed:
+        """C11: mark the day's remaining confirmed bookings missed (supervisors)."""
+        return self._write(actor, lambda ctx: counter.close_day(ctx, office, day))
 
     def figures(self, office: str | None = None, *, actor: Actor = SYSTEM) -> list[Figures]:
         """C7: per office and procedure. Staff need the supervisor role."""

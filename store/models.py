@@ -92,6 +92,8 @@ class Office(SQLModel, table=True):
     # B9: "never" (the original rule) or "hours_before" (until cancel_hours before the time).
     cancel_policy: str = Field(default="hours_before", max_length=16)
     cancel_hours: int = Field(default=24)
+    # C11: minutes after an appointment's time before "did not come" may be marked.
+    grace_minutes: int = Field(default=15, sa_column_kwargs={"server_default": "15"})
 
 
 class OfficeClosure(SQLModel, table=True):
@@ -212,6 +214,9 @@ class Slot(SQLModel, table=True):
     taken: int = Field(default=0)
     blocked: bool = Field(default=False)
     block_reason: str | None = Field(default=None, max_length=200)
+    # C6: set when the block comes from an office closure, so removing the closure reopens
+    # exactly the times it closed (and not those a supervisor blocked by hand).
+    closure_id: int | None = Field(default=None, foreign_key="office_closures.id", index=True)
     created_at: datetime = utc_field()
 
 
@@ -248,10 +253,15 @@ class Booking(SQLModel, table=True):
     confirmed_at: datetime | None = utc_field(nullable=True)
     cancelled_at: datetime | None = utc_field(nullable=True)
     checked_in_at: datetime | None = utc_field(nullable=True)
+    # C11: when "did not come" was marked (it can be undone the same day).
+    missed_at: datetime | None = utc_field(nullable=True)
     # W2, W5: a booking made by assignment points at the entry it came from, once only.
     waitlist_entry_id: int | None = Field(
         default=None, foreign_key="waitlist_entries.id", unique=True
     )
+    # B12: why the office took the time away; B13: the booking this one was moved to.
+    displaced_reason: str | None = Field(default=None, max_length=200)
+    moved_to_id: int | None = Field(default=None, foreign_key="bookings.id")
     created_by: int | None = Field(default=None, foreign_key="staff.id")
 
 
@@ -268,7 +278,9 @@ class WaitlistEntry(SQLModel, table=True):
             sqlite_where=sa.text("status = 'waiting'"),
             postgresql_where=sa.text("status = 'waiting'"),
         ),
-        sa.Index("ix_waitlist_entries_queue", "office_id", "procedure_id", "status", "id"),
+        sa.Index(
+            "ix_waitlist_entries_queue", "office_id", "procedure_id", "status", "ranked_at", "id"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
@@ -276,6 +288,13 @@ class WaitlistEntry(SQLModel, table=True):
     office_id: int = Field(foreign_key="offices.id")
     procedure_id: int = Field(foreign_key="procedures.id")
     enrolled_at: datetime = utc_field()
+    # W2, B12: the place in the queue. For an enrolment it is `enrolled_at`; for a person
+    # whose booking was displaced, the date of that booking (or of its own enrolment, W5),
+    # so nobody who came after them is served first. Ties go by id.
+    ranked_at: datetime = utc_field()
+    # B12: the displaced booking this entry stands for (no foreign key: bookings already
+    # point at waitlist entries, and a cycle of foreign keys cannot be created in one go).
+    displaced_booking_id: int | None = Field(default=None, index=True)
     status: str = Field(default="waiting", max_length=10)
     closed_at: datetime | None = utc_field(nullable=True)
     created_by: int | None = Field(default=None, foreign_key="staff.id")

@@ -71,6 +71,7 @@ class OfficeView:
     closes_at: time
     cancel_policy: str
     cancel_hours: int
+    grace_minutes: int = 15  # C11: how long after the time "did not come" may be marked
 
 
 @dataclass(frozen=True)
@@ -187,11 +188,51 @@ class BookingView:
     hold_expires_at: datetime | None
     confirmed_at: datetime | None
     enrolled_at: datetime | None  # W5: set when the booking came from the waitlist
+    # B9: until when the applicant may cancel or move it (office time zone); None where the
+    # office's policy is "never".
+    cancel_until: datetime | None = None
+    # B12: why the office took the time away (the block's or closure's reason).
+    displaced_reason: str | None = None
+    # B12, W3: the displaced person's place on the waitlist, while they wait.
+    waitlist_position: int | None = None
+    # B13: the code of the booking this one was moved to.
+    moved_to: str | None = None
 
     @property
     def display_code(self) -> str | None:
         """The verification code as printed: two groups of four."""
         return None if self.code is None else display_code(self.code)
+
+    @property
+    def is_active(self) -> bool:
+        """Confirmed and still to come or under way (B8)."""
+        return self.status in ("confirmed", "checked_in")
+
+    def can_cancel_at(self, moment: datetime) -> bool:
+        """B9: whether the office's policy lets the applicant cancel or move it at `moment`."""
+        return (
+            self.status == "confirmed"
+            and self.cancel_until is not None
+            and moment <= self.cancel_until
+        )
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """B9: the cancelled booking, and how many waiting people got a time from it (W2)."""
+
+    booking: BookingView
+    assigned: int
+
+
+@dataclass(frozen=True)
+class Moved:
+    """B13: the new booking, the one it replaced, and how many waiting people the freed
+    time served (W2)."""
+
+    booking: BookingView
+    previous: BookingView
+    assigned: int
 
 
 @dataclass(frozen=True)
@@ -236,7 +277,8 @@ class TicketView:
 @dataclass(frozen=True)
 class SkippedDay:
     day: date
-    reason: str
+    reason: str  # the holiday's or closure's name (Spanish), or the weekday's
+    kind: str = "closure"  # "weekday" (the office does not open), "holiday" or "closure"
 
 
 @dataclass(frozen=True)
@@ -248,10 +290,21 @@ class CapacityPlan:
     days: tuple[date, ...]
     times: tuple[time, ...]
     skipped: tuple[SkippedDay, ...]
+    office_name: str = ""
+    procedure_name: str = ""
+    procedure_name_en: str = ""
+    # What opening would really do: the times that do not exist yet (and are still ahead),
+    # those that exist already (of which blocked: unblock them instead), the people
+    # waiting, and how many of them the new seats would serve (W2).
+    new_times: int = 0
+    existing_times: int = 0
+    blocked_times: int = 0
+    waiting: int = 0
+    would_assign: int = 0
 
     @property
     def slot_count(self) -> int:
-        return len(self.days) * len(self.times)
+        return self.new_times
 
 
 @dataclass(frozen=True)
@@ -262,6 +315,49 @@ class CapacityOpened:
     assigned: int
     skipped: tuple[SkippedDay, ...] = ()
     assigned_codes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    """C6, B12, W2: what closing or reopening times did: how many times changed, the bookings
+    displaced (each now on the waitlist), and how many waiting people got a time."""
+
+    times: int
+    displaced: tuple[BookingView, ...]
+    assigned: int
+
+
+@dataclass(frozen=True)
+class ClosureView:
+    """C6: a day an office is closed."""
+
+    office: str
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class RebookRow:
+    """B12: a displaced booking and what became of it.
+
+    `outcome` is "waiting" (on the waitlist, at `position`), "assigned" (the waitlist gave
+    them `current`), "rebooked" (staff booked `current` for them), "booked" (they booked
+    `current` themselves) or "none" (neither: they left the list; re-enrol or book them)."""
+
+    displaced: BookingView
+    outcome: str
+    position: int | None
+    current: BookingView | None
+
+
+@dataclass(frozen=True)
+class DayClosed:
+    """C11: closing a day: how many remaining bookings were marked missed, and how many were
+    left because their time plus the grace has not passed."""
+
+    day: date
+    marked: int
+    left: int
 
 
 @dataclass(frozen=True)
@@ -288,6 +384,8 @@ class AgendaRow:
     procedure_name_en: str
     status: str  # confirmed, checked_in, attended, missed
     checked_in_at: datetime | None
+    # C11: the moment from which "did not come" may be marked (the time plus the grace).
+    missable_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,7 @@ def enrol_directly(
                     "office_id": office_id,
                     "procedure_id": procedure_id,
                     "enrolled_at": enrolled,
+                    "ranked_at": enrolled,
                     "status": "waiting",
                 }
                 for person in people

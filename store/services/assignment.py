@@ -2,7 +2,7 @@
 
 `assign_waitlist` runs inside the very transaction that opened the capacity (or cancelled a
 booking, or expired a hold), pairs the free seats in time order with the waiting entries in
-enrolment order, and writes bookings, notices and audit events in bulk. Either all of it
+order of their place (`ranked_at`: the enrolment, or a displaced person's original date, B12), and writes bookings, notices and audit events in bulk. Either all of it
 commits or none of it does.
 
 Three guards keep an entry from being assigned twice: the office/procedure lock (one assigner
@@ -107,22 +107,20 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
             col(WaitlistEntry.id),
             col(WaitlistEntry.uuid),
             col(WaitlistEntry.applicant_id),
-            col(WaitlistEntry.enrolled_at),
+            col(WaitlistEntry.ranked_at),
         )
         .where(*queue)
-        .order_by(col(WaitlistEntry.id))
+        .order_by(col(WaitlistEntry.ranked_at), col(WaitlistEntry.id))
         .limit(len(seats))
     ).all()
     pairs = list(zip(entries, seats, strict=False))
     new_codes = unique_codes(ctx, len(pairs))
-    # The pairs hold the first waiting entries in id order, so "waiting, id up to the last
-    # one" is exactly them (the queue lock is held); one statement instead of a list of ids.
     # Session.execute types its result as Result; for an UPDATE it is a CursorResult.
     closed = cast(
         "sa.CursorResult[Any]",
         ctx.session.execute(
             sa.update(WaitlistEntry)
-            .where(*queue, col(WaitlistEntry.id) <= pairs[-1][0].id)
+            .where(*queue, col(WaitlistEntry.id).in_([e.id for e, _ in pairs]))
             .values(status="assigned", closed_at=ctx.now)
         ),
     )
@@ -153,7 +151,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     by_entry: dict[int | None, int | None] = dict(
         ctx.session.execute(
             sa.select(col(Booking.waitlist_entry_id), col(Booking.id)).where(
-                col(Booking.waitlist_entry_id).between(min(entry_ids), max(entry_ids)),
+                col(Booking.waitlist_entry_id).in_(entry_ids),
                 col(Booking.office_id) == office_id,
                 col(Booking.procedure_id) == procedure_id,
             )
@@ -191,7 +189,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                     "date": fmt_date(seat.day),
                     "time": fmt_time(seat.start_time),
                     "code": codes.display_code(code),
-                    "enrolled": fmt_moment(entry.enrolled_at, office.time_zone),
+                    "enrolled": fmt_moment(entry.ranked_at, office.time_zone),
                 },
                 booking_id=booking_id,
             )
@@ -206,7 +204,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                 entry.uuid,
                 {
                     "entry": entry.id,
-                    "enrolled_at": entry.enrolled_at.isoformat(),
+                    "enrolled_at": entry.ranked_at.isoformat(),
                     "slot": seat.slot_id,
                     "seat": seat.seat,
                     "code": code,

@@ -14,18 +14,22 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.codes import normalize_code
-from store.errors import NotFound, Refused
-from store.models import SEAT_STATES, Booking, Office, Procedure, Slot, WaitlistEntry
+from store.errors import InvalidInput, NotFound, Refused
+from store.models import SEAT_STATES, Booking, Office, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.assignment import assign_waitlist
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
 from store.services.freed_seats import expire_holds, vacate_seats
-from store.services.lookups import active_booking, applicant_by_id, booking_view, lock_offering
+from store.services.lookups import active_bookings, applicant_by_id, booking_view, lock_offering
+from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time
-from store.validation import mask_document
-from store.views import BookingView
+from store.validation import mask_document, printable
+from store.views import BookingView, Cancelled, Moved
+
+# Who works a counter: they may cancel and move bookings for people (B9, B13).
+COUNTER_ROLES = ("agent", "supervisor")
 
 
 def _taken_refusal() -> Refused:
@@ -36,12 +40,33 @@ def _taken_refusal() -> Refused:
     )
 
 
-def hold(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
-    """B6: place a short hold on a free seat while the applicant checks the details."""
-    return booking_view(ctx, _hold(ctx, applicant_id, slot_id))
+def hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = None) -> BookingView:
+    """B6: place a short hold on a free seat while the applicant checks the details.
+
+    B13: with `replacing` (the code of the applicant's booking for the procedure), the hold is
+    the new time that booking would move to; the booking stays as it is until confirmed."""
+    return booking_view(ctx, _hold(ctx, applicant_id, slot_id, replacing=replacing))
 
 
-def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
+def _already_booked(ctx: Ctx, current: Booking) -> Refused:
+    view = booking_view(ctx, current)
+    return Refused(
+        "B8",
+        "already_booked",
+        N_(
+            "Ya tiene una hora para este trámite: {date} a las {time} en {office} "
+            "(código {code}). Solo se permite una hora activa por trámite."
+        ),
+        {
+            "date": fmt_date(view.start.date()),
+            "time": fmt_time(view.start),
+            "office": view.office.name,
+            "code": view.display_code or "-",
+        },
+    )
+
+
+def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = None) -> Booking:
     applicant_by_id(ctx, applicant_id, lock=True)
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
@@ -50,29 +75,26 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
     expire_holds(ctx, slot.office_id, slot.procedure_id)
     if slot.starts_at <= ctx.now:
         raise Refused("B6", "slot_past", N_("Esa hora ya pasó: elija una hora futura."))
-    current = active_booking(ctx, applicant_id, slot.procedure_id)
-    if current is not None:
-        if current.status == "held":
-            if current.slot_id == slot_id:
-                return current  # K3: a double press holds once
-            # The applicant changed their mind: the earlier hold gives way to the new one.
-            vacate_seats(ctx, [(current.id or 0, current.slot_id)], "released")
-        else:
-            view = booking_view(ctx, current)
+    current = active_bookings(ctx, applicant_id, slot.procedure_id)
+    holds = [b for b in current if b.status == "held"]
+    for held in holds:
+        if held.slot_id == slot_id:
+            return held  # K3: a double press holds once
+    booked = [b for b in current if b.status != "held"]
+    moving = _moving(ctx, applicant_id, replacing) if replacing else None
+    if moving is not None:
+        if moving.procedure_id != slot.procedure_id or moving.office_id != slot.office_id:
             raise Refused(
-                "B8",
-                "already_booked",
-                N_(
-                    "Ya tiene una hora para este trámite: {date} a las {time} en {office} "
-                    "(código {code}). Solo se permite una hora activa por trámite."
-                ),
-                {
-                    "date": fmt_date(view.start.date()),
-                    "time": fmt_time(view.start),
-                    "office": view.office.name,
-                    "code": view.display_code or "-",
-                },
+                "B13",
+                "other_office",
+                N_("Una hora se cambia por otra de la misma oficina y el mismo trámite."),
             )
+        if moving.slot_id == slot_id:
+            raise Refused("B13", "same_time", N_("Esa ya es su hora: elija otra."))
+    elif booked:
+        raise _already_booked(ctx, booked[0])
+    # The applicant changed their mind: an earlier hold gives way to the new one.
+    vacate_seats(ctx, [(h.id or 0, h.slot_id) for h in holds], "released")
     waiting = ctx.session.scalar(
         sa.select(col(WaitlistEntry.office_id)).where(
             col(WaitlistEntry.applicant_id) == applicant_id,
@@ -129,14 +151,117 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int) -> Booking:
     return booking
 
 
-def confirm(ctx: Ctx, applicant_id: int, booking_id: int) -> BookingView:
-    """B6, B7: turn a live hold into a booking with a verification code; K3: twice is once."""
+def _moving(ctx: Ctx, applicant_id: int, code: str) -> Booking:
+    """B13: the booking an applicant is moving. An applicant is held to the office's policy
+    (B9) at once; staff give their reason when they confirm."""
+    booking = by_code(ctx, code)
+    if booking.applicant_id != applicant_id:
+        raise NotFound("code_not_found", N_("Esa reserva no es suya."))
+    if booking.status != "confirmed":
+        raise Refused("B13", "not_active", N_("Esa reserva ya no está activa."))
+    if ctx.actor.staff_id is None:
+        check_policy(ctx, booking, None)
+    return booking
+
+
+def check_policy(ctx: Ctx, booking: Booking, reason: str | None) -> str | None:
+    """B9 (and B13): may this booking be cancelled or moved now? The applicant only within
+    the office's policy; staff also outside it, with a reason (returned, for the audit log).
+    A time that has passed is never cancelled (B11)."""
+    office = ctx.session.get(Office, booking.office_id)
+    slot = ctx.session.get(Slot, booking.slot_id)
+    assert office and slot
+    if slot.starts_at <= ctx.now:
+        raise Refused("B11", "past", N_("Esa hora ya pasó; puede reservar una nueva."))
+    refusal: Refused | None = None
+    if office.cancel_policy == "never":
+        refusal = Refused(
+            "B9",
+            "cancel_not_allowed",
+            N_(
+                "En {office} una hora confirmada no se puede anular ni cambiar: espere a que pase "
+                "la fecha y luego reserve de nuevo o inscríbase en la lista."
+            ),
+            {"office": office.name},
+        )
+    elif ctx.now > slot.starts_at - timedelta(hours=office.cancel_hours):
+        refusal = Refused(
+            "B9",
+            "cancel_too_late",
+            N_("En {office} solo se puede anular o cambiar hasta {hours} horas antes de la hora."),
+            {"office": office.name, "hours": office.cancel_hours},
+        )
+    if refusal is None:
+        return None
+    if ctx.actor.staff_id is None:
+        raise refusal
+    text = " ".join(printable(reason or "").split())
+    if not text:
+        raise InvalidInput(
+            "reason",
+            N_("La política de la oficina no lo permite: escriba el motivo para hacerlo igual."),
+        )
+    if len(text) > 200:
+        raise InvalidInput("reason", N_("Escriba el motivo en 200 caracteres como máximo."))
+    return text
+
+
+def confirm(
+    ctx: Ctx,
+    applicant_id: int,
+    booking_id: int,
+    *,
+    replacing: str | None = None,
+    reason: str | None = None,
+) -> BookingView:
+    """B6, B7: turn a live hold into a booking with a verification code; K3: twice is once.
+
+    B13: with `replacing`, the booking of that code moves to this time (see `move`)."""
+    if replacing:
+        return move(ctx, applicant_id, booking_id, replacing, reason).booking
+    booking, fresh = _confirm_hold(ctx, applicant_id, booking_id)
+    view = booking_view(ctx, booking)
+    if not fresh:
+        return view  # K3: confirmed already, by an earlier press
+    mailbox.deposit(
+        ctx,
+        mailbox.NewNotice(
+            applicant_id,
+            "booking",
+            N_("Hora reservada: {procedure}, {date} a las {time}"),
+            N_(
+                "Su hora para {procedure} es el {date} a las {time} en {office} ({address}). "
+                "Código de verificación: {code}. Traiga este comprobante impreso y los documentos "
+                "indicados."
+            ),
+            _notice_params(view),
+            booking_id=booking.id,
+        ),
+    )
+    return view
+
+
+def _notice_params(view: BookingView) -> dict[str, object]:
+    return {
+        "procedure": view.procedure.name,
+        "procedure_en": view.procedure.name_en,
+        "office": view.office.name,
+        "address": view.office.address,
+        "date": fmt_date(view.start.date()),
+        "time": fmt_time(view.start),
+        "code": view.display_code,
+    }
+
+
+def _confirm_hold(ctx: Ctx, applicant_id: int, booking_id: int) -> tuple[Booking, bool]:
+    """A live hold becomes a confirmed booking with a code (True); one confirmed already is
+    returned as it is (False, K3)."""
     applicant = applicant_by_id(ctx, applicant_id, lock=True)
     booking = ctx.session.get(Booking, booking_id)
     if booking is None or booking.applicant_id != applicant_id:
         raise NotFound("hold_not_found", N_("No encontramos esa reserva: vuelva al calendario."))
     if booking.status in ("confirmed", "checked_in"):
-        return booking_view(ctx, booking)
+        return booking, False
     if booking.status != "held" or (booking.hold_expires_at and booking.hold_expires_at <= ctx.now):
         raise Refused(
             "B6",
@@ -151,30 +276,6 @@ def confirm(ctx: Ctx, applicant_id: int, booking_id: int) -> BookingView:
     booking.confirmed_at = ctx.now
     booking.hold_expires_at = None
     ctx.session.flush()
-    view = booking_view(ctx, booking)
-    mailbox.deposit(
-        ctx,
-        mailbox.NewNotice(
-            applicant_id,
-            "booking",
-            N_("Hora reservada: {procedure}, {date} a las {time}"),
-            N_(
-                "Su hora para {procedure} es el {date} a las {time} en {office} ({address}). "
-                "Código de verificación: {code}. Traiga este comprobante impreso y los documentos "
-                "indicados."
-            ),
-            {
-                "procedure": view.procedure.name,
-                "procedure_en": view.procedure.name_en,
-                "office": view.office.name,
-                "address": view.office.address,
-                "date": fmt_date(view.start.date()),
-                "time": fmt_time(view.start),
-                "code": view.display_code,
-            },
-            booking_id=booking.id,
-        ),
-    )
     audit.record(
         ctx,
         "booking.confirmed",
@@ -183,7 +284,91 @@ def confirm(ctx: Ctx, applicant_id: int, booking_id: int) -> BookingView:
         slot=booking.slot_id,
         document=mask_document(applicant.document_type, applicant.document_number),
     )
-    return view
+    return booking, True
+
+
+def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | None = None) -> Moved:
+    """B13: the booking `code` moves to the held time, in this one transaction: the hold is
+    confirmed, then the old time is released and goes to the waitlist first (W2). Any
+    refusal leaves the old booking as it was (the transaction rolls back)."""
+    held = ctx.session.get(Booking, hold_id)
+    if held is not None and held.status == "confirmed" and held.applicant_id == applicant_id:
+        previous = ctx.session.scalar(sa.select(Booking).where(col(Booking.moved_to_id) == hold_id))
+        if previous is not None:  # K3: moved already, by an earlier press
+            return Moved(booking_view(ctx, held), booking_view(ctx, previous), 0)
+    old = _moving(ctx, applicant_id, code)
+    override = check_policy(ctx, old, reason)
+    lock_offering(ctx, old.office_id, old.procedure_id)
+    if held is None or held.status != "held" or held.procedure_id != old.procedure_id:
+        raise NotFound("hold_not_found", N_("No encontramos esa reserva: vuelva al calendario."))
+    new, _fresh = _confirm_hold(ctx, applicant_id, hold_id)
+    # W5: the reference date of a booking that came from the waitlist stays with it.
+    entry_id, old.waitlist_entry_id = old.waitlist_entry_id, None
+    old.moved_to_id = new.id
+    ctx.session.flush()
+    new.waitlist_entry_id = entry_id
+    vacate_seats(ctx, [(old.id or 0, old.slot_id)], "moved")
+    ctx.session.flush()
+    ctx.session.refresh(old)
+    previous_view = booking_view(ctx, old)
+    view = booking_view(ctx, new)
+    params = _notice_params(view)
+    params.update(
+        old_date=fmt_date(previous_view.start.date()),
+        old_time=fmt_time(previous_view.start),
+        old_code=previous_view.display_code,
+    )
+    mailbox.deposit(
+        ctx,
+        mailbox.NewNotice(
+            applicant_id,
+            "booking_moved",
+            N_("Hora cambiada: {procedure}, {date} a las {time}"),
+            N_(
+                "Su hora del {old_date} a las {old_time} (código {old_code}) se cambió al {date} "
+                "a las {time} en {office} ({address}). Nuevo código de verificación: {code}. "
+                "Traiga el nuevo comprobante impreso y los documentos indicados."
+            ),
+            params,
+            booking_id=new.id,
+        ),
+    )
+    audit.record(
+        ctx,
+        "booking.moved",
+        old.uuid,
+        code=old.code,
+        to=new.code,
+        **({"override": True, "reason": override} if override else {}),
+    )
+    assigned = assign_waitlist(ctx, old.office_id, old.procedure_id)
+    return Moved(view, previous_view, len(assigned))
+
+
+def reschedule(
+    ctx: Ctx,
+    code: str,
+    slot_id: int,
+    *,
+    applicant_id: int | None = None,
+    reason: str | None = None,
+) -> Moved:
+    """B13 in one step: hold `slot_id` and move the booking `code` there."""
+    booking = by_code(ctx, code)
+    _check_canceller(ctx, booking, applicant_id)
+    held = _hold(ctx, booking.applicant_id, slot_id, replacing=code)
+    return move(ctx, booking.applicant_id, held.id or 0, code, reason)
+
+
+def _check_canceller(ctx: Ctx, booking: Booking, applicant_id: int | None) -> None:
+    """B9: only the booking's owner, or counter staff, may cancel or move it."""
+    if ctx.actor.staff_id is not None:
+        require_role(ctx, COUNTER_ROLES)
+        return
+    if applicant_id is None or booking.applicant_id != applicant_id:
+        raise Refused(
+            "B9", "not_allowed", N_("Solo la persona titular o el personal puede anular.")
+        )
 
 
 def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
@@ -219,44 +404,20 @@ def by_code(ctx: Ctx, code: str) -> Booking:
     return booking
 
 
-def cancel(ctx: Ctx, code: str, *, applicant_id: int | None = None) -> BookingView:
-    """B9: cancel as the office's policy allows; the time goes straight to the waitlist (W2)."""
+def cancel(
+    ctx: Ctx, code: str, *, applicant_id: int | None = None, reason: str | None = None
+) -> Cancelled:
+    """B9: cancel as the office's policy allows (staff also outside it, with a reason); the
+    time goes straight to the waitlist (W2), in this transaction."""
     booking = by_code(ctx, code)
-    if applicant_id is not None and booking.applicant_id != applicant_id:
-        raise NotFound("code_not_found", N_("Esa reserva no es suya."))
-    if ctx.actor.staff_id is None and applicant_id is None:
-        raise Refused(
-            "B9", "not_allowed", N_("Solo la persona titular o el personal puede anular.")
-        )
+    _check_canceller(ctx, booking, applicant_id)
     applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
-    office = ctx.session.get(Office, booking.office_id)
-    slot = ctx.session.get(Slot, booking.slot_id)
-    procedure = ctx.session.get(Procedure, booking.procedure_id)
-    assert office and slot and procedure
     if booking.status != "confirmed":
         raise Refused("B9", "not_active", N_("Esa reserva ya no está activa."))
-    if slot.starts_at <= ctx.now:
-        raise Refused("B11", "past", N_("Esa hora ya pasó; puede reservar una nueva."))
-    if office.cancel_policy == "never":
-        raise Refused(
-            "B9",
-            "cancel_not_allowed",
-            N_(
-                "En {office} una hora confirmada no se puede anular ni cambiar: espere a que pase "
-                "la fecha y luego reserve de nuevo o inscríbase en la lista."
-            ),
-            {"office": office.name},
-        )
-    deadline = slot.starts_at - timedelta(hours=office.cancel_hours)
-    if ctx.now > deadline:
-        raise Refused(
-            "B9",
-            "cancel_too_late",
-            N_("En {office} solo se puede anular hasta {hours} horas antes de la hora."),
-            {"office": office.name, "hours": office.cancel_hours},
-        )
+    override = check_policy(ctx, booking, reason)
     vacate_seats(ctx, [(booking.id or 0, booking.slot_id)], "cancelled")
+    ctx.session.refresh(booking)
     view = booking_view(ctx, booking)
     mailbox.deposit(
         ctx,
@@ -265,20 +426,21 @@ def cancel(ctx: Ctx, code: str, *, applicant_id: int | None = None) -> BookingVi
             "cancellation",
             N_("Hora anulada: {procedure}, {date} a las {time}"),
             N_("Se anuló su hora del {date} a las {time} en {office} (código {code})."),
-            {
-                "procedure": procedure.name,
-                "procedure_en": procedure.name_en,
-                "office": office.name,
-                "date": fmt_date(slot.day),
-                "time": fmt_time(slot.start_time),
-                "code": view.display_code,
-            },
+            _notice_params(view),
             booking_id=booking.id,
         ),
     )
-    audit.record(ctx, "booking.cancelled", booking.uuid, code=booking.code)
-    assign_waitlist(ctx, booking.office_id, booking.procedure_id)
-    return view
+    text = " ".join(printable(reason or "").split())[:200]
+    audit.record(
+        ctx,
+        "booking.cancelled",
+        booking.uuid,
+        code=booking.code,
+        **({"reason": text} if text else {}),
+        **({"override": True} if override else {}),
+    )
+    assigned = assign_waitlist(ctx, booking.office_id, booking.procedure_id)
+    return Cancelled(view, len(assigned))
 
 
 def bookings_of(ctx: Ctx, applicant_id: int) -> list[BookingView]:

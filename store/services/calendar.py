@@ -15,16 +15,15 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.errors import InvalidInput, Refused
-from store.models import Booking, OfficeClosure, Region, Slot
+from store.models import Booking, OfficeClosure, Region, Slot, WaitlistEntry
 from store.services import audit
 from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
 from store.services.freed_seats import expire_holds
-from store.services.lookups import booking_view, lock_offering, office_by_code, procedure_by_code
+from store.services.lookups import lock_offering, office_by_code, procedure_by_code
 from store.text import N_
 from store.timefmt import fmt_time, in_zone, office_moment
-from store.validation import printable
-from store.views import BookingView, CapacityOpened, CapacityPlan, SkippedDay, SlotView
+from store.views import CapacityOpened, CapacityPlan, SkippedDay, SlotView
 
 MAX_DAYS = 366
 _DAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -81,8 +80,11 @@ def plan_capacity(
     date_to: date,
     hours: str,
     every: int,
+    seats: int = 1,
 ) -> CapacityPlan:
-    """C6: the days and times that opening would create, and the days it would skip and why."""
+    """C6: what opening would do: the times it would really create (not those that exist
+    already or have passed), the days it would skip and why, and how many waiting people
+    the new seats would serve (W2)."""
     office = office_by_code(ctx, office_code)
     procedure = procedure_by_code(ctx, procedure_code)
     region = ctx.session.get(Region, office.region_id)
@@ -126,15 +128,70 @@ def plan_capacity(
     while day <= date_to:
         holiday = holiday_name(region.code, day)
         if str(day.weekday()) not in office.open_weekdays:
-            skipped.append(SkippedDay(day, _DAY_NAMES[day.weekday()]))
+            skipped.append(SkippedDay(day, _DAY_NAMES[day.weekday()], "weekday"))
         elif holiday:
-            skipped.append(SkippedDay(day, holiday))
+            skipped.append(SkippedDay(day, holiday, "holiday"))
         elif day in closures:
-            skipped.append(SkippedDay(day, closures[day]))
+            skipped.append(SkippedDay(day, closures[day], "closure"))
         else:
             days.append(day)
         day += timedelta(days=1)
-    return CapacityPlan(office.code, procedure.code, tuple(days), tuple(times), tuple(skipped))
+    existing: dict[tuple[date, time], bool] = {
+        (row.day, row.start_time): row.blocked
+        for row in ctx.session.execute(
+            sa.select(col(Slot.day), col(Slot.start_time), col(Slot.blocked)).where(
+                col(Slot.office_id) == office.id,
+                col(Slot.procedure_id) == procedure.id,
+                col(Slot.day) >= date_from,
+                col(Slot.day) <= date_to,
+            )
+        )
+    }
+    wanted = [(d, t) for d in days for t in times]
+    there = [key for key in wanted if key in existing]
+    new = [
+        (d, t)
+        for d, t in wanted
+        if (d, t) not in existing and office_moment(d, t, office.time_zone) > ctx.now
+    ]
+    waiting = (
+        ctx.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(WaitlistEntry)
+            .where(
+                col(WaitlistEntry.office_id) == office.id,
+                col(WaitlistEntry.procedure_id) == procedure.id,
+                col(WaitlistEntry.status) == "waiting",
+            )
+        )
+        or 0
+    )
+    free_now = (
+        ctx.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Slot.seats - Slot.taken), 0)).where(
+                col(Slot.office_id) == office.id,
+                col(Slot.procedure_id) == procedure.id,
+                col(Slot.starts_at) > ctx.now,
+                sa.not_(col(Slot.blocked)),
+            )
+        )
+        or 0
+    )
+    return CapacityPlan(
+        office.code,
+        procedure.code,
+        tuple(days),
+        tuple(times),
+        tuple(skipped),
+        office_name=office.name,
+        procedure_name=procedure.name,
+        procedure_name_en=procedure.name_en,
+        new_times=len(new),
+        existing_times=len(there),
+        blocked_times=sum(1 for key in there if existing[key]),
+        waiting=waiting,
+        would_assign=min(waiting, int(free_now) + len(new) * max(seats, 1)),
+    )
 
 
 def open_capacity(
@@ -150,7 +207,7 @@ def open_capacity(
     """C6, W2: create the times, then hand them to waiting people before anyone can book."""
     if not isinstance(seats, int) or not 1 <= seats <= 50:
         raise InvalidInput("seats", N_("Los cupos por hora deben ser de 1 a 50."))
-    plan = plan_capacity(ctx, office_code, procedure_code, date_from, date_to, hours, every)
+    plan = plan_capacity(ctx, office_code, procedure_code, date_from, date_to, hours, every, seats)
     office = office_by_code(ctx, office_code)
     procedure = procedure_by_code(ctx, procedure_code)
     offering = lock_offering(ctx, office.id or 0, procedure.id or 0)
@@ -277,51 +334,3 @@ def list_slots(
         )
         for s in slots
     ]
-
-
-def block_slots(
-    ctx: Ctx,
-    office_code: str,
-    procedure_code: str,
-    date_from: date,
-    date_to: date,
-    hours: str,
-    reason: str,
-) -> list[BookingView]:
-    """C6: close times (an absence, a closure). Booked seats are kept and listed for
-    rebooking, never silently dropped."""
-    office = office_by_code(ctx, office_code)
-    procedure = procedure_by_code(ctx, procedure_code)
-    text = " ".join(printable(reason).split())
-    if not text or len(text) > 200:
-        raise InvalidInput("reason", N_("Escriba el motivo del cierre (hasta 200 caracteres)."))
-    lock_offering(ctx, office.id or 0, procedure.id or 0)
-    windows = parse_hours(hours)
-    in_windows = sa.or_(
-        *(sa.and_(col(Slot.start_time) >= a, col(Slot.start_time) < b) for a, b in windows)
-    )
-    where = (
-        col(Slot.office_id) == office.id,
-        col(Slot.procedure_id) == procedure.id,
-        col(Slot.day) >= date_from,
-        col(Slot.day) <= date_to,
-        in_windows,
-    )
-    ctx.session.execute(sa.update(Slot).where(*where).values(blocked=True, block_reason=text))
-    affected = ctx.session.scalars(
-        sa.select(Booking)
-        .join(Slot, col(Slot.id) == Booking.slot_id)
-        .where(*where, col(Booking.status).in_(("held", "confirmed")))
-        .order_by(col(Slot.starts_at))
-    ).all()
-    audit.record(
-        ctx,
-        "capacity.blocked",
-        f"{office.code}/{procedure.code}",
-        date_from=date_from.isoformat(),
-        date_to=date_to.isoformat(),
-        hours=hours,
-        reason=text,
-        bookings_to_rebook=len(affected),
-    )
-    return [booking_view(ctx, b) for b in affected]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col
 
 import store.validation as v
 from store.codes import normalize_code
-from store.errors import Refused
+from store.errors import InvalidInput, Refused
 from store.models import Applicant, Booking, Office, Procedure, Slot
 from store.services import audit
 from store.services.booking import by_code
@@ -17,8 +17,8 @@ from store.services.context import Ctx
 from store.services.lookups import applicant_by_document, office_by_code
 from store.services.roles import require_role
 from store.text import N_
-from store.timefmt import fmt_date, in_zone
-from store.views import AgendaRow, full_name
+from store.timefmt import fmt_date, fmt_time, in_zone
+from store.views import AgendaRow, DayClosed, full_name
 
 AGENDA_STATES = ("confirmed", "checked_in", "attended", "missed")
 COUNTER_ROLES = ("agent", "supervisor")
@@ -33,7 +33,7 @@ def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRo
     """C5: the office's appointments of one day (its today by default) in time order."""
     office = office_by_code(ctx, office_code)
     rows = ctx.session.execute(
-        sa.select(Booking, col(Slot.start_time), Applicant, Procedure)
+        sa.select(Booking, col(Slot.start_time), col(Slot.starts_at), Applicant, Procedure)
         .join(Slot, col(Slot.id) == Booking.slot_id)
         .join(Applicant, col(Applicant.id) == Booking.applicant_id)
         .join(Procedure, col(Procedure.id) == Booking.procedure_id)
@@ -58,8 +58,9 @@ def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRo
             procedure_name_en=procedure.name_en,
             status=booking.status,
             checked_in_at=booking.checked_in_at,
+            missable_at=starts_at + timedelta(minutes=office.grace_minutes),
         )
-        for booking, start, applicant, procedure in rows
+        for booking, start, starts_at, applicant, procedure in rows
     ]
 
 
@@ -130,11 +131,87 @@ def mark(ctx: Ctx, office_code: str, code: str, outcome: str) -> AgendaRow:
                 {"code": booking.code},
             )
         raise _state_refusal(booking)
-    if outcome == "missed" and booking.status != "confirmed":
-        raise _state_refusal(booking)
+    if outcome == "missed":
+        if booking.status != "confirmed":
+            raise _state_refusal(booking)
+        allowed = _missable_at(office, booking, ctx)
+        if ctx.now < allowed:
+            raise Refused(
+                "C11",
+                "too_early",
+                N_(
+                    "Todavía no: la persona puede llegar hasta {grace} minutos tarde. Podrá "
+                    "marcar que no se presentó desde las {time}."
+                ),
+                {
+                    "grace": office.grace_minutes,
+                    "time": fmt_time(in_zone(allowed, office.time_zone)),
+                },
+            )
+        booking.missed_at = ctx.now
     booking.status = outcome
     audit.record(ctx, f"booking.{outcome}", booking.code or "", office=office.code)
     return _row(ctx, office, booking)
+
+
+def _missable_at(office: Office, booking: Booking, ctx: Ctx) -> datetime:
+    """C11: the time plus the office's grace."""
+    slot = ctx.session.get(Slot, booking.slot_id)
+    assert slot is not None
+    return slot.starts_at + timedelta(minutes=office.grace_minutes)
+
+
+def undo_missed(ctx: Ctx, office_code: str, code: str) -> AgendaRow:
+    """C11: "did not come" marked by mistake is undone, the same day; the person can then be
+    checked in."""
+    require_role(ctx, COUNTER_ROLES)
+    office = office_by_code(ctx, office_code)
+    booking = _todays_booking(ctx, office, code)
+    if booking.status != "missed":
+        raise Refused(
+            "C11",
+            "not_missed",
+            N_("La cita {code} no está marcada como no presentada."),
+            {"code": booking.code},
+        )
+    booking.status = "confirmed"
+    booking.missed_at = None
+    audit.record(ctx, "booking.missed_undone", booking.code or "", office=office.code)
+    return _row(ctx, office, booking)
+
+
+def close_day(ctx: Ctx, office_code: str, day: date) -> DayClosed:
+    """C11: the day's remaining confirmed bookings whose time plus the grace has passed are
+    marked missed (supervisors); later ones are left and counted."""
+    require_role(ctx, ("supervisor",))
+    office = office_by_code(ctx, office_code)
+    if day > office_today(ctx, office):
+        raise InvalidInput("day", N_("Solo se puede cerrar hoy o un día que ya pasó."))
+    remaining = ctx.session.execute(
+        sa.select(col(Booking.id), col(Slot.starts_at))
+        .join(Slot, col(Slot.id) == Booking.slot_id)
+        .where(
+            col(Booking.office_id) == office.id,
+            col(Slot.day) == day,
+            col(Booking.status) == "confirmed",
+        )
+    ).all()
+    grace = timedelta(minutes=office.grace_minutes)
+    due = [row.id for row in remaining if row.starts_at + grace <= ctx.now]
+    if due:
+        ctx.session.execute(
+            sa.update(Booking)
+            .where(col(Booking.id).in_(due))
+            .values(status="missed", missed_at=ctx.now)
+        )
+    audit.record(
+        ctx,
+        "agenda.day_closed",
+        f"{office.code}/{day.isoformat()}",
+        marked=len(due),
+        left=len(remaining) - len(due),
+    )
+    return DayClosed(day, len(due), len(remaining) - len(due))
 
 
 def _state_refusal(booking: Booking) -> Refused:

@@ -6,7 +6,7 @@ same wherever it is read."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -113,19 +113,61 @@ def lock_offering(ctx: Ctx, office_id: int, procedure_id: int) -> OfficeProcedur
     return ctx.session.scalar(query)
 
 
+def active_bookings(ctx: Ctx, applicant_id: int, procedure_id: int) -> list[Booking]:
+    """B8, B11, B13: the applicant's live holds and bookings for a procedure whose time is
+    still ahead, newest first (a booking being moved has a hold beside it)."""
+    return list(
+        ctx.session.scalars(
+            sa.select(Booking)
+            .join(Slot, col(Slot.id) == Booking.slot_id)
+            .where(
+                col(Booking.applicant_id) == applicant_id,
+                col(Booking.procedure_id) == procedure_id,
+                col(Booking.status).in_(ACTIVE_STATES),
+                col(Slot.starts_at) > ctx.now,
+                sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now),
+            )
+            .order_by(col(Booking.id).desc())
+        ).all()
+    )
+
+
 def active_booking(ctx: Ctx, applicant_id: int, procedure_id: int) -> Booking | None:
-    """B8, B11: the applicant's live hold or booking for a procedure whose time is still ahead."""
+    """B8: the applicant's booking for a procedure (not a hold) whose time is still ahead,
+    else their live hold."""
+    found = active_bookings(ctx, applicant_id, procedure_id)
+    booked = [b for b in found if b.status != "held"]
+    return (booked or found)[0] if found else None
+
+
+def queue_position(ctx: Ctx, entry: WaitlistEntry) -> int | None:
+    """W3: a waiting entry's place in its queue, 1 being next: by `ranked_at`, then id."""
+    if entry.status != "waiting":
+        return None
     return ctx.session.scalar(
-        sa.select(Booking)
-        .join(Slot, col(Slot.id) == Booking.slot_id)
+        sa.select(sa.func.count())
+        .select_from(WaitlistEntry)
         .where(
-            col(Booking.applicant_id) == applicant_id,
-            col(Booking.procedure_id) == procedure_id,
-            col(Booking.status).in_(ACTIVE_STATES),
-            col(Slot.starts_at) > ctx.now,
-            sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now),
+            col(WaitlistEntry.office_id) == entry.office_id,
+            col(WaitlistEntry.procedure_id) == entry.procedure_id,
+            col(WaitlistEntry.status) == "waiting",
+            sa.or_(
+                col(WaitlistEntry.ranked_at) < entry.ranked_at,
+                sa.and_(
+                    col(WaitlistEntry.ranked_at) == entry.ranked_at,
+                    col(WaitlistEntry.id) <= entry.id,
+                ),
+            ),
         )
-        .order_by(col(Booking.id).desc())
+    )
+
+
+def displacement_entry(ctx: Ctx, booking_id: int) -> WaitlistEntry | None:
+    """B12: the newest waitlist entry standing for a displaced booking."""
+    return ctx.session.scalar(
+        sa.select(WaitlistEntry)
+        .where(col(WaitlistEntry.displaced_booking_id) == booking_id)
+        .order_by(col(WaitlistEntry.id).desc())
         .limit(1)
     )
 
@@ -142,6 +184,7 @@ def office_view(office: Office, region_code: str) -> OfficeView:
         closes_at=office.closes_at,
         cancel_policy=office.cancel_policy,
         cancel_hours=office.cancel_hours,
+        grace_minutes=office.grace_minutes,
     )
 
 
@@ -199,7 +242,14 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
     enrolled_at: datetime | None = None
     if booking.waitlist_entry_id is not None:
         entry = ctx.session.get(WaitlistEntry, booking.waitlist_entry_id)
-        enrolled_at = entry.enrolled_at if entry else None
+        # W5, B12: the reference date (a displaced person's keeps their original one).
+        enrolled_at = entry.ranked_at if entry else None
+    start = in_zone(office_moment(slot.day, slot.start_time, office.time_zone), office.time_zone)
+    position: int | None = None
+    if booking.status == "displaced" and booking.id is not None:
+        waiting = displacement_entry(ctx, booking.id)
+        position = queue_position(ctx, waiting) if waiting else None
+    moved_to = ctx.session.get(Booking, booking.moved_to_id) if booking.moved_to_id else None
     return BookingView(
         id=booking.id or 0,
         code=booking.code,
@@ -214,8 +264,19 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
         procedure=procedure_view(ctx, procedure),
         slot_id=slot.id or 0,
         seat=booking.seat,
-        start=in_zone(office_moment(slot.day, slot.start_time, office.time_zone), office.time_zone),
+        start=start,
         hold_expires_at=booking.hold_expires_at,
         confirmed_at=booking.confirmed_at,
         enrolled_at=enrolled_at,
+        cancel_until=cancel_deadline(office, start),
+        displaced_reason=booking.displaced_reason,
+        waitlist_position=position,
+        moved_to=moved_to.code if moved_to else None,
     )
+
+
+def cancel_deadline(office: Office, start: datetime) -> datetime | None:
+    """B9: until when a booking at `start` may be cancelled or moved; None where never."""
+    if office.cancel_policy == "never":
+        return None
+    return start - timedelta(hours=office.cancel_hours)

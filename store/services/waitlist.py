@@ -21,24 +21,10 @@ from store.services.lookups import (
     lock_offering,
     office_by_code,
     procedure_by_code,
+    queue_position,
 )
 from store.text import N_
 from store.views import WaitlistEntryView
-
-
-def _position(ctx: Ctx, entry: WaitlistEntry) -> int | None:
-    if entry.status != "waiting":
-        return None
-    return ctx.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(WaitlistEntry)
-        .where(
-            col(WaitlistEntry.office_id) == entry.office_id,
-            col(WaitlistEntry.procedure_id) == entry.procedure_id,
-            col(WaitlistEntry.status) == "waiting",
-            col(WaitlistEntry.id) <= entry.id,
-        )
-    )
 
 
 def _view(ctx: Ctx, entry: WaitlistEntry, document: str, position: int | None) -> WaitlistEntryView:
@@ -55,6 +41,12 @@ def _view(ctx: Ctx, entry: WaitlistEntry, document: str, position: int | None) -
         status=entry.status,
         position=position,
     )
+
+
+def entry_view(ctx: Ctx, entry: WaitlistEntry) -> WaitlistEntryView:
+    """W3: an entry with its holder's document and its place."""
+    applicant = applicant_by_id(ctx, entry.applicant_id)
+    return _view(ctx, entry, applicant.document_number, queue_position(ctx, entry))
 
 
 def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) -> WaitlistEntryView:
@@ -107,11 +99,12 @@ def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) ->
         office_id=office.id or 0,
         procedure_id=procedure.id or 0,
         enrolled_at=ctx.now,
+        ranked_at=ctx.now,
         created_by=ctx.actor.staff_id,
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    position = _position(ctx, entry)
+    position = queue_position(ctx, entry)
     mailbox.deposit(
         ctx,
         mailbox.NewNotice(
@@ -195,7 +188,7 @@ def queue(ctx: Ctx, office_code: str, procedure_code: str) -> list[WaitlistEntry
             col(WaitlistEntry.procedure_id) == procedure.id,
             col(WaitlistEntry.status) == "waiting",
         )
-        .order_by(col(WaitlistEntry.id))
+        .order_by(col(WaitlistEntry.ranked_at), col(WaitlistEntry.id))
     ).all()
     return [
         WaitlistEntryView(
@@ -220,4 +213,4 @@ def entries_of(ctx: Ctx, applicant_id: int) -> list[WaitlistEntryView]:
         .where(col(WaitlistEntry.applicant_id) == applicant_id)
         .order_by(col(WaitlistEntry.id).desc())
     ).all()
-    return [_view(ctx, e, applicant.document_number, _position(ctx, e)) for e in rows]
+    return [_view(ctx, e, applicant.document_number, queue_position(ctx, e)) for e in rows]

@@ -125,7 +125,8 @@ def test_b9_cancel_until_n_hours_before_hands_the_time_to_the_waitlist(
     assert booking.code is not None
     seeded.enrol(b, "STG", "RT")
     cancelled = seeded.cancel(booking.code, applicant_id=a)
-    assert cancelled.code == booking.code
+    assert cancelled.booking.code == booking.code
+    assert cancelled.assigned == 1
     assert [x.status for x in seeded.bookings_of(b)] == ["confirmed"]
     assert seeded.waitlist("STG", "RT") == []
     # Within 24 hours of the time, cancelling is refused.
@@ -232,15 +233,15 @@ def test_c6_bad_capacity_input_is_refused_clearly(
     assert invalid.value.field == field
 
 
-def test_c6_blocking_keeps_booked_times_for_rebooking(seeded: Store) -> None:
+def test_c6_blocking_displaces_booked_times_for_rebooking(seeded: Store) -> None:
     open_day(seeded)
     me = _person(seeded)
     booking = seeded.book(me, first_free(seeded))
     assert booking.code is not None
-    to_rebook = seeded.block_slots("STG", "RT", MONDAY, MONDAY, "09:00-10:00", "Corte de luz")
-    assert [b.code for b in to_rebook] == [booking.code]
+    change = seeded.block_slots("STG", "RT", MONDAY, MONDAY, "09:00-10:00", "Corte de luz")
+    assert [b.code for b in change.displaced] == [booking.code]
     assert all(s.blocked and s.free == 0 for s in seeded.slots("STG", "RT", MONDAY, MONDAY))
-    assert seeded.booking(booking.code).status == "confirmed"
+    assert seeded.booking(booking.code).status == "displaced"
 
 
 def test_c2_assisted_mode_records_the_agent(seeded: Store) -> None:

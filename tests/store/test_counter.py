@@ -129,6 +129,7 @@ def test_c7_figures_waitlist_open_seats_bookings_and_no_shows(
     seeded: Store, clock: FixedClock, staff: dict
 ) -> None:
     _applicant, code = _booked_today(seeded, clock)
+    clock.set(at(MONDAY, 9, 15))  # C11: the time plus the grace
     seeded.mark_missed("STG", code, actor=staff["agent"].actor)
     rows = {(f.office, f.procedure): f for f in seeded.figures(actor=staff["supervisor"].actor)}
     stg = rows[("STG", "RT")]
