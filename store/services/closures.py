@@ -473,14 +473,14 @@ def to_rebook(ctx: Ctx, office_code: str) -> list[RebookRow]:
         position = queue_position(ctx, entry) if entry else None
         if position is not None:
             outcome = "waiting"
-        elif later is not None and entry is not None and later.waitlist_entry_id == entry.id:
-            outcome = "assigned"
-        elif later is not None and entry is not None and entry.status == "rebooked":
-            outcome = "rebooked"
-        elif later is not None:
-            outcome = "booked"
-        else:
+        elif later is None:
             outcome = "none"
+        elif entry is not None and later.waitlist_entry_id == entry.id:
+            outcome = "assigned"
+        elif later.created_by is not None:
+            outcome = "rebooked"  # staff booked it for them
+        else:
+            outcome = "booked"
         rows.append(
             RebookRow(
                 booking_view(ctx, booking),
