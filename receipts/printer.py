@@ -2,20 +2,24 @@
 
 A double press, or a screen that asks twice, must never print twice (K3); a reprint asked for
 later from the mailbox (M2) is a new request and prints again. So a printer remembers what it
-printed, by document key and content, for a short window."""
+printed for a short window: by what the document is (its kind and code, the job), never by its
+bytes, which carry the moment they were drawn and so differ between two presses."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from receipts.documents import Document
 
 DUPLICATE_WINDOW_SECONDS = 30.0
 
@@ -36,32 +40,76 @@ class Printed:
 class Printer(Protocol):
     """Something that puts a PDF on paper (or where paper will come from)."""
 
-    def print_pdf(self, key: str, pdf: bytes) -> Printed: ...
+    def print_pdf(self, key: str, pdf: bytes, job: str | None = None) -> Printed:
+        """Print `pdf`, named `key`; `job` says what it is (default: the key) for K3."""
+        ...
+
+
+def job_of(document: Document, fmt: str) -> str:
+    """What printing `document` on `fmt` paper is, for K3: its kind and code (its key), its
+    language and the paper. Never its bytes: the PDF carries the moment it was drawn, so two
+    presses a second apart make different bytes of the same receipt."""
+    return f"{document.key}/{document.language}/{fmt}"
 
 
 class _RecentJobs:
-    """K3: the same document (key and bytes) asked for again within the window prints nothing."""
+    """K3: the same job asked for again within the window prints nothing.
+
+    A job is what is printed (a document's kind and code, its language and paper), so two presses
+    a second apart repeat even though each PDF carries its own creation time. A job that failed
+    is forgotten, so pressing again after a jam prints."""
 
     def __init__(self, window: float, monotonic: Callable[[], float]) -> None:
         self._window = window
         self._monotonic = monotonic
-        self._seen: dict[str, tuple[str, float]] = {}
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()  # print requests run in workers
 
-    def is_repeat(self, key: str, pdf: bytes) -> bool:
-        digest = hashlib.sha256(pdf).hexdigest()
-        now = self._monotonic()
-        previous = self._seen.get(key)
-        if previous is not None and previous[0] == digest and now - previous[1] < self._window:
-            return True
-        self._seen[key] = (digest, now)
-        return False
+    def is_repeat(self, job: str) -> bool:
+        with self._lock:
+            now = self._monotonic()
+            self._seen = {k: t for k, t in self._seen.items() if now - t < self._window}
+            if job in self._seen:
+                return True
+            self._seen[job] = now
+            return False
+
+    def forget(self, job: str) -> None:
+        with self._lock:
+            self._seen.pop(job, None)
 
 
 def _safe_name(key: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key)[:80] or "document"
 
 
-class FolderPrinter:
+class _PrintsOnce:
+    """What both printers share: a repeated job prints nothing (K3)."""
+
+    def __init__(self, window: float, monotonic: Callable[[], float]) -> None:
+        self._recent = _RecentJobs(window, monotonic)
+
+    def _where(self, key: str) -> str:
+        raise NotImplementedError
+
+    def _send(self, key: str, pdf: bytes) -> None:
+        raise NotImplementedError
+
+    def print_pdf(self, key: str, pdf: bytes, job: str | None = None) -> Printed:
+        """Print `pdf`, named `key`; `job` says what it is (default: the key) for K3."""
+        job = job or key
+        where = self._where(key)
+        if self._recent.is_repeat(job):
+            return Printed(key, where, repeated=True)
+        try:
+            self._send(key, pdf)
+        except BaseException:
+            self._recent.forget(job)
+            raise
+        return Printed(key, where)
+
+
+class FolderPrinter(_PrintsOnce):
     """The default: each document becomes `<key>.pdf` in a folder (a print server can watch it)."""
 
     def __init__(
@@ -70,13 +118,14 @@ class FolderPrinter:
         window: float = DUPLICATE_WINDOW_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(window, monotonic)
         self.folder = folder
-        self._recent = _RecentJobs(window, monotonic)
 
-    def print_pdf(self, key: str, pdf: bytes) -> Printed:
-        target = self.folder / f"{_safe_name(key)}.pdf"
-        if self._recent.is_repeat(key, pdf):
-            return Printed(key, str(target), repeated=True)
+    def _where(self, key: str) -> str:
+        return str(self.folder / f"{_safe_name(key)}.pdf")
+
+    def _send(self, key: str, pdf: bytes) -> None:
+        target = Path(self._where(key))
         self.folder.mkdir(parents=True, exist_ok=True)
         # Written aside then renamed: a watcher never picks up half a file.
         handle, partial = tempfile.mkstemp(dir=self.folder, suffix=".part")
@@ -87,10 +136,9 @@ class FolderPrinter:
         except OSError as error:
             Path(partial).unlink(missing_ok=True)
             raise PrintError(f"cannot write {target}: {error.strerror}") from None
-        return Printed(key, str(target))
 
 
-class SpoolerPrinter:
+class SpoolerPrinter(_PrintsOnce):
     """The system spooler (`lp`), to a named destination or the default printer."""
 
     def __init__(
@@ -100,18 +148,18 @@ class SpoolerPrinter:
         window: float = DUPLICATE_WINDOW_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(window, monotonic)
         self.destination = destination
         self.command = command
-        self._recent = _RecentJobs(window, monotonic)
 
     @staticmethod
     def available(command: str = "lp") -> bool:
         return shutil.which(command) is not None
 
-    def print_pdf(self, key: str, pdf: bytes) -> Printed:
-        where = self.destination or "default printer"
-        if self._recent.is_repeat(key, pdf):
-            return Printed(key, where, repeated=True)
+    def _where(self, key: str) -> str:
+        return self.destination or "default printer"
+
+    def _send(self, key: str, pdf: bytes) -> None:
         argv = [self.command, "-t", _safe_name(key)]
         if self.destination:
             argv += ["-d", self.destination]
@@ -122,7 +170,6 @@ class SpoolerPrinter:
         if done.returncode != 0:
             reason = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
             raise PrintError(f"{self.command}: {reason}")
-        return Printed(key, where)
 
 
 def make_printer(spec: str, folder: Path) -> Printer:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def print_document(screen: KioskScreen, document: Document, fmt: str = "80mm") -> None:
     """Render `document` and hand it to the kiosk's printer; the printer prints a double press once."""
-    from receipts.printer import PrintError
+    from receipts.printer import PrintError, job_of
 
     host = screen.host
 
@@ -24,7 +24,8 @@ def print_document(screen: KioskScreen, document: Document, fmt: str = "80mm") -
         from receipts import render_pdf  # fpdf2 is imported here, off the UI thread
 
         pdf = render_pdf(document, fmt, translate, host.clock.now())
-        return host.printer.print_pdf(document.key, pdf)
+        # K3: a second press prints nothing; the same receipt in another language prints.
+        return host.printer.print_pdf(document.key, pdf, job=job_of(document, fmt))
 
     def done(_printed: Printed) -> None:
         text = _("Comprobante impreso. Retírelo de la impresora.")
