@@ -68,6 +68,23 @@ def test_b6_hold_expires_and_frees_the_seat(seeded: Store, clock: FixedClock) ->
     assert expired.value.code == "hold_expired"
 
 
+def test_b6_confirming_an_expired_hold_is_refused_and_books_nothing(
+    seeded: Store, clock: FixedClock
+) -> None:
+    """The hold runs out at 5:00 exactly; nothing else has swept it when the late confirm comes."""
+    open_day(seeded)
+    me, other = _person(seeded, 0), _person(seeded, 1)
+    slot = first_free(seeded)
+    held = seeded.hold(me, slot)
+    clock.advance(minutes=5)
+    with pytest.raises(Refused) as late:
+        seeded.confirm(me, held.id)
+    assert (late.value.rule, late.value.code) == ("B6", "hold_expired")
+    assert all(b.status != "confirmed" and b.code is None for b in seeded.bookings_of(me))
+    assert seeded.notices(me) == []
+    assert seeded.hold(other, slot).status == "held"  # the time is free for the next person
+
+
 def test_b6_release_frees_the_seat_at_once(seeded: Store) -> None:
     open_day(seeded)
     a, b = _person(seeded, 0), _person(seeded, 1)

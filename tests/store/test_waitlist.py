@@ -79,6 +79,25 @@ def test_w2_an_expired_hold_goes_to_the_waitlist(seeded: Store, clock: FixedCloc
     assert seeded.bookings_of(waiting)[0].status == "confirmed"
 
 
+def test_w2_a_released_hold_goes_to_the_waitlist(seeded: Store) -> None:
+    """The holder steps back ("Elegir otra hora"): the time goes to the first person waiting,
+    in the same transaction, before any kiosk can hold it again."""
+    open_day(seeded, hours="09:00-09:30")
+    holder = applicants(seeded, 1, start=50)[0]
+    slot = first_free(seeded)
+    held = seeded.hold(holder, slot)
+    first, second = _full_office(seeded, 2)
+    seeded.release_hold(holder, held.id)
+    (given,) = seeded.bookings_of(first)
+    assert (given.status, given.slot_id) == ("confirmed", slot)
+    assert seeded.bookings_of(second) == []
+    assert [e.applicant_id for e in seeded.waitlist("STG", "RT")] == [second]
+    assert seeded.notices(first)[0].kind == "assignment"
+    with pytest.raises(Refused) as taken:
+        seeded.hold(holder, slot)
+    assert taken.value.code == "slot_taken"
+
+
 def test_w3_position_and_enrolment_date(seeded: Store, clock: FixedClock) -> None:
     people = _full_office(seeded, 3)
     entries = seeded.waitlist_entries_of(people[2])
@@ -94,6 +113,39 @@ def test_w4_withdrawing_loses_the_place(seeded: Store) -> None:
     assert again.position == 3
     with pytest.raises(Refused):
         seeded.withdraw(applicants(seeded, 1, start=70)[0], "STG", "RT")
+
+
+def test_w4_enrolling_again_starts_a_new_place_with_a_new_date(
+    seeded: Store, clock: FixedClock
+) -> None:
+    people = _full_office(seeded, 3)
+    (first,) = seeded.waitlist_entries_of(people[0])
+    clock.advance(hours=2)
+    seeded.withdraw(people[0], "STG", "RT")
+    clock.advance(minutes=10)
+    again = seeded.enrol(people[0], "STG", "RT")
+    assert again.id != first.id
+    assert again.enrolled_at == clock.now() and again.enrolled_at > first.enrolled_at
+    assert again.position == 3  # behind everyone who stayed
+    assert [e.applicant_id for e in seeded.waitlist("STG", "RT")] == [*people[1:], people[0]]
+    # W5: the old entry keeps its own date, closed; it is not the one waiting.
+    assert [(e.id, e.status, e.enrolled_at) for e in seeded.waitlist_entries_of(people[0])] == [
+        (again.id, "waiting", again.enrolled_at),
+        (first.id, "withdrawn", first.enrolled_at),
+    ]
+
+
+def test_w4_enrolling_twice_while_waiting_is_refused_and_keeps_the_first_date(
+    seeded: Store, clock: FixedClock
+) -> None:
+    first, second = _full_office(seeded, 2)
+    (entry,) = seeded.waitlist_entries_of(first)
+    clock.advance(hours=1)
+    with pytest.raises(Refused) as twice:
+        seeded.enrol(first, "STG", "RT")
+    assert (twice.value.rule, twice.value.code) == ("W1", "already_waiting")
+    assert seeded.waitlist_entries_of(first) == [entry]  # same entry, date and place
+    assert [e.applicant_id for e in seeded.waitlist("STG", "RT")] == [first, second]
 
 
 def test_w5_enrolment_date_is_kept_on_the_assigned_booking(
