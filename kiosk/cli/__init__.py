@@ -5,22 +5,26 @@ one family of commands and registers it on the group when imported here:
 
 - `apps`: `kiosk` (the applicant kiosk) and `kiosk counter`
 - `database`: `kiosk db upgrade` and `kiosk demo`
-- `catalog`: `kiosk catalog` and `kiosk slots list|open`
+- `catalog`: `kiosk catalog` and `kiosk slots list|open|block|unblock`
 - `applicants`: `kiosk applicant register` and `kiosk mailbox`
-- `bookings`: `kiosk book`, `kiosk verify` and `kiosk receipt`
-- `waitlist`: `kiosk waitlist enrol|list|withdraw`"""
+- `closures`: `kiosk closures add|remove|list`
+- `bookings`: `kiosk book`, `verify`, `receipt`, `cancel`, `reschedule` and `rebook`
+- `waitlist`: `kiosk waitlist enrol|list|withdraw`
+- `agenda`: `kiosk agenda [close-day]` and `kiosk checkin|attended|missed`
+
+`acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
 
 from __future__ import annotations
 
 import sys
 
-from kiosk.cli import applicants, apps, bookings, catalog, database, waitlist
+from kiosk.cli import agenda, applicants, apps, bookings, catalog, closures, database, waitlist
 from kiosk.cli.group import cli
 
 __all__ = ["cli", "main"]
 
 # The command modules register their commands on `cli` as they are imported.
-COMMANDS = (apps, database, catalog, applicants, bookings, waitlist)
+COMMANDS = (apps, database, catalog, closures, applicants, bookings, waitlist, agenda)
 
 
 def main() -> None:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option, pass_env
+from kiosk.cli.acting import COUNTER_ROLES, as_staff
+from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option
 from store.codes import display_code
 from store.text import N_
 
 if TYPE_CHECKING:
-    from store.views import NoticeView, Registration
+    from store.views import NoticeView, Registration, StaffView
 
 
 def applicant_id(env: Env, document: str) -> int:
@@ -56,8 +57,8 @@ def applicant() -> None:
 @applicant.command("register")
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @json_option
-@pass_env
-def applicant_register(env: Env, path: Path, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def applicant_register(env: Env, staff: StaffView, path: Path, as_json: bool) -> None:
     """Register an applicant from a JSON file (terms accepted by whoever runs this)."""
     from store.forms import ApplicantForm
 
@@ -75,7 +76,9 @@ def applicant_register(env: Env, path: Path, as_json: bool) -> None:
             env.say(N_("El archivo debe contener un objeto JSON con los datos de la persona.")),
             EXIT_BAD_INPUT,
         )
-    registration = env.store().register(ApplicantForm.from_mapping(data), terms_accepted=True)
+    registration = env.store().register(
+        ApplicantForm.from_mapping(data), terms_accepted=True, actor=staff.actor
+    )
     emit(
         registration_json(registration),
         as_json,
@@ -89,8 +92,8 @@ def applicant_register(env: Env, path: Path, as_json: bool) -> None:
 @cli.command()
 @click.option("--applicant", "document", required=True)
 @json_option
-@pass_env
-def mailbox(env: Env, document: str, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def mailbox(env: Env, staff: StaffView, document: str, as_json: bool) -> None:
     """An applicant's notices (M1, M2), newest first."""
     notices = env.store().notices(applicant_id(env, document))
     emit(

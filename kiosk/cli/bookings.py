@@ -1,4 +1,5 @@
-"""`kiosk book`, `kiosk verify` and `kiosk receipt`: a booking, by its verification code."""
+"""`kiosk book`, `verify`, `receipt`, `cancel`, `reschedule` and `rebook`: a booking, by its
+verification code (B6–B13). Each acts as a staff member (C12, `kiosk.cli.acting`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kiosk.cli.acting import COUNTER_ROLES, as_staff
 from kiosk.cli.applicants import applicant_id
-from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option, pass_env
+from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option
 from kiosk.i18n import translator
+from store.codes import display_code
 from store.text import N_
 
 if TYPE_CHECKING:
-    from store.views import BookingView
+    from store.views import BookingView, StaffView
 
 
 def booking_json(b: BookingView) -> dict[str, object]:
-    """A booking as the command line shows it (document masked, K6)."""
+    """A booking as the command line shows it (document masked, K6): its status (B12: a
+    displaced one says why and its place on the waitlist; B13: a moved one, its new code)."""
     from store.validation import mask_document
 
     return {
@@ -31,6 +35,10 @@ def booking_json(b: BookingView) -> dict[str, object]:
         "applicant": b.applicant_name,
         "document": mask_document(b.document_type, b.document_number),
         "enrolled_at": iso(b.enrolled_at),
+        "cancel_until": iso(b.cancel_until),
+        "displaced_reason": b.displaced_reason,
+        "waitlist_position": b.waitlist_position,
+        "moved_to": None if b.moved_to is None else display_code(b.moved_to),
     }
 
 
@@ -38,10 +46,10 @@ def booking_json(b: BookingView) -> dict[str, object]:
 @click.option("--applicant", "document", required=True, help="Document number, any usual spelling.")
 @click.option("--slot", "slot_id", required=True, type=int)
 @json_option
-@pass_env
-def book(env: Env, document: str, slot_id: int, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def book(env: Env, staff: StaffView, document: str, slot_id: int, as_json: bool) -> None:
     """Book a time for an applicant (hold and confirm at once)."""
-    result = env.store().book(applicant_id(env, document), slot_id)
+    result = env.store().book(applicant_id(env, document), slot_id, actor=staff.actor)
     emit(
         booking_json(result),
         as_json,
@@ -56,8 +64,8 @@ def book(env: Env, document: str, slot_id: int, as_json: bool) -> None:
 @cli.command()
 @click.argument("code")
 @json_option
-@pass_env
-def verify(env: Env, code: str, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def verify(env: Env, staff: StaffView, code: str, as_json: bool) -> None:
     """Check a verification code (B7)."""
     found = env.store().booking(code)
     emit(
@@ -74,8 +82,8 @@ def verify(env: Env, code: str, as_json: bool) -> None:
 )
 @click.option("--format", "fmt", type=click.Choice(["a4", "80mm"]), default="a4", show_default=True)
 @json_option
-@pass_env
-def receipt(env: Env, code: str, out: Path, fmt: str, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def receipt(env: Env, staff: StaffView, code: str, out: Path, fmt: str, as_json: bool) -> None:
     """Write a booking's receipt (B7) as a PDF, in the applicant's language."""
     from receipts import render_pdf
     from receipts.sources import booking_receipt
@@ -95,4 +103,73 @@ def receipt(env: Env, code: str, out: Path, fmt: str, as_json: bool) -> None:
         {"code": found.display_code, "file": str(out), "format": fmt, "bytes": len(pdf)},
         as_json,
         env.say(N_("Comprobante de {code} guardado en {path}."), code=found.display_code, path=out),
+    )
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--reason", help="Why (needed where the office's policy would not allow it, B9).")
+@json_option
+@as_staff()
+def cancel(env: Env, staff: StaffView, code: str, reason: str | None, as_json: bool) -> None:
+    """Cancel a booking (B9); its time goes to the waitlist at once (W2)."""
+    result = env.store().cancel(code, reason=reason, actor=staff.actor)
+    cancelled = result.booking
+    emit(
+        {"code": cancelled.display_code, "status": cancelled.status, "assigned": result.assigned},
+        as_json,
+        env.say(
+            N_("Hora {code} anulada; asignadas a la lista de espera: {assigned}."),
+            code=cancelled.display_code,
+            assigned=result.assigned,
+        ),
+    )
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--slot", "slot_id", required=True, type=int, help="The new time.")
+@click.option("--reason", help="Why (needed where the office's policy would not allow it, B9).")
+@json_option
+@as_staff()
+def reschedule(
+    env: Env, staff: StaffView, code: str, slot_id: int, reason: str | None, as_json: bool
+) -> None:
+    """Move a booking to another time (B13): the old time is freed only once the new one is
+    confirmed, and goes to the waitlist first (W2)."""
+    result = env.store().reschedule(code, slot_id, reason=reason, actor=staff.actor)
+    moved = result.booking
+    emit(
+        {
+            "code": moved.display_code,
+            "previous": result.previous.display_code,
+            "start": moved.start.isoformat(),
+            "assigned": result.assigned,
+        },
+        as_json,
+        env.say(
+            N_("Hora cambiada al {start}. Nuevo código {code} (antes {previous})."),
+            start=f"{moved.start:%d-%m-%Y %H:%M}",
+            code=moved.display_code,
+            previous=result.previous.display_code,
+        ),
+    )
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--slot", "slot_id", type=int, help="The time (default: the next free one).")
+@json_option
+@as_staff()
+def rebook(env: Env, staff: StaffView, code: str, slot_id: int | None, as_json: bool) -> None:
+    """Book a displaced person a time again (B12); their place on the waitlist closes."""
+    result = env.store().rebook(code, slot_id, actor=staff.actor)
+    emit(
+        booking_json(result),
+        as_json,
+        env.say(
+            N_("Hora reservada: {start}. Código {code}."),
+            start=f"{result.start:%d-%m-%Y %H:%M}",
+            code=result.display_code,
+        ),
     )

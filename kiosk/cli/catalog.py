@@ -1,16 +1,22 @@
-"""`kiosk catalog` and `kiosk slots list|open`: what can be booked where, and its times."""
+"""`kiosk catalog` and `kiosk slots list|open|block|unblock`: what can be booked where, and its
+times. Reading is public; opening, blocking and unblocking act as a supervisor of the office
+(C6, C9, C12)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from kiosk.cli.acting import as_staff, office_scope
 from kiosk.cli.group import Env, cli, emit, iso, json_option, parse_day, pass_env
 from store.text import N_
 
 if TYPE_CHECKING:
-    from store.views import Catalog, OfferingView, SlotView
+    from store.views import CapacityChange, Catalog, OfferingView, SlotView, StaffView
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def offering_json(o: OfferingView) -> dict[str, object]:
@@ -108,9 +114,10 @@ def slots_list(
 @click.option("--every", required=True, type=int, help="Minutes between times.")
 @click.option("--seats", default=1, show_default=True, type=int)
 @json_option
-@pass_env
+@as_staff()
 def slots_open(
     env: Env,
+    staff: StaffView,
     office: str,
     procedure: str,
     date_from: str,
@@ -121,9 +128,12 @@ def slots_open(
     as_json: bool,
 ) -> None:
     """Open capacity (C6); waiting applicants are assigned at once (W2)."""
+    office = office_scope(env, staff, office)
     start, end = parse_day("from", date_from), parse_day("to", date_to)
     assert start and end
-    result = env.store().open_capacity(office, procedure, start, end, hours, every, seats)
+    result = env.store().open_capacity(
+        office, procedure, start, end, hours, every, seats, actor=staff.actor
+    )
     data = {
         "created": result.created,
         "assigned": result.assigned,
@@ -136,5 +146,97 @@ def slots_open(
             N_("Horas creadas: {created}; asignadas a la lista de espera: {assigned}."),
             created=result.created,
             assigned=result.assigned,
+        ),
+    )
+
+
+def change_json(change: CapacityChange) -> dict[str, object]:
+    """C6, B12, W2: how many times changed, the bookings displaced, how many were assigned."""
+    return {
+        "times": change.times,
+        "displaced": [b.display_code for b in change.displaced],
+        "assigned": change.assigned,
+    }
+
+
+def range_options(command: F) -> F:
+    """The times of `slots block|unblock`: an office and procedure, days and hours."""
+    for option in reversed(
+        (
+            click.option("--office", required=True),
+            click.option("--procedure", required=True),
+            click.option("--from", "date_from", required=True),
+            click.option("--to", "date_to", required=True),
+            click.option("--hours", required=True, help="09:00-13:00, or several with commas."),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+@slots.command("block")
+@range_options
+@click.option("--reason", help="Why the times close (an absence, training…).")
+@json_option
+@as_staff()
+def slots_block(
+    env: Env,
+    staff: StaffView,
+    office: str,
+    procedure: str,
+    date_from: str,
+    date_to: str,
+    hours: str,
+    reason: str | None,
+    as_json: bool,
+) -> None:
+    """Close times (C6); their bookings are displaced onto the waitlist, never dropped (B12)."""
+    office = office_scope(env, staff, office)
+    start, end = parse_day("from", date_from), parse_day("to", date_to)
+    assert start and end
+    change = env.store().block_slots(
+        office, procedure, start, end, hours, reason or "", actor=staff.actor
+    )
+    emit(
+        change_json(change),
+        as_json,
+        env.say(
+            N_(
+                "Horas bloqueadas: {times}; reservas desplazadas a la lista de espera: "
+                "{displaced}; asignadas: {assigned}."
+            ),
+            times=change.times,
+            displaced=len(change.displaced),
+            assigned=change.assigned,
+        ),
+    )
+
+
+@slots.command("unblock")
+@range_options
+@json_option
+@as_staff()
+def slots_unblock(
+    env: Env,
+    staff: StaffView,
+    office: str,
+    procedure: str,
+    date_from: str,
+    date_to: str,
+    hours: str,
+    as_json: bool,
+) -> None:
+    """Reopen blocked times (C6); waiting people get them at once (W2)."""
+    office = office_scope(env, staff, office)
+    start, end = parse_day("from", date_from), parse_day("to", date_to)
+    assert start and end
+    change = env.store().unblock_slots(office, procedure, start, end, hours, actor=staff.actor)
+    emit(
+        change_json(change),
+        as_json,
+        env.say(
+            N_("Horas reabiertas: {times}; asignadas a la lista de espera: {assigned}."),
+            times=change.times,
+            assigned=change.assigned,
         ),
     )

@@ -25,6 +25,7 @@ from store.text import N_, Message
 
 if TYPE_CHECKING:
     from store import Store
+    from store.views import StaffView
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -37,10 +38,13 @@ _READ_ONLY_SQLSTATE = "25006"
 
 @dataclass
 class Env:
-    """What every command gets: the settings, the translation function and a store."""
+    """What every command gets: the settings, the translation function, a store, and who acts
+    (C12: `--staff`, resolved by `kiosk.cli.acting` for the commands that need someone)."""
 
     settings: Settings
     _store: Store | None = None
+    staff_username: str | None = None
+    staff: StaffView | None = None
 
     @property
     def t(self) -> Callable[[str], str]:
@@ -179,9 +183,17 @@ pass_env = click.make_pass_decorator(Env)
 @click.group(cls=KioskGroup, invoke_without_command=True)
 @click.option("--db", "db_url", help="Database URL or SQLite file (default: $KIOSK_DB).")
 @click.option("--lang", type=click.Choice(["es", "en"]), help="Language of messages.")
+@click.option(
+    "--staff",
+    "staff_username",
+    metavar="USERNAME",
+    help="Who acts (default: $KIOSK_STAFF); password from $KIOSK_STAFF_PASSWORD, else asked.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, lang: str | None) -> None:
+def cli(
+    ctx: click.Context, db_url: str | None, lang: str | None, staff_username: str | None
+) -> None:
     """Citas Kiosk: immigration appointments at the kiosk and the counter."""
-    ctx.obj = Env(load_settings(db=db_url, language=lang))
+    ctx.obj = Env(load_settings(db=db_url, language=lang), staff_username=staff_username)
     if ctx.invoked_subcommand is None and cli.no_command is not None:
         cli.no_command(ctx.obj)

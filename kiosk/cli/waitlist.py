@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kiosk.cli.acting import COUNTER_ROLES, as_staff
 from kiosk.cli.applicants import applicant_id
-from kiosk.cli.group import Env, cli, emit, json_option, pass_env
+from kiosk.cli.group import Env, cli, emit, json_option
 from store.text import N_
 
 if TYPE_CHECKING:
-    from store.views import WaitlistEntryView
+    from store.views import StaffView, WaitlistEntryView
 
 
 def entry_json(e: WaitlistEntryView) -> dict[str, object]:
@@ -36,10 +37,12 @@ def waitlist() -> None:
 @click.option("--office", required=True)
 @click.option("--procedure", required=True)
 @json_option
-@pass_env
-def waitlist_enrol(env: Env, document: str, office: str, procedure: str, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def waitlist_enrol(
+    env: Env, staff: StaffView, document: str, office: str, procedure: str, as_json: bool
+) -> None:
     """Enrol an applicant (W1)."""
-    entry = env.store().enrol(applicant_id(env, document), office, procedure)
+    entry = env.store().enrol(applicant_id(env, document), office, procedure, actor=staff.actor)
     emit(
         entry_json(entry),
         as_json,
@@ -51,8 +54,8 @@ def waitlist_enrol(env: Env, document: str, office: str, procedure: str, as_json
 @click.option("--office", required=True)
 @click.option("--procedure", required=True)
 @json_option
-@pass_env
-def waitlist_list(env: Env, office: str, procedure: str, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def waitlist_list(env: Env, staff: StaffView, office: str, procedure: str, as_json: bool) -> None:
     """The queue in enrolment order (W3)."""
     entries = env.store().waitlist(office, procedure)
     emit(
@@ -69,8 +72,10 @@ def waitlist_list(env: Env, office: str, procedure: str, as_json: bool) -> None:
 @click.option("--office", required=True)
 @click.option("--procedure", required=True)
 @json_option
-@pass_env
-def waitlist_withdraw(env: Env, document: str, office: str, procedure: str, as_json: bool) -> None:
+@as_staff(COUNTER_ROLES)
+def waitlist_withdraw(
+    env: Env, staff: StaffView, document: str, office: str, procedure: str, as_json: bool
+) -> None:
     """Remove an applicant from the list (W4): the place is lost."""
-    entry = env.store().withdraw(applicant_id(env, document), office, procedure)
+    entry = env.store().withdraw(applicant_id(env, document), office, procedure, actor=staff.actor)
     emit(entry_json(entry), as_json, env.say(N_("Inscripción eliminada; el lugar se perdió.")))

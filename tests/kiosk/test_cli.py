@@ -15,17 +15,28 @@ from hypothesis import strategies as st
 from kiosk.cli import cli
 
 NOW = "2026-11-23T12:00:00Z"
+# The demo's supervisor of Santiago (store/data/demo_staff.csv): who runs the commands (C12).
+STAFF, STAFF_PASSWORD = "supervisora", "supervisora-demo-2026"
 # `kiosk …` with these arguments, run in-process against the test database.
 Kiosk = Callable[..., Result]
 
 
 @pytest.fixture
 def kiosk(db_url: str) -> Kiosk:
-    """Run `kiosk …` against a fresh database at a fixed moment."""
-    env = {"KIOSK_DB": db_url, "KIOSK_ARGON2_PROFILE": "fast", "KIOSK_NOW": NOW, "KIOSK_LANG": "es"}
+    """Run `kiosk --staff supervisora …` against a fresh database at a fixed moment (the
+    commands that need no one ignore who runs them; tests/kiosk/test_cli_lifecycle.py checks
+    C12 itself)."""
+    env = {
+        "KIOSK_DB": db_url,
+        "KIOSK_ARGON2_PROFILE": "fast",
+        "KIOSK_NOW": NOW,
+        "KIOSK_LANG": "es",
+        "KIOSK_STAFF": None,
+        "KIOSK_STAFF_PASSWORD": STAFF_PASSWORD,
+    }
 
     def run(*args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        return CliRunner().invoke(cli, ["--staff", STAFF, *args], env=env, catch_exceptions=False)
 
     return run
 
