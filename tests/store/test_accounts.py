@@ -82,6 +82,13 @@ def test_a5_email_is_case_insensitive_and_trimmed(seeded: Store) -> None:
     assert refused.value.code == "email_taken"
 
 
+def test_a5_logging_in_with_a_mixed_case_email_works(seeded: Store) -> None:
+    reg = seeded.register(form(), terms_accepted=True)
+    password = reg.temporary_password
+    for typed in ("Jose@Correo.CL", "  JOSE@CORREO.CL ", "jose@correo.cl"):
+        assert seeded.login(typed, password).id == reg.applicant.id, typed
+
+
 def test_a6_duplicates_get_a_way_forward(seeded: Store) -> None:
     seeded.register(form(), terms_accepted=True)
     with pytest.raises(Refused) as by_email:
@@ -109,9 +116,13 @@ def test_a7_run_is_accepted_in_every_spelling_and_normalised(seeded: Store, spel
     [
         ({"document_type": "cedula", "document_number": "12.345.678-4"}, "document_number"),
         ({"document_number": "AB1"}, "document_number"),
+        ({"document_number": "AB12"}, "document_number"),  # 4: one short
+        ({"document_number": "A" * 21}, "document_number"),  # 21: one too many
         ({"document_expiry": "2026-11-01"}, "document_expiry"),
         ({"birth_date": "2027-01-01"}, "birth_date"),
+        ({"birth_date": "2026-11-23"}, "birth_date"),  # born today (the clock's day in Chile)
         ({"birth_date": "1900-01-01"}, "birth_date"),
+        ({"birth_date": "1906-11-23"}, "birth_date"),  # 120 today
         ({"email_confirmation": "otro@correo.cl"}, "email_confirmation"),
     ],
 )
@@ -122,6 +133,23 @@ def test_a7_each_failed_check_names_its_field(
         seeded.register(form(**changes), terms_accepted=True)
     assert field in invalid.value.errors
     assert invalid.value.errors[field].render().endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("changes", "stored"),
+    [
+        ({"document_number": "AB123"}, ("document_number", "AB123")),  # 5: the shortest
+        ({"document_number": "A" * 20}, ("document_number", "A" * 20)),  # 20: the longest
+        ({"birth_date": "2026-11-22"}, ("birth_date", date(2026, 11, 22))),  # born yesterday
+        ({"birth_date": "1906-11-24"}, ("birth_date", date(1906, 11, 24))),  # 119 until tomorrow
+    ],
+)
+def test_a7_the_bounds_themselves_are_accepted(
+    seeded: Store, changes: dict[str, str], stored: tuple[str, object]
+) -> None:
+    applicant = seeded.register(form(**changes), terms_accepted=True).applicant
+    field, value = stored
+    assert getattr(applicant, field) == value
 
 
 def test_a8_temporary_password_is_shown_once_and_stored_only_hashed(seeded: Store) -> None:
@@ -177,6 +205,23 @@ def test_a11_five_failures_lock_for_fifteen_minutes(seeded: Store, clock: FixedC
     assert seeded.login("jose@correo.cl", reg.temporary_password).id == reg.applicant.id
 
 
+def test_a11_a_success_in_between_starts_the_count_again(seeded: Store) -> None:
+    """Five failures *in a row*: four, a success, four more leave the account open."""
+    password = seeded.register(form(), terms_accepted=True).temporary_password
+
+    def fail_four_times() -> None:
+        for left in (4, 3, 2, 1):
+            with pytest.raises(Refused) as refused:
+                seeded.login("jose@correo.cl", "wrong")
+            assert refused.value.code == "bad_credentials"
+            assert refused.value.message.params["left"] == left
+
+    fail_four_times()
+    seeded.login("jose@correo.cl", password)
+    fail_four_times()
+    assert seeded.login("jose@correo.cl", password).email == "jose@correo.cl"
+
+
 def test_b1_region_is_stored_and_can_change(seeded: Store) -> None:
     reg = seeded.register(form(), terms_accepted=True)
     assert reg.applicant.region == "CL-RM"
@@ -193,6 +238,23 @@ def test_b10_identity_is_frozen_while_a_booking_is_active(seeded: Store) -> None
     with pytest.raises(Refused) as refused:
         seeded.update_identity(reg.applicant.id, form(given_names="Otro"))
     assert refused.value.rule == "B10"
+
+
+def test_b10_identity_is_frozen_while_a_waitlist_entry_is_active(seeded: Store) -> None:
+    reg = seeded.register(form(), terms_accepted=True)
+    me = reg.applicant.id
+    seeded.enrol(me, "STG", "RT")  # no times opened: the office is full
+    for change in (
+        {"given_names": "Otro"},
+        {"first_surname": "Otro"},
+        {"document_number": "P7654321"},
+    ):
+        with pytest.raises(Refused) as refused:
+            seeded.update_identity(me, form(**change))
+        assert (refused.value.rule, refused.value.code) == ("B10", "identity_locked")
+    assert seeded.applicant(me).given_names == "José Antonio"
+    seeded.withdraw(me, "STG", "RT")
+    assert seeded.update_identity(me, form(given_names="José")).given_names == "José"
 
 
 def test_c4_counter_verification_needs_staff(seeded: Store) -> None:
