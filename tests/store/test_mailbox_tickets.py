@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -61,6 +61,33 @@ def test_m3_outbox_retries_with_backoff_until_sent(db_url: str, clock: FixedCloc
     with store.database.reading() as session:
         row = session.scalar(sa.select(Outbox))
         assert row is not None and row.attempts == 2 and row.last_error == "network is down"
+    store.close()
+
+
+def test_m3_backoff_doubles_and_stops_at_six_hours(db_url: str, clock: FixedClock) -> None:
+    """An office offline for a day retries every six hours at most, never days apart."""
+    from tests.factories import seed_catalog
+
+    store = Store(db_url, clock=clock, passwords=Passwords(fast_hasher()), mail_enabled=True)
+    seed_catalog(store)
+    store.register(form(), terms_accepted=True)
+
+    def broken(to: str, subject: str, body: str) -> None:
+        raise OSError("network is down")
+
+    waits: list[timedelta] = []
+    for _attempt in range(11):
+        assert store.deliver_outbox(broken, lambda s: s) == (0, 1)
+        with store.database.reading() as session:
+            row = session.scalar(sa.select(Outbox))
+            assert row is not None
+            waits.append(row.next_attempt_at - clock.now())
+        clock.advance(seconds=waits[-1].total_seconds())  # exactly when it is due again
+    minutes = [wait.total_seconds() / 60 for wait in waits]
+    assert minutes == [2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360]
+    sent: list[str] = []
+    assert store.deliver_outbox(lambda to, *_: sent.append(to), lambda s: s) == (1, 0)
+    assert sent == ["jose@correo.cl"]
     store.close()
 
 
