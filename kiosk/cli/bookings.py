@@ -10,7 +10,7 @@ import click
 
 from kiosk.cli.acting import COUNTER_ROLES, as_staff
 from kiosk.cli.applicants import applicant_id
-from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option
+from kiosk.cli.group import EXIT_BAD_INPUT, ROW_ID, Env, cli, emit, fail, iso, json_option
 from kiosk.i18n import translator
 from store.codes import display_code
 from store.text import N_
@@ -44,7 +44,7 @@ def booking_json(b: BookingView) -> dict[str, object]:
 
 @cli.command()
 @click.option("--applicant", "document", required=True, help="Document number, any usual spelling.")
-@click.option("--slot", "slot_id", required=True, type=int)
+@click.option("--slot", "slot_id", required=True, type=ROW_ID)
 @json_option
 @as_staff(COUNTER_ROLES)
 def book(env: Env, staff: StaffView, document: str, slot_id: int, as_json: bool) -> None:
@@ -68,11 +68,24 @@ def book(env: Env, staff: StaffView, document: str, slot_id: int, as_json: bool)
 def verify(env: Env, staff: StaffView, code: str, as_json: bool) -> None:
     """Check a verification code (B7)."""
     found = env.store().booking(code)
-    emit(
-        booking_json(found),
-        as_json,
-        f"{found.display_code} {found.status} {found.office.name} {found.start:%d-%m-%Y %H:%M} {found.applicant_name}",
-    )
+    lines = [
+        f"{found.display_code} {found.status} {found.office.name} {found.start:%d-%m-%Y %H:%M} {found.applicant_name}"
+    ]
+    if found.status == "displaced":  # B12
+        lines.append(
+            env.say(
+                N_(
+                    "La oficina quitó esta hora ({reason}); lugar en la lista de espera: {position}."
+                ),
+                reason=found.displaced_reason or "-",
+                position=found.waitlist_position or "-",
+            )
+        )
+    if found.moved_to is not None:  # B13
+        lines.append(
+            env.say(N_("Cambiada a la hora de código {code}."), code=display_code(found.moved_to))
+        )
+    emit(booking_json(found), as_json, "\n".join(lines))
 
 
 @cli.command()
@@ -128,7 +141,7 @@ def cancel(env: Env, staff: StaffView, code: str, reason: str | None, as_json: b
 
 @cli.command()
 @click.argument("code")
-@click.option("--slot", "slot_id", required=True, type=int, help="The new time.")
+@click.option("--slot", "slot_id", required=True, type=ROW_ID, help="The new time.")
 @click.option("--reason", help="Why (needed where the office's policy would not allow it, B9).")
 @json_option
 @as_staff()
@@ -158,7 +171,7 @@ def reschedule(
 
 @cli.command()
 @click.argument("code")
-@click.option("--slot", "slot_id", type=int, help="The time (default: the next free one).")
+@click.option("--slot", "slot_id", type=ROW_ID, help="The time (default: the next free one).")
 @json_option
 @as_staff()
 def rebook(env: Env, staff: StaffView, code: str, slot_id: int | None, as_json: bool) -> None:

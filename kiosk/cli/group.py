@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -80,9 +80,16 @@ class Env:
 
 
 def fail(message: str, status: int) -> NoReturn:
-    """One line on stderr, then the exit status."""
-    click.echo(" ".join(message.split()), err=True)
+    """One line on stderr (no control character), then the exit status."""
+    line = "".join(ch for ch in " ".join(message.split()) if ch.isprintable())
+    click.echo(line, err=True)
     raise click.exceptions.Exit(status)
+
+
+def _usage_line(error: click.UsageError) -> str:
+    """A usage error as one line, with where to find help."""
+    where = f" ({error.ctx.command_path} --help)" if error.ctx is not None else ""
+    return f"{error.format_message()}{where}"
 
 
 def _untranslated(msgid: str) -> str:
@@ -109,9 +116,24 @@ class KioskGroup(click.Group):
         self.no_command = start
         return start
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """`kiosk`'s own options: a usage error is one line too (exit 2)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            fail(_usage_line(error), EXIT_BAD_INPUT)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a command's arguments, an unknown command
+            fail(_usage_line(error), EXIT_BAD_INPUT)
         except SettingsError as error:
             fail(str(error), EXIT_BAD_INPUT)
         except InvalidForm as error:
@@ -177,6 +199,8 @@ def parse_day(field: str, text: str | None) -> date | None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+# A row id as typed (`--slot`): a whole number the database can hold, else bad input (exit 2).
+ROW_ID = click.IntRange(1, 2**63 - 1)
 pass_env = click.make_pass_decorator(Env)
 
 

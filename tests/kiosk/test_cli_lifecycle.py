@@ -13,6 +13,8 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kiosk.cli import cli
 from store import Store
@@ -287,6 +289,7 @@ def test_b12_block_displaces_and_verify_says_so(kiosk: Kiosk, office: Store) -> 
     shown = kiosk.json("verify", code)
     assert shown["status"] == "displaced" and shown["waitlist_position"] == 1
     assert shown["displaced_reason"] == "capacitación"
+    assert "(capacitación); lugar en la lista de espera: 1." in kiosk("verify", code).stdout
     assert _actions(office, "capacity.blocked") == ["staff:sup"]
     reopened = kiosk.json("slots", "unblock", *block)
     assert reopened == {"times": 2, "displaced": [], "assigned": 1}
@@ -436,3 +439,32 @@ def test_c9_staff_act_for_their_own_office_only(kiosk: Kiosk, office: Store) -> 
         staff="nacional",
     )
     assert added["times"] == 0
+
+
+# -- never a traceback ----------------------------------------------------------------------
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=120))
+def test_new_commands_never_crash(kiosk: Kiosk, text: str) -> None:
+    for args in (
+        ("cancel", text, "--reason", text),
+        ("reschedule", text, "--slot", "1"),
+        ("rebook", text),
+        ("checkin", text),
+        ("missed", text, "--undo"),
+        ("agenda", "--day", text),
+        ("agenda", "close-day", "--day", text, "--office", text),
+        ("closures", "add", "--day", "2026-12-01", "--reason", text, "--office", text),
+        ("slots", "block", *RANGE, "--hours", text, "--reason", text),
+    ):
+        result = kiosk(*args, staff="nacional")
+        assert result.exit_code in (0, 1, 2), (args, result.output)
+        assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("slot", ["99999999999999999999999", "0", "-3", "uno"])
+def test_a_slot_id_out_of_range_is_bad_input(kiosk: Kiosk, slot: str) -> None:
+    refused(kiosk("book", "--applicant", "P1234567", "--slot", slot), status=2)
