@@ -1,4 +1,5 @@
-"""Bad input through the screens and the way out of kiosk mode (issue 6, K2, A2–A7).
+"""Bad input through the screens, the way out of kiosk mode, the idle reset and double presses
+(issue 6, K1, K2, K3, A2–A7).
 
 Hypothesis throws arbitrary text (control characters, right-to-left marks, very long strings,
 markup, SQL-looking text) at every field of the registration form and the login, through a
@@ -7,8 +8,11 @@ real app: no crash, a clear sentence under each field it refuses, nothing writte
 from __future__ import annotations
 
 import asyncio
+import threading
+from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +20,18 @@ from textual.widgets import Static
 
 from screens.registration import TEXT_FIELDS
 from store import Store
+from store.clock import FixedClock
 from store.models import Applicant
-from tests.screens.conftest import settle, tap, to_registration_form
+from store.views import ApplicantView, BookingView
+from tests.screens.conftest import (
+    KioskPilot,
+    Ticker,
+    log_in,
+    screen_text,
+    settle,
+    tap,
+    to_registration_form,
+)
 
 NASTY = st.one_of(
     st.text(max_size=80),
@@ -124,3 +138,122 @@ async def test_k2_the_kiosk_cannot_reach_a_staff_screen_without_a_staff_login(
         await pilot.press(*"nadie", "tab", *"sin-clave", "enter")
         await settle(pilot)
         assert app.is_running
+
+
+def _key_labels(app: Any) -> list[str]:
+    """The description of every key binding in force (the footer shows some of them)."""
+    return [active.binding.description for active in app.screen.active_bindings.values()]
+
+
+async def test_k1_the_idle_reset_brings_the_language_back_to_spanish(
+    make_kiosk: Any, registered: ApplicantView, ticker: Ticker
+) -> None:
+    """The next person meets the kiosk in Spanish, whatever the last one chose (K1, K4): the
+    welcome after the reset reads word for word as it did at start, key labels included."""
+    from screens.text import language
+    from screens.welcome import WelcomeScreen
+
+    app = make_kiosk(idle_seconds=90)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        welcome, keys = screen_text(app), _key_labels(app)
+        assert "Bienvenida y bienvenido" in welcome
+        await log_in(pilot, registered.email)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert (app.language, language()) == ("en", "en")
+        assert "My appointments" in screen_text(app)
+        ticker.now += 91
+        app.guard_idle()
+        await settle(pilot)
+        ticker.now += 31
+        app.guard_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen) and app.session is None
+        assert (app.language, language()) == ("es", "es")
+        assert screen_text(app) == welcome
+        assert _key_labels(app) == keys
+
+
+async def _to_the_hold(pilot: KioskPilot, email: str) -> None:
+    """Log in, Reservar hora, the first procedure and office, Enter on the first free time."""
+    from screens.dialogs.hold import HoldDialog
+
+    await log_in(pilot, email)
+    await tap(pilot, "#book")
+    await settle(pilot)
+    await pilot.press("enter")  # Residencia temporal
+    await settle(pilot)
+    await pilot.press("enter")  # STG, with free times
+    await settle(pilot)
+    await pilot.press("enter")  # the first free time is focused
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, HoldDialog)
+
+
+async def test_k3_a_double_press_on_confirmar_la_hora_books_once(
+    make_kiosk: Any,
+    kiosk_store: Store,
+    registered: ApplicantView,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter, Enter on "Confirmar la hora": the first closes the dialog and starts the booking;
+    the second reaches the time grid while the booking runs and is ignored there, so the time
+    is not held again, no second dialog opens and there is one booking."""
+    from screens.receipt import ReceiptScreen
+    from screens.slots import SlotsScreen
+
+    holds: list[int] = []
+    confirms: list[int] = []
+    release = threading.Event()
+    hold, confirm = kiosk_store.hold, kiosk_store.confirm
+
+    def counted_hold(applicant_id: int, slot_id: int, **options: Any) -> BookingView:
+        holds.append(slot_id)
+        return hold(applicant_id, slot_id, **options)
+
+    def slow_confirm(applicant_id: int, hold_id: int, **options: Any) -> BookingView:
+        confirms.append(hold_id)
+        assert release.wait(30), "the test never let the booking finish"
+        return confirm(applicant_id, hold_id, **options)
+
+    monkeypatch.setattr(kiosk_store, "hold", counted_hold)
+    monkeypatch.setattr(kiosk_store, "confirm", slow_confirm)
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _to_the_hold(pilot, registered.email)
+        try:
+            await pilot.press("enter", "enter")  # the booking is held until both are handled
+            grid = app.screen
+            assert isinstance(grid, SlotsScreen) and grid.busy  # no second dialog
+        finally:
+            release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+    assert len(holds) == 1 and len(confirms) == 1
+    assert [b.status for b in kiosk_store.bookings_of(registered.id)] == ["confirmed"]
+
+
+async def test_k3_printing_again_a_second_later_prints_nothing_new(
+    make_kiosk: Any,
+    registered: ApplicantView,
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    """The receipt prints on arrival; "Imprimir comprobante" a second later draws a PDF with
+    another creation time, and still nothing more is printed (K3)."""
+    from screens.receipt import ReceiptScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _to_the_hold(pilot, registered.email)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        (printed,) = (tmp_path / "receipts").glob("booking-*.pdf")
+        first = printed.read_bytes()
+        clock.advance(seconds=1)
+        await tap(pilot, "#print")
+        await settle(pilot)
+        assert list((tmp_path / "receipts").glob("booking-*.pdf")) == [printed]
+        assert printed.read_bytes() == first  # not drawn again over it
