@@ -149,7 +149,10 @@ def test_b7_a_cancelled_booking_has_no_receipt() -> None:
 def test_b7_qr_code_holds_the_verification_code(fmt: str) -> None:
     """Render the page as a picture and decode the QR from it, as a phone at the door would."""
     pdf = pypdfium2.PdfDocument(_render(booking_receipt(_booking(), "es"), fmt))
-    image = pdf[0].render(scale=4).to_pil()
+    try:
+        image = pdf[0].render(scale=4).to_pil()
+    finally:
+        pdf.close()
     assert [barcode.text for barcode in zxingcpp.read_barcodes(image)] == ["ABCD2345"]
 
 
