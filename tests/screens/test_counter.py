@@ -75,6 +75,9 @@ async def test_c3_c5_agent_finds_by_accentless_name_and_checks_in(
         await settle(pilot)
         assert "Llegada registrada: Wyddeline Ñusta Désir Saint-Fleur, 10:00." in screen_text(app)
         assert _cells(app, "#agenda")[0][1] == "Llegó"
+        assert app.screen.query_one("#attended").disabled  # C5: no row chosen yet
+        await pilot.click("#agenda", offset=(2, 1))  # one tap on her row chooses it (K5)
+        await settle(pilot)
         await tap(pilot, "#attended")
         await settle(pilot)
         assert _cells(app, "#agenda")[0][1] == "Atendida"
