@@ -1,9 +1,14 @@
-"""Open and block capacity (C6, supervisors): a preview of the days that will be skipped, then
-the times, assigned at once to the people waiting (W2); blocked bookings listed for rebooking."""
+"""Open, block and unblock capacity (C6, supervisors): a preview that names the office and the
+procedure, counts only the times that will really be created, says how many waiting people
+they will serve (W2) and which days are skipped and why, in the screen's language; then the
+times, assigned at once. Blocking displaces the bookings on those times onto the waitlist
+(B12) and lists the people; unblocking reopens times and serves the waitlist."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,18 +16,24 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Select, Static
 
-from screens.counter.base import CounterScreen, cells
+from screens.counter.base import CounterScreen
 from screens.dialogs.confirm import ConfirmDialog
+from screens.dialogs.counter_change import CapacityChangeDialog, change_summary
 from screens.labels import field_label, procedure_name
-from screens.text import _, plain, say
+from screens.text import _, language, plain, say
 from screens.widgets.fields import FormField
-from screens.widgets.table import Table
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import parse_date
-from store.views import BookingView, CapacityOpened, CapacityPlan
+from store.views import CapacityChange, CapacityOpened, CapacityPlan, RebookRow, SkippedDay
 
 FIELDS = ("from", "to", "hours", "every", "seats", "reason")
+Form = tuple[str, str, date, date, str, int, int]
+
+# The locales of the screens' dates (screens.text), and the languages `holidays` names Chile's
+# holidays in; any other language reads them in Spanish, as it reads its dates.
+_DAY_LOCALES = {"es": "es_CL", "en": "en_GB"}
+_HOLIDAY_LANGUAGES = {"es": "es", "en": "en_US"}
 
 
 class ResultText(Static):
@@ -34,7 +45,8 @@ class ResultText(Static):
 
 
 class CapacityScreen(CounterScreen):
-    """One form for both: the office, procedure, days and hours; then preview, open or block."""
+    """One form for all: the office, procedure, days and hours; then preview, open, block or
+    unblock."""
 
     ROLES = ("supervisor",)
     BINDINGS = [Binding("escape", "back", N_("Volver"))]
@@ -56,7 +68,13 @@ class CapacityScreen(CounterScreen):
             with Grid(id="capacity-form"):
                 yield FormField(
                     _("Oficina"),
-                    Select(offices, value=office, allow_blank=False, id="office"),
+                    Select(
+                        offices,
+                        value=office,
+                        allow_blank=False,
+                        id="office",
+                        disabled=bool(self.staff.office),
+                    ),
                     "office",
                 )
                 yield FormField(
@@ -82,13 +100,10 @@ class CapacityScreen(CounterScreen):
                 yield Button(_("Vista previa"), id="preview")
                 yield Button(_("Abrir horas"), id="open", variant="primary")
                 yield Button(_("Bloquear horas"), id="block", variant="warning")
+                yield Button(_("Desbloquear horas"), id="unblock")
             yield ResultText("", id="capacity-result", classes="lead")
-            yield Table(id="rebook", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
-        table = self.query_one("#rebook", Table)
-        table.add_columns(_("Código"), _("Fecha"), _("Nombre"), _("Documento"))
-        table.display = False
         self.query_one("#from").focus()
 
     def after_relabel(self) -> None:
@@ -96,7 +111,7 @@ class CapacityScreen(CounterScreen):
 
     # -- reading the form -------------------------------------------------------------------
 
-    def _form(self) -> tuple[str, str, date, date, str, int, int] | None:
+    def _form(self) -> Form | None:
         """The form's values, or None after showing each field's problem under it."""
         for field in FIELDS:
             self.query_one(f"#field-{field}", FormField).show(None)
@@ -134,40 +149,40 @@ class CapacityScreen(CounterScreen):
         else:
             self._result(say(error.message))
 
+    def _region(self, office: str) -> str:
+        return next((o.region for o in self.host.catalog.offices if o.code == office), "")
+
     # -- preview and open -------------------------------------------------------------------
 
-    @on(Button.Pressed, "#preview")
-    def _preview(self) -> None:
-        form = self._form()
-        if form:
-            office, procedure, start, end, hours, every, _seats = form
-            self.call_store(
-                lambda: self.store.plan_capacity(office, procedure, start, end, hours, every),
-                self._planned,
-                self._refused,
-            )
-
-    def _planned(self, plan: CapacityPlan) -> None:
-        self.plan = plan
-        self.query_one("#rebook", Table).display = False
-        self._result(describe_plan(plan))
-
-    @on(Button.Pressed, "#open")
-    def _open(self) -> None:
-        form = self._form()
-        if not form:
-            return
-        office, procedure, start, end, hours, every, _seats = form
+    def _plan(self, form: Form, then: Callable[[CapacityPlan], object]) -> None:
+        office, procedure, start, end, hours, every, seats = form
         self.call_store(
-            lambda: self.store.plan_capacity(office, procedure, start, end, hours, every),
-            lambda plan: self._confirm_open(plan, form),
+            lambda: self.store.plan_capacity(office, procedure, start, end, hours, every, seats),
+            then,
             self._refused,
         )
 
-    def _confirm_open(
-        self, plan: CapacityPlan, form: tuple[str, str, date, date, str, int, int]
-    ) -> None:
+    @on(Button.Pressed, "#preview")
+    def _preview(self) -> None:
+        form = None if self.busy else self._form()
+        if form:
+            self._plan(form, self._planned)
+
+    def _planned(self, plan: CapacityPlan) -> None:
+        self.plan = plan
+        self._result(describe_plan(plan, self._region(plan.office)))
+
+    @on(Button.Pressed, "#open")
+    def _open(self) -> None:
+        form = None if self.busy else self._form()
+        if form:
+            self._plan(form, lambda plan: self._confirm_open(plan, form))
+
+    def _confirm_open(self, plan: CapacityPlan, form: Form) -> None:
+        """C6: only what will really be created is offered; nothing new, nothing to confirm."""
         self._planned(plan)
+        if not plan.new_times:
+            return
         office, procedure, start, end, hours, every, seats = form
         actor = self.actor
 
@@ -183,9 +198,7 @@ class CapacityScreen(CounterScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                _("Abrir horas"),
-                describe_plan(plan),
-                _("Sí, abrir {count} horas", count=plan.slot_count * seats),
+                _("Abrir horas"), describe_plan(plan, self._region(office)), _("Sí, abrir")
             ),
             answered,
         )
@@ -199,11 +212,11 @@ class CapacityScreen(CounterScreen):
             )
         )
 
-    # -- block ------------------------------------------------------------------------------
+    # -- block and unblock ------------------------------------------------------------------
 
     @on(Button.Pressed, "#block")
     def _block(self) -> None:
-        form = self._form()
+        form = None if self.busy else self._form()
         if not form:
             return
         office, procedure, start, end, hours, _every, _seats = form
@@ -217,47 +230,84 @@ class CapacityScreen(CounterScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.call_store(
-                    lambda: self.store.block_slots(
+
+                def block() -> tuple[CapacityChange, list[RebookRow]]:
+                    change = self.store.block_slots(
                         office, procedure, start, end, hours, reason, actor=actor
-                    ),
-                    self._blocked,
-                    self._refused,
-                )
+                    )
+                    return change, self.store.to_rebook(office)
+
+                self.call_store(block, self._blocked, self._refused)
 
         self.app.push_screen(
             ConfirmDialog(
                 _("Bloquear horas"),
                 _(
-                    "Nadie podrá reservar esas horas del {start} al {end} ({hours}). Las reservas que ya tengan se listarán para reprogramarlas.",
+                    "Nadie podrá reservar esas horas del {start} al {end} ({hours}).",
                     start=f"{start:%d-%m-%Y}",
                     end=f"{end:%d-%m-%Y}",
                     hours=hours,
                 ),
                 _("Sí, bloquear"),
-                warning=_("Avise a cada persona de la lista: su reserva no se borra."),
+                warning=_(
+                    "Las reservas de esas horas quedan sin efecto: cada persona recibe un aviso y "
+                    "pasa a la lista de espera con la fecha de su reserva original."
+                ),
             ),
             answered,
         )
 
-    def _blocked(self, bookings: list[BookingView]) -> None:
-        table = self.query_one("#rebook", Table)
-        table.clear()
-        for booking in bookings:
-            table.add_row(
-                *cells(
-                    booking.display_code,
-                    f"{booking.start:%d-%m-%Y %H:%M}",
-                    booking.applicant_name,
-                    booking.document_number,
+    def _blocked(self, result: tuple[CapacityChange, list[RebookRow]]) -> None:
+        """B12: the displaced people, each with their place on the waitlist (or the time the
+        waitlist gave them at once)."""
+        change, followed = result
+        self._result(change_summary(change))
+        if change.displaced:
+            self.app.push_screen(CapacityChangeDialog(_("Horas bloqueadas"), change, followed))
+
+    @on(Button.Pressed, "#unblock")
+    def _unblock(self) -> None:
+        form = None if self.busy else self._form()
+        if not form:
+            return
+        office, procedure, start, end, hours, _every, _seats = form
+        actor = self.actor
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_store(
+                    lambda: self.store.unblock_slots(
+                        office, procedure, start, end, hours, actor=actor
+                    ),
+                    self._unblocked,
+                    self._refused,
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Desbloquear horas"),
+                _(
+                    "Las horas bloqueadas del {start} al {end} ({hours}) se abren de nuevo y se "
+                    "asignan al instante a quien espera, en orden de inscripción.",
+                    start=f"{start:%d-%m-%Y}",
+                    end=f"{end:%d-%m-%Y}",
+                    hours=hours,
+                ),
+                _("Sí, desbloquear"),
+            ),
+            answered,
+        )
+
+    def _unblocked(self, change: CapacityChange) -> None:
+        lines = [change_summary(change, reopened=True)]
+        if not change.times:
+            lines.append(
+                _(
+                    "No había horas bloqueadas con esos datos. Las de un cierre de la oficina se "
+                    "abren quitando el cierre."
                 )
             )
-        table.display = bool(bookings)
-        self._result(
-            _("Horas bloqueadas. Reservas para reprogramar: {count}.", count=len(bookings))
-            if bookings
-            else _("Horas bloqueadas. No había reservas en ellas.")
-        )
+        self._result("\n".join(lines))
 
     def _result(self, text: str) -> None:
         """Say the outcome under the buttons, scrolled into view on a small terminal."""
@@ -266,19 +316,73 @@ class CapacityScreen(CounterScreen):
         self.call_after_refresh(result.scroll_visible, animate=False)
 
 
-def describe_plan(plan: CapacityPlan) -> str:
-    """C6: what opening will create and which days it skips, and why."""
+# -- what the preview says ------------------------------------------------------------------
+
+
+def weekday_name(day: date) -> str:
+    """ "sábado", "Saturday": in the screen's language."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("wide", locale=_DAY_LOCALES.get(language(), "es_CL"))
+    return str(names[day.weekday()])
+
+
+@cache
+def _holiday_names(region: str, year: int, in_language: str) -> dict[date, str]:
+    import holidays
+
+    table = holidays.country_holidays(
+        "CL", subdiv=region.removeprefix("CL-") or None, years=year, language=in_language
+    )
+    return dict(table.items())
+
+
+def skipped_reason(skipped: SkippedDay, region: str) -> str:
+    """Why a day is skipped, in the screen's language: a weekday the office does not open, a
+    public holiday (national or of the office's region), or the office's own closure."""
+    if skipped.kind == "weekday":
+        return _("{weekday}: la oficina no atiende", weekday=weekday_name(skipped.day))
+    if skipped.kind == "holiday":
+        names = _holiday_names(region, skipped.day.year, _HOLIDAY_LANGUAGES.get(language(), "es"))
+        return _("feriado: {name}", name=names.get(skipped.day, skipped.reason))
+    return _("cierre de la oficina: {reason}", reason=skipped.reason)
+
+
+def describe_plan(plan: CapacityPlan, region: str) -> str:
+    """C6: where, what opening will really create, whom it will serve, which days it skips."""
+    procedure = plan.procedure_name_en if language() == "en" and plan.procedure_name_en else None
     lines = [
         _(
-            "Se crearán {times} horas por día en {days} días ({total} en total).",
-            times=len(plan.times),
-            days=len(plan.days),
-            total=plan.slot_count,
-        )
+            "{office} · {procedure}",
+            office=plan.office_name or plan.office,
+            procedure=procedure or plan.procedure_name or plan.procedure,
+        ),
+        _("Horas nuevas que se crearán: {count}", count=plan.new_times),
     ]
+    if plan.existing_times:
+        lines.append(
+            _("Horas que ya existen y no se crean de nuevo: {count}", count=plan.existing_times)
+        )
+    if plan.blocked_times:
+        lines.append(
+            _(
+                "De ellas están bloqueadas: {count}. Para abrirlas, use «Desbloquear horas».",
+                count=plan.blocked_times,
+            )
+        )
+    if plan.waiting:
+        lines.append(
+            _(
+                "Personas en espera: {waiting}. Recibirán una hora al abrir, en orden de inscripción: {assigned}.",
+                waiting=plan.waiting,
+                assigned=plan.would_assign,
+            )
+        )
+    else:
+        lines.append(_("Nadie espera en la lista de este trámite."))
     if plan.skipped:
         lines.append(_("Días que se omiten:"))
-        lines += [f"  {s.day:%d-%m-%Y}  {_(s.reason)}" for s in plan.skipped]
+        lines += [f"  {s.day:%d-%m-%Y}  {skipped_reason(s, region)}" for s in plan.skipped]
     else:
         lines.append(_("No se omite ningún día."))
     return "\n".join(lines)

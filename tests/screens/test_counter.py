@@ -106,7 +106,8 @@ async def test_c6_w2_supervisor_opens_capacity_and_the_waiting_are_assigned_in_o
             app.screen.query_one(f"#{field}", Input).value = value
         await tap(pilot, "#preview")
         await settle(pilot)
-        assert "Se crearán 3 horas por día en 1 días (3 en total)." in screen_text(app)
+        assert "Horas nuevas que se crearán: 3" in screen_text(app)
+        assert "Personas en espera: 3. Recibirán una hora al abrir" in screen_text(app)
         await tap(pilot, "#open")
         await settle(pilot)
         await tap(pilot, "#yes")
@@ -133,8 +134,8 @@ async def test_c6_preview_lists_the_skipped_holiday(make_counter: MakeCounter) -
         await tap(pilot, "#preview")
         await settle(pilot)
         text = screen_text(app)
-        assert "08-12-2026  La Inmaculada Concepción" in text
-        assert "en 2 días" in text
+        assert "08-12-2026  feriado: La Inmaculada Concepción" in text
+        assert "Horas nuevas que se crearán: 16" in text  # 8 a day, on the 7th and the 9th
 
 
 async def test_h3_c8_agent_answers_a_ticket_and_the_mailbox_shows_it(
