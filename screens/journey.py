@@ -24,9 +24,11 @@ from screens.counter.agenda import AgendaScreen
 from screens.counter.applicant import ApplicantScreen
 from screens.counter.audit import AuditScreen
 from screens.counter.capacity import CapacityScreen
+from screens.counter.closures import ClosuresScreen
 from screens.counter.desk import DeskScreen
 from screens.counter.figures import FiguresScreen
 from screens.counter.login import StaffLoginScreen
+from screens.counter.rebook import RebookScreen
 from screens.counter.search import SearchScreen
 from screens.counter.tickets import CounterTicketsScreen
 from screens.home import HomeScreen
@@ -310,8 +312,10 @@ class CounterJourney(Journey):
 DESK_SCREENS: dict[str, Callable[[], KioskScreen]] = {
     "search": SearchScreen,
     "agenda": AgendaScreen,
+    "rebook": RebookScreen,
     "tickets": CounterTicketsScreen,
     "capacity": CapacityScreen,
+    "closures": ClosuresScreen,
     "figures": FiguresScreen,
     "audit": AuditScreen,
 }

@@ -7,6 +7,7 @@ from typing import Literal
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
@@ -15,7 +16,17 @@ from screens.counter.base import ROLE_NAMES, CounterScreen
 from screens.text import _, plain
 from store.text import N_
 
-DeskAction = Literal["search", "agenda", "register", "tickets", "capacity", "figures", "audit"]
+DeskAction = Literal[
+    "search",
+    "agenda",
+    "rebook",
+    "register",
+    "tickets",
+    "capacity",
+    "closures",
+    "figures",
+    "audit",
+]
 
 # (button id, label, roles, what it is for)
 ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
@@ -26,6 +37,12 @@ ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
         N_("documento, correo, nombre o código"),
     ),
     ("agenda", N_("Agenda de hoy"), ("agent", "supervisor"), N_("llegadas, atendidas, ausentes")),
+    (
+        "rebook",
+        N_("Por reubicar"),
+        ("agent", "supervisor"),
+        N_("reservas desplazadas y qué pasó"),
+    ),
     ("register", N_("Registrar a una persona"), ("agent", "supervisor"), N_("modo asistido")),
     (
         "tickets",
@@ -39,6 +56,12 @@ ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
         ("supervisor",),
         N_("asigna al instante a quien espera"),
     ),
+    (
+        "closures",
+        N_("Cierres de la oficina"),
+        ("supervisor",),
+        N_("cerrar un día; avisa a sus reservas"),
+    ),
     ("figures", N_("Cifras"), ("supervisor",), N_("espera, cupos, reservas, ausencias")),
     (
         "audit",
@@ -51,6 +74,15 @@ ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
 
 class DeskScreen(CounterScreen):
     """The staff member's home at the counter."""
+
+    # K5: a keypad has arrows and Enter, no Tab: the arrows walk the grid of buttons (ahead of
+    # the page's own scrolling, which following the focus does anyway).
+    BINDINGS = [
+        Binding("up", "move(-2)", show=False, priority=True),
+        Binding("down", "move(2)", show=False, priority=True),
+        Binding("left", "move(-1)", show=False, priority=True),
+        Binding("right", "move(1)", show=False, priority=True),
+    ]
 
     @dataclass
     class Chosen(Outcome):
@@ -86,6 +118,13 @@ class DeskScreen(CounterScreen):
 
     def ready(self) -> None:
         self.query(".desk-button").first().focus()
+
+    def action_move(self, step: int) -> None:
+        """Focus the button `step` places away in the grid (two columns), if there is one."""
+        buttons = list(self.query(".desk-button"))
+        here = buttons.index(self.focused) if self.focused in buttons else 0
+        if 0 <= here + step < len(buttons):
+            buttons[here + step].focus()
 
     @on(Button.Pressed, ".desk-button")
     def _open(self, event: Button.Pressed) -> None:
