@@ -25,6 +25,7 @@ from receipts.blocks import (
 )
 from receipts.documents import (
     BookingReceipt,
+    CancellationReceipt,
     CredentialsSlip,
     NoticePrintout,
     TicketAnswer,
@@ -100,6 +101,33 @@ def _booking(receipt: BookingReceipt, w: Words) -> list[Block]:
         blocks += [Subheading(w(N_("Documentos que debe traer"))), Bullets(receipt.documents)]
     blocks.append(_free_of_charge(w))
     return blocks
+
+
+@blocks_for.register
+def _cancellation(receipt: CancellationReceipt, w: Words) -> list[Block]:
+    # No big code and no QR: this paper must never pass for a booking receipt at the door.
+    return [
+        Heading(w(N_("Comprobante de anulación de hora"))),
+        Field(w(N_("Código de la hora anulada")), display_code(receipt.code)),
+        Field(w(N_("Fecha")), w.day(receipt.start.date())),
+        Field(w(N_("Hora")), w(N_("{time} (hora de la oficina)"), time=w.clock(receipt.start))),
+        Field(w(N_("Oficina")), receipt.office_name),
+        Field(w(N_("Dirección")), receipt.office_address),
+        Field(w(N_("Trámite")), receipt.procedure),
+        Field(w(N_("Nombre")), receipt.applicant_name),
+        Field(w(N_("Documento")), receipt.document_masked),
+        Field(w(N_("Anulada el")), w.moment(receipt.cancelled_at)),
+        Paragraph(
+            w(
+                N_(
+                    "Esta hora fue anulada y ya no es válida. Si necesita una hora, reserve otra "
+                    "o inscríbase en la lista."
+                )
+            ),
+            True,
+        ),
+        _free_of_charge(w),
+    ]
 
 
 @blocks_for.register

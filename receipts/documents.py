@@ -31,6 +31,25 @@ class BookingReceipt:
 
 
 @dataclass(frozen=True)
+class CancellationReceipt:
+    """B9: proof that a booking was cancelled (its time went to the waitlist, W2)."""
+
+    code: str  # the cancelled booking's code, as stored
+    applicant_name: str
+    document_masked: str
+    procedure: str
+    office_name: str
+    office_address: str
+    start: datetime  # aware, in the office's time zone
+    cancelled_at: datetime  # aware
+    language: str = "es"
+
+    @property
+    def key(self) -> str:
+        return f"cancellation-{self.code}"
+
+
+@dataclass(frozen=True)
 class WaitlistReceipt:
     """W1, W5: an enrolment in automated assignment; the enrolment time is the legal reference."""
 
@@ -100,4 +119,11 @@ class TicketAnswer:
         return f"ticket-{self.ticket_id}"
 
 
-Document = BookingReceipt | WaitlistReceipt | CredentialsSlip | NoticePrintout | TicketAnswer
+Document = (
+    BookingReceipt
+    | CancellationReceipt
+    | WaitlistReceipt
+    | CredentialsSlip
+    | NoticePrintout
+    | TicketAnswer
+)
