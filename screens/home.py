@@ -1,22 +1,28 @@
-"""The applicant's home (B1, W3, M1): region, bookings, waitlist places, mailbox, help."""
+"""The applicant's home (B1, W3, M1): region, bookings, waitlist places, mailbox, help.
+
+Each booking says until when the office lets it be cancelled or moved (B9), with "Anular mi
+hora" and "Cambiar mi hora" (B13) while it may; a booking the office took away says so, with
+the person's place on the waitlist (B12), and is never shown as if it still stood."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, VerticalGroup, VerticalScroll
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen, Outcome
+from screens.dialogs.cancel import CancelDialog, cancel_policy
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.region import RegionDialog
 from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
 from store.text import N_
-from store.views import ApplicantView, BookingView, WaitlistEntryView
+from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
 
 ACTIVE = ("confirmed", "checked_in")
 
@@ -45,6 +51,19 @@ class HomeScreen(KioskScreen):
         booking: BookingView
 
     @dataclass
+    class BookingCancelled(Outcome):
+        """B9: the applicant cancelled a booking; what was cancelled is shown next."""
+
+        cancelled: Cancelled
+        at: datetime
+
+    @dataclass
+    class MoveChosen(Outcome):
+        """B13: "Cambiar mi hora": the grid of the same office and procedure, to move it."""
+
+        booking: BookingView
+
+    @dataclass
     class Finished(Outcome):
         """ "Terminar": the person is done."""
 
@@ -54,6 +73,35 @@ class HomeScreen(KioskScreen):
         self.entries: list[WaitlistEntryView] = []
         self.unread = 0
         self.loaded = False
+
+    @property
+    def active(self) -> list[BookingView]:
+        """The bookings that stand (B8), newest first."""
+        return [b for b in self.bookings if b.status in ACTIVE]
+
+    @property
+    def displaced(self) -> list[BookingView]:
+        """B12: bookings the office took away whose time is still ahead."""
+        now = self.host.clock.now()
+        return [b for b in self.bookings if b.status == "displaced" and b.start > now]
+
+    @property
+    def waiting(self) -> list[WaitlistEntryView]:
+        """W3: the places the person holds on waitlists."""
+        return [e for e in self.entries if e.status == "waiting"]
+
+    def displacement_entry(self, booking: BookingView) -> WaitlistEntryView | None:
+        """B12: the waitlist place a displaced booking gave its holder (one per procedure)."""
+        if booking.waitlist_position is None:
+            return None
+        return next(
+            (
+                e
+                for e in self.waiting
+                if e.office == booking.office.code and e.procedure == booking.procedure.code
+            ),
+            None,
+        )
 
     def heading(self) -> str:
         return _("Hola, {name}", name=self.session.applicant.given_names)
@@ -80,28 +128,22 @@ class HomeScreen(KioskScreen):
                 yield Button(_("Ayuda"), id="help")
                 yield Button(_("Terminar"), id="logout")
             yield Static(_("Mis horas"), classes="page-title")
-            active = [b for b in self.bookings if b.status in ACTIVE]
+            active, displaced = self.active, self.displaced
             if not self.loaded:
                 yield Static(_("Cargando…"), classes="lead")
-            elif not active:
+            elif not active and not displaced:
                 yield Static(_("No tiene horas reservadas."), classes="lead", id="no-bookings")
-            for index, booking in enumerate(active):
-                with Horizontal(classes="home-row"):
-                    yield Static(
-                        plain(
-                            f"{booking.display_code}  {long_day(booking.start.date())} {booking.start:%H:%M}  "
-                            f"{booking.office.name} · {procedure_name(booking.procedure)}"
-                        ),
-                        classes="home-row-text",
-                    )
-                    yield Button(_("Ver comprobante"), id=f"receipt-{index}")
+            yield from self._displaced_rows(displaced)
+            yield from self._booking_rows(active)
             yield Static(_("Mis inscripciones en asignación automatizada"), classes="page-title")
-            waiting = [e for e in self.entries if e.status == "waiting"]
-            if self.loaded and not waiting:
+            # A displaced booking's place is shown with it, above (B12), not twice.
+            shown = {id(self.displacement_entry(b)) for b in displaced}
+            listed = [(i, e) for i, e in enumerate(self.waiting) if id(e) not in shown]
+            if self.loaded and not listed:
                 yield Static(
                     _("No está inscrito en ninguna lista."), classes="lead", id="no-entries"
                 )
-            for index, entry in enumerate(waiting):
+            for index, entry in listed:
                 office = offices.get(entry.office)
                 procedure = procedures.get(entry.procedure)
                 with Horizontal(classes="home-row"):
@@ -125,6 +167,64 @@ class HomeScreen(KioskScreen):
                     yield Button(
                         _("Eliminarme de la lista"), id=f"withdraw-{index}", variant="warning"
                     )
+
+    def _booking_rows(self, active: list[BookingView]) -> ComposeResult:
+        """Each standing booking, its receipt, and B9's deadline with the buttons it allows."""
+        now = self.host.clock.now()
+        for index, booking in enumerate(active):
+            with VerticalGroup(classes="home-booking"):
+                with Horizontal(classes="home-row"):
+                    yield Static(
+                        plain(
+                            f"{booking.display_code}  {long_day(booking.start.date())} {booking.start:%H:%M}  "
+                            f"{booking.office.name} · {procedure_name(booking.procedure)}"
+                        ),
+                        classes="home-row-text",
+                    )
+                    yield Button(_("Ver comprobante"), id=f"receipt-{index}")
+                policy = cancel_policy(booking, now)
+                if policy:
+                    yield Static(plain(policy), classes="lead", id=f"policy-{index}")
+                if booking.can_cancel_at(now):
+                    with Horizontal(classes="home-row actions"):
+                        yield Button(_("Cambiar mi hora"), id=f"move-{index}")
+                        yield Button(_("Anular mi hora"), id=f"cancel-{index}", variant="warning")
+
+    def _displaced_rows(self, displaced: list[BookingView]) -> ComposeResult:
+        """B12: what the office did to a booking, and the place it gave on the waitlist."""
+        for index, booking in enumerate(displaced):
+            when = {"date": long_day(booking.start.date()), "time": f"{booking.start:%H:%M}"}
+            lines = [
+                _(
+                    "La oficina canceló su hora del {date} a las {time} ({reason}).",
+                    reason=booking.displaced_reason,
+                    **when,
+                )
+                if booking.displaced_reason
+                else _("La oficina canceló su hora del {date} a las {time}.", **when)
+            ]
+            entry = self.displacement_entry(booking)
+            if entry is not None:
+                lines.append(
+                    _(
+                        "Está en la lista de asignación automatizada en el lugar {position}, "
+                        "con la fecha de su reserva original.",
+                        position=entry.position,
+                    )
+                )
+            with VerticalGroup(classes="home-booking -displaced", id=f"displaced-{index}"):
+                yield Static(
+                    plain(f"{booking.office.name} · {procedure_name(booking.procedure)}"),
+                    classes="home-row-text",
+                )
+                yield Static(plain(" ".join(lines)), classes="warning-box")
+                if entry is not None:
+                    with Horizontal(classes="home-row actions"):
+                        yield Button(
+                            _("Eliminarme de la lista"),
+                            id=f"withdraw-{self.waiting.index(entry)}",
+                            variant="warning",
+                        )
 
     def on_mount(self) -> None:
         self.reload()
@@ -186,13 +286,34 @@ class HomeScreen(KioskScreen):
 
     @on(Button.Pressed, ".home-row Button")
     def _row_action(self, event: Button.Pressed) -> None:
+        if self.busy:
+            return  # K3: a press while the last one is being carried out
         kind, _sep, index = (event.button.id or "").partition("-")
         if kind == "receipt":
-            active = [b for b in self.bookings if b.status in ACTIVE]
-            self.post_message(self.ReceiptChosen(active[int(index)]))
+            self.post_message(self.ReceiptChosen(self.active[int(index)]))
+        elif kind == "cancel":
+            self.cancel(self.active[int(index)])
+        elif kind == "move":
+            self.post_message(self.MoveChosen(self.active[int(index)]))
         elif kind == "withdraw":
-            waiting = [e for e in self.entries if e.status == "waiting"]
-            self.withdraw(waiting[int(index)])
+            self.withdraw(self.waiting[int(index)])
+
+    def cancel(self, booking: BookingView) -> None:
+        """B9: confirm, then cancel; the time goes to the waitlist first (W2)."""
+        applicant_id, actor = self.session.applicant_id, self.session.actor
+
+        def answered(reason: str | None) -> None:
+            if reason is not None and booking.code:
+                code = booking.code
+                self.call_store(
+                    lambda: self.store.cancel(code, applicant_id=applicant_id, actor=actor),
+                    self._cancelled,
+                )
+
+        self.app.push_screen(CancelDialog(booking, self.host.clock.now()), answered)
+
+    def _cancelled(self, cancelled: Cancelled) -> None:
+        self.post_message(self.BookingCancelled(cancelled, self.host.clock.now()))
 
     def withdraw(self, entry: WaitlistEntryView) -> None:
         """W4: confirm, warn that the place and the date are lost, then leave."""

@@ -130,6 +130,11 @@ class Journey:
                 self.show(TicketsScreen())
             case HomeScreen.Finished():
                 self.finish()
+            # B9: a cancellation shows what was cancelled; B13: a move is a booking's new time.
+            case HomeScreen.BookingCancelled(cancelled=cancelled, at=at):
+                self.show(ReceiptScreen(cancelled.booking, cancelled_at=at))
+            case HomeScreen.MoveChosen(booking=booking):
+                self.show(SlotsScreen.to_move(booking))
             case ProcedureScreen.Chosen(procedure=procedure):
                 self.show(OfficeScreen(procedure))
             case OfficeScreen.Chosen(offering=offering, procedure=procedure):
@@ -139,6 +144,8 @@ class Journey:
                     self.show(WaitlistScreen(offering, procedure))
             case SlotsScreen.Booked(booking=booking):
                 self.restart(HomeScreen(), ReceiptScreen(booking, fresh=True))
+            case SlotsScreen.Moved(booking=booking, previous=previous):
+                self.restart(HomeScreen(), ReceiptScreen(booking, fresh=True, replaced=previous))
             case WaitlistScreen.HomeChosen():
                 self.restart(HomeScreen())
 
@@ -258,6 +265,9 @@ class CounterJourney(Journey):
                 self.show(ApplicantScreen(applicant))
             case ApplicantScreen.AssistChosen(applicant=applicant):
                 self.assist(applicant, HomeScreen())
+            case ApplicantScreen.MoveChosen(applicant=applicant, booking=booking, reason=reason):
+                # B13 for the person at the desk: their grid, the agent acting (C2).
+                self.assist(applicant, SlotsScreen.to_move(booking, reason))
             case _:
                 super().route(outcome)
 

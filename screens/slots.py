@@ -1,4 +1,8 @@
-"""B5, B6: the week's times as a grid (or a list), a hold with a countdown, then confirmation."""
+"""B5, B6: the week's times as a grid (or a list), a hold with a countdown, then confirmation.
+
+B13: the same grid moves a booking: it says so at the top, the chosen time is held as the
+booking's replacement (the booking stays as it is meanwhile), and confirming moves it in one
+transaction. Backing out at any point lets the hold go and leaves the booking untouched."""
 
 from __future__ import annotations
 
@@ -22,6 +26,18 @@ from store.text import N_
 from store.views import BookingView, OfferingView, ProcedureView, SlotView
 
 
+def moving_offering(booking: BookingView) -> OfferingView:
+    """B13: the booking's own office and procedure, opened on the week of its time (its
+    "★ suya" cell is a landmark from which to look earlier or later)."""
+    return OfferingView(
+        office=booking.office,
+        procedure_code=booking.procedure.code,
+        bookable=True,
+        next_free=booking.start,
+        waiting=0,
+    )
+
+
 class SlotsScreen(KioskScreen):
     """One week at a time; PageDown / PageUp for the next and previous week; L for the list."""
 
@@ -38,15 +54,37 @@ class SlotsScreen(KioskScreen):
 
         booking: BookingView
 
-    def __init__(self, offering: OfferingView, procedure: ProcedureView) -> None:
+    @dataclass
+    class Moved(Outcome):
+        """B13: the booking moved to the held time; the new receipt comes next."""
+
+        booking: BookingView
+        previous: BookingView
+
+    def __init__(
+        self,
+        offering: OfferingView,
+        procedure: ProcedureView,
+        *,
+        moving: BookingView | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__()
         self.offering = offering
         self.procedure = procedure
+        # B13: the booking this grid finds a new time for, and (at the counter) why it moves.
+        self.moving = moving
+        self.reason = reason or None
         self.week_start: date | None = (
             week_of(offering.next_free.date())[0] if offering.next_free else None
         )
         self.slots: list[SlotView] | None = None
         self.as_list = False
+
+    @classmethod
+    def to_move(cls, booking: BookingView, reason: str | None = None) -> SlotsScreen:
+        """B13: the grid of the booking's office and procedure, in moving mode."""
+        return cls(moving_offering(booking), booking.procedure, moving=booking, reason=reason)
 
     def heading(self) -> str:
         return f"{self.offering.office.name} · {procedure_name(self.procedure)}"
@@ -63,6 +101,17 @@ class SlotsScreen(KioskScreen):
     def body(self) -> ComposeResult:
         days = self.days()
         with Vertical(classes="page", id="slots-page"):
+            if self.moving is not None:
+                old = self.moving.start
+                yield Static(
+                    _(
+                        "Cambiar su hora del {date}, {time}: elija la nueva",
+                        date=long_day(old.date()),
+                        time=f"{old:%H:%M}",
+                    ),
+                    classes="info-box",
+                    id="moving-banner",
+                )
             yield Static(
                 plain(
                     _(
@@ -184,8 +233,9 @@ class SlotsScreen(KioskScreen):
     def hold(self, slot_id: int) -> None:
         """B6: hold the seat while the person checks the details."""
         applicant_id, actor = self.session.applicant_id, self.session.actor
+        replacing = self.moving.code if self.moving is not None else None
         self.call_store(
-            lambda: self.store.hold(applicant_id, slot_id, actor=actor),
+            lambda: self.store.hold(applicant_id, slot_id, replacing=replacing, actor=actor),
             self._held,
             self._refused,
         )
@@ -196,9 +246,19 @@ class SlotsScreen(KioskScreen):
 
     def _held(self, hold: BookingView) -> None:
         applicant_id, actor = self.session.applicant_id, self.session.actor
+        moving, reason = self.moving, self.reason
 
         def answered(confirm: bool | None) -> None:
-            if confirm:
+            if confirm and moving is not None:
+                # B13: one transaction; the store gives a second press the same booking (K3).
+                self.call_store(
+                    lambda: self.store.confirm(
+                        applicant_id, hold.id, replacing=moving.code, reason=reason, actor=actor
+                    ),
+                    lambda booking: self.post_message(self.Moved(booking, moving)),
+                    self._refused,
+                )
+            elif confirm:
                 self.call_store(
                     lambda: self.store.confirm(applicant_id, hold.id, actor=actor),
                     lambda booking: self.post_message(self.Booked(booking)),
@@ -210,4 +270,4 @@ class SlotsScreen(KioskScreen):
                     lambda _none: self.load(),
                 )
 
-        self.app.push_screen(HoldDialog(hold, self.procedure), answered)
+        self.app.push_screen(HoldDialog(hold, self.procedure, replacing=moving), answered)

@@ -1,5 +1,9 @@
 """One applicant at the counter: who they are, their bookings and places; verify identity in
-person (C4), act for them in assisted mode (C2), ask for missing documents (C8)."""
+person (C4), act for them in assisted mode (C2), ask for missing documents (C8).
+
+The highlighted booking's actions: a confirmed one can be cancelled (B9) or moved (B13), also
+outside the office's policy, with a reason the audit log keeps; one the office took away (B12)
+can be booked the next free time, or put back on the waitlist with its original date."""
 
 from __future__ import annotations
 
@@ -10,18 +14,41 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, DataTable, Label, Static
 
 from screens.base import Outcome
 from screens.counter.base import STATUS_NAMES, CounterScreen, cells
+from screens.dialogs.cancel import CancelDialog, MoveDialog, staff_policy
 from screens.dialogs.confirm import ConfirmDialog
+from screens.dialogs.message import MessageDialog
 from screens.dialogs.request_documents import RequestDocumentsDialog
 from screens.labels import document_type_name, procedure_name
-from screens.text import _, language, moment, plain
+from screens.text import _, language, long_day, moment, plain, say
 from screens.widgets.table import Table
+from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import nationalities
-from store.views import ApplicantView, BookingView, WaitlistEntryView
+from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
+
+# What the file calls each state of a booking (the counter's names, plus B12 and B13).
+BOOKING_STATES = {
+    **STATUS_NAMES,
+    "displaced": N_("Cancelada por la oficina"),
+    "moved": N_("Cambiada a otra hora"),
+}
+
+
+def actions_for(booking: BookingView | None) -> tuple[str, ...]:
+    """What the file offers for a booking: a confirmed one is cancelled or moved (B9, B13); one
+    the office took away is booked the next free time, or put back on the list if it is not on
+    it any more (B12)."""
+    if booking is None:
+        return ()
+    if booking.status == "confirmed":
+        return ("cancel", "move")
+    if booking.status == "displaced":
+        return ("rebook",) if booking.waitlist_position is not None else ("rebook", "reenrol")
+    return ()
 
 
 class ApplicantScreen(CounterScreen):
@@ -35,6 +62,15 @@ class ApplicantScreen(CounterScreen):
         """C2: "Atender (modo asistido)": the kiosk's screens, run for this person."""
 
         applicant: ApplicantView
+
+    @dataclass
+    class MoveChosen(Outcome):
+        """B13, C2: "Cambiar hora": the person's grid in moving mode, the agent acting; the
+        reason (needed outside the office's policy) goes with the move to the audit log."""
+
+        applicant: ApplicantView
+        booking: BookingView
+        reason: str
 
     def __init__(self, applicant: ApplicantView) -> None:
         super().__init__()
@@ -80,6 +116,12 @@ class ApplicantScreen(CounterScreen):
                 yield Button(_("Pedir documentos"), id="request")
             yield Static(_("Horas"), classes="page-title")
             yield Table(id="bookings", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="booking-detail", classes="lead")
+            with Horizontal(classes="actions", id="booking-actions"):
+                yield Button(_("Anular"), id="cancel", variant="warning")
+                yield Button(_("Cambiar hora"), id="move")
+                yield Button(_("Reservar la próxima hora libre"), id="rebook")
+                yield Button(_("Inscribir de nuevo en la lista"), id="reenrol")
             yield Static(_("Listas de espera"), classes="page-title")
             yield Static("", id="entries", classes="lead")
 
@@ -131,25 +173,204 @@ class ApplicantScreen(CounterScreen):
                     f"{booking.start:%d-%m-%Y %H:%M}",
                     booking.office.name,
                     procedure_name(booking.procedure),
-                    _(STATUS_NAMES.get(booking.status, booking.status)),
+                    _(BOOKING_STATES.get(booking.status, booking.status)),
                 )
             )
+        self._show_actions()
         waiting = [e for e in self.entries if e.status == "waiting"]
         self.query_one("#entries", Static).update(
-            plain(
-                "\n".join(
-                    _(
-                        "{office} · {procedure}: lugar {position}, inscrito el {date}",
-                        office=e.office,
-                        procedure=e.procedure,
-                        position=e.position,
-                        date=moment(e.enrolled_at),
-                    )
-                    for e in waiting
+            plain("\n".join(self._entry_line(e) for e in waiting) or _("No está en ninguna lista."))
+        )
+
+    def _entry_line(self, entry: WaitlistEntryView) -> str:
+        """W3: office, procedure, place and date; B12: a place a displaced booking gave keeps
+        that booking's date, so it says which booking it stands for."""
+        offices = {o.code: o.name for o in self.host.catalog.offices}
+        procedures = {p.code: p for p in self.host.catalog.procedures}
+        procedure = procedures.get(entry.procedure)
+        where = {
+            "office": offices.get(entry.office, entry.office),
+            "procedure": procedure_name(procedure) if procedure else entry.procedure,
+            "position": entry.position,
+        }
+        displaced = next(
+            (
+                b
+                for b in self.bookings
+                if b.status == "displaced"
+                and b.waitlist_position == entry.position
+                and (b.office.code, b.procedure.code) == (entry.office, entry.procedure)
+            ),
+            None,
+        )
+        if displaced is not None:
+            return _(
+                "{office} · {procedure}: lugar {position}, por la hora {code} que canceló la "
+                "oficina (con la fecha de esa reserva)",
+                code=displaced.display_code,
+                **where,
+            )
+        return _(
+            "{office} · {procedure}: lugar {position}, inscrito el {date}",
+            date=moment(entry.enrolled_at),
+            **where,
+        )
+
+    # -- the highlighted booking: B9, B12, B13 ----------------------------------------------
+
+    @property
+    def chosen(self) -> BookingView | None:
+        """The booking under the table's cursor."""
+        table = self.query_one("#bookings", Table)
+        if not self.bookings or not 0 <= table.cursor_row < len(self.bookings):
+            return None
+        return self.bookings[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#bookings")
+    def _highlighted(self) -> None:
+        self._show_actions()
+
+    @on(DataTable.RowSelected, "#bookings")
+    def _selected(self) -> None:
+        """Enter on a booking: on to its first action (K5)."""
+        for button in self.query("#booking-actions Button").results(Button):
+            if button.display:
+                button.focus()
+                return
+
+    def _show_actions(self) -> None:
+        """What the highlighted booking's state allows, and one sentence about it."""
+        booking = self.chosen
+        allowed = actions_for(booking)
+        for button in self.query("#booking-actions Button").results(Button):
+            button.display = button.id in allowed
+        self.query_one("#booking-actions").display = bool(allowed)
+        self.query_one("#booking-detail", Static).update(
+            plain(self._detail(booking) if booking else "")
+        )
+
+    def _detail(self, booking: BookingView) -> str:
+        if booking.status == "confirmed":
+            return staff_policy(booking, self.host.clock.now())
+        if booking.status == "moved" and booking.moved_to:
+            return _("Cambiada a la hora de código {code}.", code=booking.moved_to)
+        if booking.status != "displaced":
+            return ""
+        lines = [
+            _("La oficina canceló esta hora ({reason}).", reason=booking.displaced_reason)
+            if booking.displaced_reason
+            else _("La oficina canceló esta hora.")
+        ]
+        if booking.waitlist_position is not None:
+            lines.append(
+                _(
+                    "Está en la lista en el lugar {position}, con la fecha de su reserva original.",
+                    position=booking.waitlist_position,
                 )
-                or _("No está en ninguna lista.")
+            )
+        else:
+            lines.append(_("No está en la lista por esta hora."))
+        return " ".join(lines)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        if (booking := self.chosen) is not None and not self.busy:
+            self.ask_cancel(booking)
+
+    def ask_cancel(self, booking: BookingView, reason: str = "", error: str | None = None) -> None:
+        """B9: the reason (required outside the office's policy), then cancel as the agent."""
+        actor = self.actor
+
+        def answered(given: str | None) -> None:
+            if given is None or not booking.code:
+                return
+            code = booking.code
+
+            def refused(problem: StoreError) -> None:
+                if isinstance(problem, InvalidInput) and problem.field == "reason":
+                    self.ask_cancel(booking, given, say(problem.message))
+                else:
+                    self.show_refusal(problem)
+                    self.reload()
+
+            self.call_store(
+                lambda: self.store.cancel(code, reason=given or None, actor=actor),
+                self._cancelled,
+                refused,
+            )
+
+        dialog = CancelDialog(
+            booking, self.host.clock.now(), staff=True, reason=reason, error=error
+        )
+        self.app.push_screen(dialog, answered)
+
+    def _cancelled(self, cancelled: Cancelled) -> None:
+        lines = [_("Se anuló la hora {code}.", code=cancelled.booking.display_code or "-")]
+        if cancelled.assigned:
+            lines.append(_("La hora pasó a la siguiente persona de la lista de espera."))
+        lines.append(_("El aviso quedó en el buzón de la persona."))
+        self.app.push_screen(MessageDialog(_("Hora anulada"), " ".join(lines)))
+        self.reload()
+
+    @on(Button.Pressed, "#move")
+    def _move(self) -> None:
+        """B13: the reason first (when the policy needs one), then the person's grid."""
+        booking = self.chosen
+        if booking is None or self.busy:
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                self.post_message(self.MoveChosen(self.applicant, booking, reason))
+
+        self.app.push_screen(MoveDialog(booking, self.host.clock.now(), staff=True), answered)
+
+    @on(Button.Pressed, "#rebook")
+    def _rebook(self) -> None:
+        """B12: the next free time of the same office and procedure, booked by the agent."""
+        booking = self.chosen
+        if booking is None or not booking.code:
+            return
+        code, actor = booking.code, self.actor
+        self.call_store(lambda: self.store.rebook(code, actor=actor), self._rebooked)
+
+    def _rebooked(self, booking: BookingView) -> None:
+        self.app.push_screen(
+            MessageDialog(
+                _("Hora reservada"),
+                _(
+                    "Nueva hora: {date} a las {time}, código {code}. El aviso quedó en el buzón "
+                    "de la persona.",
+                    date=long_day(booking.start.date()),
+                    time=f"{booking.start:%H:%M}",
+                    code=booking.display_code or "-",
+                ),
             )
         )
+        self.reload()
+
+    @on(Button.Pressed, "#reenrol")
+    def _reenrol(self) -> None:
+        """B12: back on the waitlist, ranked by the original booking's date."""
+        booking = self.chosen
+        if booking is None or not booking.code:
+            return
+        code, actor = booking.code, self.actor
+        self.call_store(lambda: self.store.reenrol_displaced(code, actor=actor), self._reenrolled)
+
+    def _reenrolled(self, entry: WaitlistEntryView) -> None:
+        text = (
+            _(
+                "De nuevo en la lista, en el lugar {position}, con la fecha de su reserva original.",
+                position=entry.position,
+            )
+            if entry.position is not None
+            else _("La lista le asignó una hora de inmediato; el aviso quedó en su buzón.")
+        )
+        self.app.push_screen(MessageDialog(_("Inscrito de nuevo en la lista"), text))
+        self.reload()
+
+    # -- the person ---------------------------------------------------------------------------
 
     @on(Button.Pressed, "#assist")
     def _assist(self) -> None:

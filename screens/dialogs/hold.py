@@ -1,4 +1,7 @@
-"""B6: the held time, the details to check, and the minutes left before it is let go."""
+"""B6: the held time, the details to check, and the minutes left before it is let go.
+
+B13: when the hold is the new time of a booking being moved, the dialog says that the old time
+stays as it is until the new one is confirmed."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.dialogs.cancel import ARROW_KEYS
 from screens.text import _, language, long_day, plain
 from store.views import BookingView, ProcedureView
 
@@ -19,14 +23,17 @@ if TYPE_CHECKING:
 
 
 class HoldDialog(ModalScreen[bool]):
-    """True confirms the booking; False (or escape) lets the time go."""
+    """True confirms the booking (or the move, B13); False (or escape) lets the time go."""
 
-    BINDINGS = [Binding("escape", "back", show=False)]
+    BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
 
-    def __init__(self, hold: BookingView, procedure: ProcedureView) -> None:
+    def __init__(
+        self, hold: BookingView, procedure: ProcedureView, *, replacing: BookingView | None = None
+    ) -> None:
         super().__init__()
         self.hold = hold
         self.procedure = procedure
+        self.replacing = replacing
 
     def _left(self) -> int:
         if self.hold.hold_expires_at is None:
@@ -46,7 +53,21 @@ class HoldDialog(ModalScreen[bool]):
         office = self.hold.office
         name = self.procedure.name_in(language())
         with Vertical(classes="dialog", id="hold-dialog"):
-            yield Static(_("Confirme su hora"), classes="dialog-title")
+            yield Static(
+                _("Confirme su nueva hora") if self.replacing else _("Confirme su hora"),
+                classes="dialog-title",
+            )
+            if self.replacing is not None:  # B13: said first, before the new time
+                old = self.replacing.start
+                yield Static(
+                    _(
+                        "Su hora actual ({date}, {time}) se mantiene hasta que confirme la nueva.",
+                        date=long_day(old.date()),
+                        time=f"{old:%H:%M}",
+                    ),
+                    id="hold-replacing",
+                    classes="lead",
+                )
             yield Static(
                 plain(
                     f"{name}\n{office.name}\n{office.address}\n"
@@ -57,7 +78,11 @@ class HoldDialog(ModalScreen[bool]):
             yield Static(self._countdown(), id="hold-countdown", classes="warning-box")
             with Horizontal(classes="actions"):
                 yield Button(_("Elegir otra hora"), id="back")
-                yield Button(_("Confirmar la hora"), id="confirm", variant="primary")
+                yield Button(
+                    _("Confirmar el cambio") if self.replacing else _("Confirmar la hora"),
+                    id="confirm",
+                    variant="primary",
+                )
 
     def on_mount(self) -> None:
         self.query_one("#confirm").focus()
