@@ -329,10 +329,33 @@ class ApplicantScreen(CounterScreen):
     def _rebook(self) -> None:
         """B12: the next free time of the same office and procedure, booked by the agent."""
         booking = self.chosen
-        if booking is None or not booking.code:
+        if booking is None or not booking.code or self.busy:
             return
         code, actor = booking.code, self.actor
-        self.call_store(lambda: self.store.rebook(code, actor=actor), self._rebooked)
+        lines = [
+            _(
+                "Se reservará para {name} la próxima hora libre de {procedure} en {office}.",
+                name=booking.applicant_name,
+                procedure=procedure_name(booking.procedure),
+                office=booking.office.name,
+            )
+        ]
+        if booking.waitlist_position is not None:
+            lines.append(
+                _(
+                    "Deja su lugar {position} en la lista de espera.",
+                    position=booking.waitlist_position,
+                )
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_store(lambda: self.store.rebook(code, actor=actor), self._rebooked)
+
+        self.app.push_screen(
+            ConfirmDialog(_("Reservar la próxima hora libre"), "\n".join(lines), _("Sí, reservar")),
+            answered,
+        )
 
     def _rebooked(self, booking: BookingView) -> None:
         self.app.push_screen(

@@ -299,6 +299,9 @@ async def test_b12_displaced_booking_shows_on_home_and_file_and_the_agent_rebook
         assert counter.focused is counter.screen.query_one("#rebook", Button)
         await pilot.press("enter")
         await settle(pilot)
+        assert "Se reservará para Wyddeline" in screen_text(counter)
+        await pilot.press("enter")  # "Sí, reservar"
+        await settle(pilot)
         assert isinstance(counter.screen, MessageDialog)
         assert "Nueva hora: lunes, 30 de noviembre de 2026 a las 11:00" in screen_text(counter)
         await pilot.press("enter")
