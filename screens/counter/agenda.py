@@ -90,6 +90,8 @@ class AgendaScreen(CounterScreen):
 
     @on(Select.Changed, "#office")
     def _office(self, event: Select.Changed) -> None:
+        if str(event.value) == self.office:
+            return  # the same office, redrawn (in another language): keep the chosen row
         self.office = str(event.value)
         self.chosen = None
         self.query_one("#agenda-day", Static).update(plain(long_day(self.today())))
@@ -124,6 +126,13 @@ class AgendaScreen(CounterScreen):
         return next((row for row in self.rows if row.code == self.chosen), None)
 
     @on(DataTable.RowHighlighted, "#agenda")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The agent moved the cursor: another row is chosen. (A table whose cursor is hidden
+        also highlights, while it is filled or redrawn in another language: that is nobody's
+        choice, and must not drop the one made.)"""
+        if event.data_table.show_cursor and event.data_table is self.query_one("#agenda"):
+            self._chosen_changed()
+
     def _chosen_changed(self) -> None:
         """C5: the buttons act on the chosen row, and only once there is one."""
         self.chosen = self.query_one("#agenda", ChoiceTable).chosen

@@ -79,6 +79,8 @@ class ClosuresScreen(CounterScreen):
 
     @on(Select.Changed, "#office")
     def _office(self, event: Select.Changed) -> None:
+        if str(event.value) == self.office:
+            return  # the same office, redrawn (in another language): keep the chosen row
         self.office = str(event.value)
         self.chosen = None
         self.action_reload()
@@ -102,6 +104,13 @@ class ClosuresScreen(CounterScreen):
         return next((c for c in self.closures if c.day.isoformat() == self.chosen), None)
 
     @on(DataTable.RowHighlighted, "#closures")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The agent moved the cursor: another row is chosen. (A table whose cursor is hidden
+        also highlights, while it is filled or redrawn in another language: that is nobody's
+        choice, and must not drop the one made.)"""
+        if event.data_table.show_cursor and event.data_table is self.query_one("#closures"):
+            self._chosen_changed()
+
     def _chosen_changed(self) -> None:
         self.chosen = self.query_one("#closures", ChoiceTable).chosen
         closure = self.chosen_closure()

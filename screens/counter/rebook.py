@@ -81,6 +81,8 @@ class RebookScreen(CounterScreen):
 
     @on(Select.Changed, "#office")
     def _office(self, event: Select.Changed) -> None:
+        if str(event.value) == self.office:
+            return  # the same office, redrawn (in another language): keep the chosen row
         self.office = str(event.value)
         self.chosen = None
         self.action_reload()
@@ -114,6 +116,13 @@ class RebookScreen(CounterScreen):
         return next((row for row in self.rows if row.displaced.code == self.chosen), None)
 
     @on(DataTable.RowHighlighted, "#rebook-list")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The agent moved the cursor: another row is chosen. (A table whose cursor is hidden
+        also highlights, while it is filled or redrawn in another language: that is nobody's
+        choice, and must not drop the one made.)"""
+        if event.data_table.show_cursor and event.data_table is self.query_one("#rebook-list"):
+            self._chosen_changed()
+
     def _chosen_changed(self) -> None:
         self.chosen = self.query_one("#rebook-list", ChoiceTable).chosen
         row = self.chosen_row()

@@ -393,3 +393,29 @@ async def test_c1_the_desk_offers_por_reubicar_and_closures_by_role_and_by_arrow
         await settle(pilot)
         assert isinstance(app.screen, ClosuresScreen)
         assert app.screen.query_one("#office", Select).disabled  # C9: their own office
+
+
+async def test_k4_switching_language_keeps_the_chosen_row_and_what_was_typed(
+    make_counter: MakeCounter, kiosk_store: Store, registered: ApplicantView
+) -> None:
+    """F2 redraws "Por reubicar", the agenda and the closures in English: the chosen row stays
+    chosen, and a closure's half-typed day stays typed."""
+    code = _booked_monday(kiosk_store, registered)
+    kiosk_store.block_slots("STG", "RT", MONDAY, MONDAY, "09:00-09:30", "Corte de luz")
+    app = make_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await staff_at(pilot, "super", "#rebook")
+        await _fill(pilot, code=code)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.query_one("#rebook-list", ChoiceTable).chosen == code
+        assert not _disabled(app, "#rebook")
+        await pilot.press("escape")
+        await settle(pilot)
+        await tap(pilot, "#closures")
+        await settle(pilot)
+        await _fill(pilot, day="07-12-2026")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.query_one("#day", Input).value == "07-12-2026"
+        assert "Elija un cierre" not in screen_text(app)  # no closures: nothing to choose
