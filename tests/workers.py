@@ -49,7 +49,60 @@ def open_capacity(
     return {"created": result.created, "assigned": result.assigned}
 
 
-COMMANDS: dict[str, Callable[..., dict[str, int]]] = {"book": book, "open": open_capacity}
+def churn(url: str, people: list[int], day: str, rounds: int, seed: int) -> dict[str, int]:
+    """B9, B12, B13, C6 at once: random books, cancels, moves, blocks, unblocks, closures and
+    enrolments by one process among several; refusals are legitimate outcomes."""
+    from datetime import timedelta
+
+    from store.errors import InvalidInput, NotFound
+
+    clock = FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+    store = Store(url, clock=clock)
+    rng = random.Random(seed)
+    when = date.fromisoformat(day)
+    done = refused = 0
+    for _ in range(rounds):
+        clock.advance(seconds=1)
+        person = rng.choice(people)
+        slots = [s.id for s in store.slots("STG", "RT", when, when)]
+        first = rng.randrange(4)
+        hours = f"{9 + first // 2:02d}:{30 * (first % 2):02d}-{9 + (first + 1) // 2:02d}:{30 * ((first + 1) % 2):02d}"
+        try:
+            match rng.randrange(8):
+                case 0 | 1:
+                    store.book(person, rng.choice(slots))
+                case 2:
+                    mine = [b for b in store.bookings_of(person) if b.status == "confirmed"]
+                    if mine:
+                        store.cancel(mine[0].code or "", applicant_id=person)
+                case 3:
+                    mine = [b for b in store.bookings_of(person) if b.status == "confirmed"]
+                    if mine:
+                        held = store.hold(person, rng.choice(slots), replacing=mine[0].code)
+                        store.confirm(person, held.id, replacing=mine[0].code)
+                case 4:
+                    store.block_slots("STG", "RT", when, when, hours, "Ausencia")
+                case 5:
+                    store.unblock_slots("STG", "RT", when, when, "09:00-11:00")
+                case 6:
+                    if rng.random() < 0.5:
+                        store.add_closure("STG", when + timedelta(days=rng.randrange(2)), "Cierre")
+                    else:
+                        store.remove_closure("STG", when + timedelta(days=rng.randrange(2)))
+                case _:
+                    store.enrol(person, "STG", "RT")
+            done += 1
+        except (Refused, NotFound, InvalidInput):
+            refused += 1
+    store.close()
+    return {"done": done, "refused": refused}
+
+
+COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
+    "book": book,
+    "open": open_capacity,
+    "churn": churn,
+}
 
 if __name__ == "__main__":
     command, arguments = sys.argv[1], json.loads(sys.argv[2])

@@ -153,8 +153,9 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
 
 def _moving(ctx: Ctx, applicant_id: int, code: str) -> Booking:
     """B13: the booking an applicant is moving. An applicant is held to the office's policy
-    (B9) at once; staff give their reason when they confirm."""
-    booking = by_code(ctx, code)
+    (B9) at once; staff give their reason when they confirm. The caller holds the person's
+    and the queue's locks."""
+    booking = by_code(ctx, code, lock=True)
     if booking.applicant_id != applicant_id:
         raise NotFound("code_not_found", N_("Esa reserva no es suya."))
     if booking.status != "confirmed":
@@ -291,15 +292,20 @@ def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | Non
     """B13: the booking `code` moves to the held time, in this one transaction: the hold is
     confirmed, then the old time is released and goes to the waitlist first (W2). Any
     refusal leaves the old booking as it was (the transaction rolls back)."""
+    # Locks in the one order every writer takes them: the person, then the queue.
+    applicant_by_id(ctx, applicant_id, lock=True)
     held = ctx.session.get(Booking, hold_id)
-    if held is not None and held.status == "confirmed" and held.applicant_id == applicant_id:
+    if held is None or held.applicant_id != applicant_id:
+        raise NotFound("hold_not_found", N_("No encontramos esa reserva: vuelva al calendario."))
+    lock_offering(ctx, held.office_id, held.procedure_id)
+    ctx.session.refresh(held)
+    if held.status == "confirmed":
         previous = ctx.session.scalar(sa.select(Booking).where(col(Booking.moved_to_id) == hold_id))
         if previous is not None:  # K3: moved already, by an earlier press
             return Moved(booking_view(ctx, held), booking_view(ctx, previous), 0)
     old = _moving(ctx, applicant_id, code)
     override = check_policy(ctx, old, reason)
-    lock_offering(ctx, old.office_id, old.procedure_id)
-    if held is None or held.status != "held" or held.procedure_id != old.procedure_id:
+    if (held.office_id, held.procedure_id) != (old.office_id, old.procedure_id):
         raise NotFound("hold_not_found", N_("No encontramos esa reserva: vuelva al calendario."))
     new, _fresh = _confirm_hold(ctx, applicant_id, hold_id)
     # W5: the reference date of a booking that came from the waitlist stays with it.
@@ -387,14 +393,17 @@ def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
     return confirm(ctx, applicant_id, held.id or 0)
 
 
-def by_code(ctx: Ctx, code: str) -> Booking:
-    """B7: a booking by its verification code in any usual spelling."""
+def by_code(ctx: Ctx, code: str, *, lock: bool = False) -> Booking:
+    """B7: a booking by its verification code in any usual spelling.
+
+    With `lock`, its row is locked and read afresh: what another transaction committed while
+    this one waited for its locks is what the rules then see (PostgreSQL; SQLite has one
+    writer at a time already). Writers lock the person, then the queue, then the booking."""
     normal = normalize_code(code)
-    booking = (
-        ctx.session.scalar(sa.select(Booking).where(col(Booking.code) == normal))
-        if normal
-        else None
-    )
+    query = sa.select(Booking).where(col(Booking.code) == normal)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    booking = ctx.session.scalar(query) if normal else None
     if booking is None:
         raise NotFound(
             "code_not_found",
@@ -413,6 +422,7 @@ def cancel(
     _check_canceller(ctx, booking, applicant_id)
     applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
+    booking = by_code(ctx, code, lock=True)
     if booking.status != "confirmed":
         raise Refused("B9", "not_active", N_("Esa reserva ya no está activa."))
     override = check_policy(ctx, booking, reason)

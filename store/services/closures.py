@@ -26,6 +26,7 @@ from store.services.context import Ctx
 from store.services.freed_seats import expire_holds, vacate_seats
 from store.services.lookups import (
     active_booking,
+    applicant_by_id,
     booking_view,
     displacement_entry,
     lock_offering,
@@ -378,9 +379,9 @@ def list_closures(ctx: Ctx, office_code: str, date_from: date | None = None) -> 
     return [ClosureView(office.code, day, reason) for day, reason in rows]
 
 
-def _displaced(ctx: Ctx, code: str) -> Booking:
+def _displaced(ctx: Ctx, code: str, *, lock: bool = False) -> Booking:
     require_role(ctx, COUNTER_ROLES)
-    booking = by_code(ctx, code)
+    booking = by_code(ctx, code, lock=lock)
     if booking.status != "displaced":
         raise Refused(
             "B12",
@@ -395,7 +396,10 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
     """B12: staff book a displaced person a time: `slot_id`, or the next free time of the
     same office and procedure. Their displacement place on the waitlist closes."""
     booking = _displaced(ctx, code)
+    # Locks in the one order every writer takes them: the person, then the queue.
+    applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
+    booking = _displaced(ctx, code, lock=True)
     entry = displacement_entry(ctx, booking.id or 0)
     if entry is not None and entry.status == "waiting":
         entry.status = "rebooked"
@@ -422,7 +426,9 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
 def reenrol(ctx: Ctx, code: str) -> WaitlistEntryView:
     """B12: a displaced person who left the list is put back, ranked by their original date."""
     booking = _displaced(ctx, code)
+    applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
+    booking = _displaced(ctx, code, lock=True)
     entry = _enrol_displaced(ctx, booking)
     if entry is None:
         raise Refused(

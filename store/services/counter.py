@@ -68,7 +68,7 @@ def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
     """The booking an arrival shows: by its code, or by the document of its holder."""
     today = office_today(ctx, office)
     if normalize_code(text):
-        booking = by_code(ctx, text)
+        booking = by_code(ctx, text, lock=True)
         slot = ctx.session.get(Slot, booking.slot_id)
         assert slot is not None
         code = booking.code
@@ -96,6 +96,8 @@ def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
         )
         .order_by(col(Slot.start_time))
         .limit(1)
+        .with_for_update(of=Booking)
+        .execution_options(populate_existing=True)
     )
     if found is None:
         raise Refused(

@@ -11,26 +11,38 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlmodel import col
 
-from store.models import Booking, Slot
+from store.models import SEAT_STATES, Booking, Slot
 from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
 
 
-def vacate_seats(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> None:
-    """Set bookings (id, slot_id) to a state that frees their seat, and give the seats back."""
+def vacate_seats(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> int:
+    """Set bookings (id, slot_id) to a state that frees their seat, and give the seats back.
+
+    Only bookings that still hold a seat are changed (a booking another transaction freed
+    meanwhile is not freed twice); returns how many were."""
     if not bookings:
-        return
-    ctx.session.execute(
-        sa.update(Booking)
-        .where(col(Booking.id).in_([b for b, _ in bookings]))
-        .values(status=new_status, cancelled_at=ctx.now)
+        return 0
+    freed = (
+        ctx.session.execute(
+            sa.update(Booking)
+            .where(
+                col(Booking.id).in_([b for b, _ in bookings]), col(Booking.status).in_(SEAT_STATES)
+            )
+            .values(status=new_status, cancelled_at=ctx.now)
+            .returning(col(Booking.slot_id))
+        )
+        .scalars()
+        .all()
     )
-    ctx.session.connection().execute(
-        sa.update(Slot)
-        .where(col(Slot.id) == sa.bindparam("b_id"))
-        .values(taken=Slot.taken - sa.bindparam("b_n")),
-        [{"b_id": slot, "b_n": n} for slot, n in Counter(s for _, s in bookings).items()],
-    )
+    if freed:
+        ctx.session.connection().execute(
+            sa.update(Slot)
+            .where(col(Slot.id) == sa.bindparam("b_id"))
+            .values(taken=Slot.taken - sa.bindparam("b_n")),
+            [{"b_id": slot, "b_n": n} for slot, n in Counter(freed).items()],
+        )
+    return len(freed)
 
 
 def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
