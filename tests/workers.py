@@ -68,14 +68,14 @@ def churn(url: str, people: list[int], day: str, rounds: int, seed: int) -> dict
         first = rng.randrange(4)
         hours = f"{9 + first // 2:02d}:{30 * (first % 2):02d}-{9 + (first + 1) // 2:02d}:{30 * ((first + 1) % 2):02d}"
         try:
-            match rng.randrange(8):
-                case 0 | 1:
+            match rng.randrange(12):
+                case 0 | 1 | 2 | 7 | 8:
                     store.book(person, rng.choice(slots))
-                case 2:
+                case 9:
                     mine = [b for b in store.bookings_of(person) if b.status == "confirmed"]
                     if mine:
                         store.cancel(mine[0].code or "", applicant_id=person)
-                case 3:
+                case 3 | 10:
                     mine = [b for b in store.bookings_of(person) if b.status == "confirmed"]
                     if mine:
                         held = store.hold(person, rng.choice(slots), replacing=mine[0].code)
@@ -89,7 +89,7 @@ def churn(url: str, people: list[int], day: str, rounds: int, seed: int) -> dict
                         store.add_closure("STG", when + timedelta(days=rng.randrange(2)), "Cierre")
                     else:
                         store.remove_closure("STG", when + timedelta(days=rng.randrange(2)))
-                case _:
+                case 11:
                     store.enrol(person, "STG", "RT")
             done += 1
         except (Refused, NotFound, InvalidInput):
