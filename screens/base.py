@@ -53,7 +53,11 @@ def translate_bindings(node: DOMNode) -> None:
     merged = type(node)._merge_bindings()
     node._bindings = BindingsMap.from_keys(
         {
-            key: [replace(binding, description=_(binding.description)) for binding in bindings]
+            # An empty description stays empty: gettext("") is the catalogue's header.
+            key: [
+                replace(binding, description=_(binding.description) if binding.description else "")
+                for binding in bindings
+            ]
             for key, bindings in merged.key_to_bindings.items()
         }
     )

@@ -91,17 +91,8 @@ class HomeScreen(KioskScreen):
         return [e for e in self.entries if e.status == "waiting"]
 
     def displacement_entry(self, booking: BookingView) -> WaitlistEntryView | None:
-        """B12: the waitlist place a displaced booking gave its holder (one per procedure)."""
-        if booking.waitlist_position is None:
-            return None
-        return next(
-            (
-                e
-                for e in self.waiting
-                if e.office == booking.office.code and e.procedure == booking.procedure.code
-            ),
-            None,
-        )
+        """B12: the waitlist place a displaced booking gave its holder."""
+        return next((e for e in self.waiting if e.displaced_code == booking.code), None)
 
     def heading(self) -> str:
         return _("Hola, {name}", name=self.session.applicant.given_names)

@@ -188,6 +188,8 @@ class BookingView:
     hold_expires_at: datetime | None
     confirmed_at: datetime | None
     enrolled_at: datetime | None  # W5: set when the booking came from the waitlist
+    # When it stopped holding its seat (cancelled, moved, displaced, a hold that lapsed).
+    cancelled_at: datetime | None = None
     # B9: until when the applicant may cancel or move it (office time zone); None where the
     # office's policy is "never".
     cancel_until: datetime | None = None
@@ -245,6 +247,10 @@ class WaitlistEntryView:
     enrolled_at: datetime
     status: str
     position: int | None  # W3: 1 is next; None once no longer waiting
+    # W2, B12: what the place ranks by (the enrolment, or a displaced booking's own date),
+    # and the code of the displaced booking the place stands for.
+    ranked_at: datetime | None = None
+    displaced_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,11 @@ from screens.dialogs.request_documents import RequestDocumentsDialog
 from screens.labels import document_type_name, procedure_name
 from screens.text import _, language, long_day, moment, plain, say
 from screens.widgets.table import Table
+from store.codes import display_code
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import nationalities
 from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
-
-# What the file calls each state of a booking (the counter's names, plus B12 and B13).
-BOOKING_STATES = {
-    **STATUS_NAMES,
-    "displaced": N_("Cancelada por la oficina"),
-    "moved": N_("Cambiada a otra hora"),
-}
 
 
 def actions_for(booking: BookingView | None) -> tuple[str, ...]:
@@ -173,7 +167,7 @@ class ApplicantScreen(CounterScreen):
                     f"{booking.start:%d-%m-%Y %H:%M}",
                     booking.office.name,
                     procedure_name(booking.procedure),
-                    _(BOOKING_STATES.get(booking.status, booking.status)),
+                    _(STATUS_NAMES.get(booking.status, booking.status)),
                 )
             )
         self._show_actions()
@@ -193,21 +187,11 @@ class ApplicantScreen(CounterScreen):
             "procedure": procedure_name(procedure) if procedure else entry.procedure,
             "position": entry.position,
         }
-        displaced = next(
-            (
-                b
-                for b in self.bookings
-                if b.status == "displaced"
-                and b.waitlist_position == entry.position
-                and (b.office.code, b.procedure.code) == (entry.office, entry.procedure)
-            ),
-            None,
-        )
-        if displaced is not None:
+        if entry.displaced_code is not None:
             return _(
                 "{office} · {procedure}: lugar {position}, por la hora {code} que canceló la "
                 "oficina (con la fecha de esa reserva)",
-                code=displaced.display_code,
+                code=display_code(entry.displaced_code),
                 **where,
             )
         return _(

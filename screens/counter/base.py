@@ -28,6 +28,8 @@ STATUS_NAMES = {
     "cancelled": N_("Anulada"),
     "released": N_("Liberada"),
     "expired": N_("Vencida"),
+    "displaced": N_("Cancelada por la oficina"),  # B12
+    "moved": N_("Cambiada a otra hora"),  # B13
 }
 
 

@@ -268,6 +268,7 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
         hold_expires_at=booking.hold_expires_at,
         confirmed_at=booking.confirmed_at,
         enrolled_at=enrolled_at,
+        cancelled_at=booking.cancelled_at,
         cancel_until=cancel_deadline(office, start),
         displaced_reason=booking.displaced_reason,
         waitlist_position=position,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.errors import NotFound, Refused
-from store.models import Applicant, Office, Procedure, WaitlistEntry
+from store.models import Applicant, Booking, Office, Procedure, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.assignment import fmt_moment, free_seats
 from store.services.context import Ctx
@@ -31,6 +31,11 @@ def _view(ctx: Ctx, entry: WaitlistEntry, document: str, position: int | None) -
     office = ctx.session.get(Office, entry.office_id)
     procedure = ctx.session.get(Procedure, entry.procedure_id)
     assert office and procedure
+    displaced = (
+        ctx.session.get(Booking, entry.displaced_booking_id)
+        if entry.displaced_booking_id is not None
+        else None
+    )
     return WaitlistEntryView(
         id=entry.id or 0,
         applicant_id=entry.applicant_id,
@@ -40,6 +45,8 @@ def _view(ctx: Ctx, entry: WaitlistEntry, document: str, position: int | None) -
         enrolled_at=entry.enrolled_at,
         status=entry.status,
         position=position,
+        ranked_at=entry.ranked_at,
+        displaced_code=displaced.code if displaced else None,
     )
 
 
@@ -200,6 +207,7 @@ def queue(ctx: Ctx, office_code: str, procedure_code: str) -> list[WaitlistEntry
             enrolled_at=entry.enrolled_at,
             status=entry.status,
             position=index,
+            ranked_at=entry.ranked_at,
         )
         for index, (entry, document) in enumerate(rows, start=1)
     ]
