@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 import store.validation as v
-from store.errors import Refused
+from store.errors import InvalidInput, Refused
 from store.models import (
     Applicant,
     Office,
@@ -33,7 +33,7 @@ from store.services import booking, calendar, staff
 from store.services.accounts import TERMS_VERSION
 from store.services.context import Ctx
 from store.text import N_
-from store.timefmt import in_zone
+from store.timefmt import fmt_date, in_zone
 
 DATA = Path(__file__).parent / "data"
 DEMO_APPLICANT_PASSWORD = "demo-kiosk-2026"
@@ -138,7 +138,15 @@ def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
             "demo_loaded",
             N_("La base de datos ya tiene un catálogo; no se cargó la demostración."),
         )
-    start = (today or in_zone(ctx.now, "America/Santiago").date()) + timedelta(days=1)
+    actual = in_zone(ctx.now, "America/Santiago").date()
+    if today is not None and today < actual:
+        # Its times would all have passed: nothing could be booked or assigned.
+        raise InvalidInput(
+            "today",
+            N_("El día de la demostración no puede ser anterior a hoy ({date})."),
+            {"date": fmt_date(actual)},
+        )
+    start = (today or actual) + timedelta(days=1)
     region_ids = load_regions(ctx.session)
     procedure_ids, bookable_only_at = _load_procedures(ctx.session)
     office_codes = _load_offices(ctx.session, region_ids, procedure_ids, bookable_only_at)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from store import Store
 from store.demo import FULL_OFFERINGS, LARGE_OFFICES, read_rows
+from store.errors import InvalidInput
 from store.services.roles import ROLES
 
 
@@ -44,3 +47,11 @@ def test_demo_loads_its_catalogue_capacity_and_people(store: Store) -> None:
     assert sum(len(p.documents) for p in catalog.procedures) == 25
     assert [e.position for e in store.waitlist("STG", "RD")] == [1, 2, 3, 4, 5]
     assert store.login_staff("supervisora", "supervisora-demo-2026").role == "supervisor"
+
+
+def test_demo_for_a_day_already_past_is_refused_and_writes_nothing(store: Store) -> None:
+    """Its times would all have passed (the clock's day is 23-11-2026): bad input, no half demo."""
+    with pytest.raises(InvalidInput) as past:
+        store.load_demo(date(2026, 11, 20))
+    assert past.value.field == "today"
+    assert store.is_empty()
