@@ -141,10 +141,10 @@ def test_b12_b13_four_processes_churning_keep_seats_and_people(seeded: Store) ->
             sa.select(sa.func.count())
             .select_from(WaitlistEntry)
             .join(Booking, col(Booking.id) == WaitlistEntry.displaced_booking_id)
-            .outerjoin(source, source.id == Booking.waitlist_entry_id)
+            .outerjoin(source, col(source.id) == Booking.waitlist_entry_id)
             .where(
                 col(WaitlistEntry.ranked_at) > col(Booking.created_at),
-                sa.or_(source.id.is_(None), source.ranked_at != WaitlistEntry.ranked_at),
+                sa.or_(col(source.id).is_(None), col(source.ranked_at) != WaitlistEntry.ranked_at),
             )
         )
         assert late_ranks == 0
