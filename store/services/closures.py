@@ -401,7 +401,8 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
     lock_offering(ctx, booking.office_id, booking.procedure_id)
     booking = _displaced(ctx, code, lock=True)
     entry = displacement_entry(ctx, booking.id or 0)
-    if entry is not None and entry.status == "waiting":
+    waiting = entry is not None and entry.status == "waiting"
+    if entry is not None and waiting:
         entry.status = "rebooked"
         entry.closed_at = ctx.now
         ctx.session.flush()
@@ -415,6 +416,11 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
                 N_(
                     "No hay horas libres para este trámite en esta oficina: la persona sigue en "
                     "la lista con la fecha de su reserva original."
+                )
+                if waiting
+                else N_(
+                    "No hay horas libres para este trámite en esta oficina: inscríbala de nuevo "
+                    "en la lista, con la fecha de su reserva original."
                 ),
             )
         slot_id = seats[0].slot_id
