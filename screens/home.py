@@ -76,8 +76,8 @@ class HomeScreen(KioskScreen):
 
     @property
     def active(self) -> list[BookingView]:
-        """The bookings that stand (B8), newest first."""
-        return [b for b in self.bookings if b.status in ACTIVE]
+        """The bookings that stand (B8), soonest first."""
+        return sorted((b for b in self.bookings if b.status in ACTIVE), key=lambda b: b.start)
 
     @property
     def displaced(self) -> list[BookingView]:
@@ -130,7 +130,7 @@ class HomeScreen(KioskScreen):
             # A displaced booking's place is shown with it, above (B12), not twice.
             shown = {id(self.displacement_entry(b)) for b in displaced}
             listed = [(i, e) for i, e in enumerate(self.waiting) if id(e) not in shown]
-            if self.loaded and not listed:
+            if self.loaded and not listed and not (shown - {id(None)}):
                 yield Static(
                     _("No está inscrito en ninguna lista."), classes="lead", id="no-entries"
                 )
@@ -205,7 +205,10 @@ class HomeScreen(KioskScreen):
                 )
             with VerticalGroup(classes="home-booking -displaced", id=f"displaced-{index}"):
                 yield Static(
-                    plain(f"{booking.office.name} · {procedure_name(booking.procedure)}"),
+                    plain(
+                        f"{booking.display_code}  {booking.office.name} · "
+                        f"{procedure_name(booking.procedure)}"
+                    ),
                     classes="home-row-text",
                 )
                 yield Static(plain(" ".join(lines)), classes="warning-box")

@@ -32,7 +32,24 @@ from store.validation import nationalities
 from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
 
 
-def actions_for(booking: BookingView | None) -> tuple[str, ...]:
+def replacement(booking: BookingView, bookings: list[BookingView]) -> BookingView | None:
+    """B12: the person's standing booking for the same procedure made after a displaced one
+    (by the waitlist, at the counter or by themselves), if any."""
+    return next(
+        (
+            b
+            for b in bookings
+            if b.id > booking.id
+            and b.procedure.code == booking.procedure.code
+            and b.status in ("confirmed", "checked_in")
+        ),
+        None,
+    )
+
+
+def actions_for(
+    booking: BookingView | None, bookings: list[BookingView] | None = None
+) -> tuple[str, ...]:
     """What the file offers for a booking: a confirmed one is cancelled or moved (B9, B13); one
     the office took away is booked the next free time, or put back on the list if it is not on
     it any more (B12)."""
@@ -41,6 +58,8 @@ def actions_for(booking: BookingView | None) -> tuple[str, ...]:
     if booking.status == "confirmed":
         return ("cancel", "move")
     if booking.status == "displaced":
+        if replacement(booking, bookings or []) is not None:
+            return ()  # they have a time again
         return ("rebook",) if booking.waitlist_position is not None else ("rebook", "reenrol")
     return ()
 
@@ -225,7 +244,7 @@ class ApplicantScreen(CounterScreen):
     def _show_actions(self) -> None:
         """What the highlighted booking's state allows, and one sentence about it."""
         booking = self.chosen
-        allowed = actions_for(booking)
+        allowed = actions_for(booking, self.bookings)
         for button in self.query("#booking-actions Button").results(Button):
             button.display = button.id in allowed
         self.query_one("#booking-actions").display = bool(allowed)
@@ -245,7 +264,17 @@ class ApplicantScreen(CounterScreen):
             if booking.displaced_reason
             else _("La oficina canceló esta hora.")
         ]
-        if booking.waitlist_position is not None:
+        again = replacement(booking, self.bookings)
+        if again is not None:
+            lines.append(
+                _(
+                    "Ya tiene otra hora para este trámite: {code}, {date} a las {time}.",
+                    code=again.display_code,
+                    date=long_day(again.start.date()),
+                    time=f"{again.start:%H:%M}",
+                )
+            )
+        elif booking.waitlist_position is not None:
             lines.append(
                 _(
                     "Está en la lista en el lugar {position}, con la fecha de su reserva original.",

@@ -18,16 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.widgets.button import ButtonVariant
 
+from screens.dialogs.confirm import ARROW_KEYS
 from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
 from screens.widgets.fields import FormField
 from store.views import BookingView
-
-# K5: a kiosk keypad has arrows and Enter; in a dialog they move between the answers.
-ARROW_KEYS = [
-    Binding("left,up", "app.focus_previous", show=False),
-    Binding("right,down", "app.focus_next", show=False),
-]
 
 
 def cancel_policy(booking: BookingView, now: datetime) -> str:
@@ -48,8 +43,8 @@ def cancel_policy(booking: BookingView, now: datetime) -> str:
             moment=moment(booking.cancel_until, office.time_zone),
         )
     return _(
-        "En {office} solo se puede anular o cambiar hasta {hours} horas antes de la hora.",
-        office=office.name,
+        "El plazo para anular o cambiar esta hora venció el {moment} ({hours} horas antes).",
+        moment=moment(booking.cancel_until, office.time_zone),
         hours=office.cancel_hours,
     )
 

@@ -11,11 +11,17 @@ from textual.widgets import Button, Static
 
 from screens.text import _, plain
 
+# K5: a kiosk keypad has arrows and Enter; in a dialog they move between the answers.
+ARROW_KEYS = [
+    Binding("left,up", "app.focus_previous", show=False),
+    Binding("right,down", "app.focus_next", show=False),
+]
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Returns True for the action, False for "back"; escape is "back"."""
 
-    BINDINGS = [Binding("escape", "back", show=False)]
+    BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
 
     def __init__(self, title: str, text: str, yes: str, *, warning: str | None = None) -> None:
         super().__init__()

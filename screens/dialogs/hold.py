@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from screens.dialogs.cancel import ARROW_KEYS
+from screens.dialogs.confirm import ARROW_KEYS
 from screens.text import _, language, long_day, plain
 from store.views import BookingView, ProcedureView
 

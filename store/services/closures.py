@@ -16,6 +16,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import col
 
+from store.codes import display_code
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import Booking, Office, OfficeClosure, OfficeProcedure, Slot, WaitlistEntry
 from store.services import audit, mailbox
@@ -127,9 +128,9 @@ def displace(ctx: Ctx, bookings: Sequence[Booking], reason: str) -> list[Booking
             mailbox.NewNotice(
                 booking.applicant_id,
                 "displaced",
-                N_("Su hora del {date} a las {time} fue cancelada por la oficina"),
+                N_("Hora cancelada por la oficina: {procedure}, {date} a las {time}"),
                 N_(
-                    "La oficina {office} no atenderá el {date} a las {time} ({reason}), así que "
+                    "{office} no atenderá el {date} a las {time} ({reason}), así que "
                     "su hora para {procedure} (código {code}) quedó sin efecto. No pierde su "
                     "lugar: quedó en la lista de asignación automatizada en el lugar {position}, "
                     "con la fecha de su reserva original, y se le asignará la próxima hora libre "
@@ -137,7 +138,7 @@ def displace(ctx: Ctx, bookings: Sequence[Booking], reason: str) -> list[Booking
                 )
                 if entry
                 else N_(
-                    "La oficina {office} no atenderá el {date} a las {time} ({reason}), así que "
+                    "{office} no atenderá el {date} a las {time} ({reason}), así que "
                     "su hora para {procedure} (código {code}) quedó sin efecto. Reserve otra hora "
                     "o pida ayuda en el mesón."
                 ),
@@ -387,7 +388,7 @@ def _displaced(ctx: Ctx, code: str, *, lock: bool = False) -> Booking:
             "B12",
             "not_displaced",
             N_("La cita {code} no fue desplazada por la oficina."),
-            {"code": booking.code},
+            {"code": display_code(booking.code or "")},
         )
     return booking
 

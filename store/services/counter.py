@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 import store.validation as v
-from store.codes import normalize_code
+from store.codes import display_code, normalize_code
 from store.errors import InvalidInput, Refused
 from store.models import Applicant, Booking, Office, Procedure, Slot
 from store.services import audit
@@ -74,14 +74,17 @@ def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
         code = booking.code
         if booking.office_id != office.id:
             raise Refused(
-                "C5", "other_office", N_("La cita {code} es en otra oficina."), {"code": code}
+                "C5",
+                "other_office",
+                N_("La cita {code} es en otra oficina."),
+                {"code": display_code(code or "")},
             )
         if slot.day != today:
             raise Refused(
                 "C5",
                 "not_today",
                 N_("La cita {code} es el {date}, no hoy."),
-                {"code": code, "date": fmt_date(slot.day)},
+                {"code": display_code(code or ""), "date": fmt_date(slot.day)},
             )
         return booking
     applicant = applicant_by_document(ctx, text)
@@ -130,7 +133,7 @@ def mark(ctx: Ctx, office_code: str, code: str, outcome: str) -> AgendaRow:
                 "C5",
                 "not_checked_in",
                 N_("Registre primero la llegada de la cita {code}."),
-                {"code": booking.code},
+                {"code": display_code(booking.code or "")},
             )
         raise _state_refusal(booking)
     if outcome == "missed":
@@ -174,7 +177,7 @@ def undo_missed(ctx: Ctx, office_code: str, code: str) -> AgendaRow:
             "C11",
             "not_missed",
             N_("La cita {code} no está marcada como no presentada."),
-            {"code": booking.code},
+            {"code": display_code(booking.code or "")},
         )
     booking.status = "confirmed"
     booking.missed_at = None
@@ -226,7 +229,7 @@ def _state_refusal(booking: Booking) -> Refused:
         "C5",
         f"already_{booking.status}",
         messages.get(booking.status, N_("La cita {code} no está confirmada.")),
-        {"code": booking.code},
+        {"code": display_code(booking.code or "")},
     )
 
 

@@ -330,6 +330,9 @@ def test_a2_bad_applicant_file_is_refused_and_nothing_written(demo: Kiosk, tmp_p
     assert english.exit_code == 2
 
 
+# Argument parsing and the one-line errors do not depend on the database: SQLite only (the
+# commands themselves run on both in the tests above).
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -444,6 +444,9 @@ def test_c9_staff_act_for_their_own_office_only(kiosk: Kiosk, office: Store) -> 
 # -- never a traceback ----------------------------------------------------------------------
 
 
+# Argument parsing and the one-line errors do not depend on the database: SQLite only (the
+# commands themselves run on both in the tests above).
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -281,7 +281,10 @@ async def test_b12_displaced_booking_shows_on_home_and_file_and_the_agent_rebook
             "fecha de su reserva original." in text
         )
         assert "Confirmada" not in text and not kiosk.screen.query("#receipt-0")
-        assert kiosk.screen.query("#no-entries")  # the place is not listed twice
+        # The place is shown with the booking, not listed twice, and the list section does
+        # not claim there is none.
+        assert text.count("lugar 1") == 1 and not kiosk.screen.query("#withdraw-1")
+        assert not kiosk.screen.query("#no-entries")
         await tap(pilot, "#withdraw-0")  # W4, from the displaced booking's own line
         await settle(pilot)
         await tap(pilot, "#yes")
