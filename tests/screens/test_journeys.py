@@ -199,7 +199,12 @@ async def test_w4_withdrawal_warns_and_frees_the_place(
         await settle(pilot)
         assert "Perderá su lugar" in screen_text(app)
         assert app.screen.focused is not None and app.screen.focused.id == "no"  # safe default
-        await tap(pilot, "#yes")
+        # K5: with the arrows and Enter alone, the other answer is one arrow away.
+        await pilot.press("right")
+        assert app.screen.focused is not None and app.screen.focused.id == "yes"
+        await pilot.press("left")
+        assert app.screen.focused is not None and app.screen.focused.id == "no"
+        await pilot.press("down", "enter")
         await settle(pilot)
         assert kiosk_store.waitlist("STG", "RD") == []
 
