@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,17 +84,18 @@ def _safe_name(key: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key)[:80] or "document"
 
 
-class _PrintsOnce:
-    """What both printers share: a repeated job prints nothing (K3)."""
+class _PrintsOnce(ABC):
+    """What both printers share: a repeated job prints nothing (K3). Each printer says where a
+    document goes (`_where`) and how it gets there (`_send`)."""
 
     def __init__(self, window: float, monotonic: Callable[[], float]) -> None:
         self._recent = _RecentJobs(window, monotonic)
 
-    def _where(self, key: str) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def _where(self, key: str) -> str: ...
 
-    def _send(self, key: str, pdf: bytes) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _send(self, key: str, pdf: bytes) -> None: ...
 
     def print_pdf(self, key: str, pdf: bytes, job: str | None = None) -> Printed:
         """Print `pdf`, named `key`; `job` says what it is (default: the key) for K3."""

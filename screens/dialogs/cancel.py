@@ -22,6 +22,7 @@ from screens.dialogs.confirm import ARROW_KEYS
 from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
 from screens.widgets.fields import FormField
+from store.text import N_
 from store.views import BookingView
 
 
@@ -73,6 +74,12 @@ class _ChangeDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
     YES_VARIANT: ButtonVariant = "warning"
+    # Each dialog's words (msgids, translated when drawn): its title for the applicant and for
+    # staff, what the act does, and the button that does it.
+    TITLE = ""
+    STAFF_TITLE = ""
+    CONSEQUENCE = ""
+    YES = ""
 
     def __init__(
         self,
@@ -92,19 +99,10 @@ class _ChangeDialog(ModalScreen[str | None]):
         self._reason = reason
         self._error = error
 
-    def dialog_title(self) -> str:
-        raise NotImplementedError
-
-    def consequence(self) -> str:
-        raise NotImplementedError
-
-    def yes_label(self) -> str:
-        raise NotImplementedError
-
     def compose(self) -> ComposeResult:
         # Scrolls only where it must (large text on a small terminal); the focus stays in view.
         with VerticalScroll(classes="dialog", id="change-dialog"):
-            yield Static(self.dialog_title(), classes="dialog-title")
+            yield Static(_(self.STAFF_TITLE if self.staff else self.TITLE), classes="dialog-title")
             yield Static(plain(booking_summary(self.booking)), id="change-booking")
             if self.staff:
                 # Staff know what a cancellation does (W2); what they need is whether a reason
@@ -116,10 +114,10 @@ class _ChangeDialog(ModalScreen[str | None]):
                 yield FormField(label, Input(self._reason, id="reason", max_length=200), "reason")
             else:
                 yield Static(plain(self.policy), id="change-policy", classes="info-box")
-                yield Static(plain(self.consequence()), id="change-warning", classes="lead")
+                yield Static(plain(_(self.CONSEQUENCE)), id="change-warning", classes="lead")
             with Horizontal(classes="actions"):
                 yield Button(_("Volver"), id="no")
-                yield Button(self.yes_label(), id="yes", variant=self.YES_VARIANT)
+                yield Button(_(self.YES), id="yes", variant=self.YES_VARIANT)
 
     def on_mount(self) -> None:
         if self.staff:
@@ -153,29 +151,19 @@ class _ChangeDialog(ModalScreen[str | None]):
 class CancelDialog(_ChangeDialog):
     """B9: "¿Anular esta hora?" The time goes to the waitlist first (W2), so it is for good."""
 
-    def dialog_title(self) -> str:
-        return _("Anular la hora") if self.staff else _("¿Anular su hora?")
-
-    def consequence(self) -> str:
-        return _(
-            "Una hora anulada no se recupera: si alguien espera en la lista de esta oficina, "
-            "la recibe de inmediato."
-        )
-
-    def yes_label(self) -> str:
-        return _("Sí, anular la hora")
+    TITLE = N_("¿Anular su hora?")
+    STAFF_TITLE = N_("Anular la hora")
+    CONSEQUENCE = N_(
+        "Una hora anulada no se recupera: si alguien espera en la lista de esta oficina, "
+        "la recibe de inmediato."
+    )
+    YES = N_("Sí, anular la hora")
 
 
 class MoveDialog(_ChangeDialog):
     """B13 at the counter: why the booking moves (when needed), before choosing the new time."""
 
     YES_VARIANT: ButtonVariant = "primary"
-
-    def dialog_title(self) -> str:
-        return _("Cambiar la hora")
-
-    def consequence(self) -> str:
-        return _("La hora actual se mantiene hasta que la nueva quede confirmada.")
-
-    def yes_label(self) -> str:
-        return _("Elegir la nueva hora")
+    TITLE = STAFF_TITLE = N_("Cambiar la hora")
+    CONSEQUENCE = N_("La hora actual se mantiene hasta que la nueva quede confirmada.")
+    YES = N_("Elegir la nueva hora")
