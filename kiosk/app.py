@@ -17,6 +17,7 @@ from textual import events, on
 from textual.app import App, CSSPathType
 from textual.binding import Binding
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from kiosk.i18n import translator
 from kiosk.settings import Settings
@@ -289,6 +290,10 @@ class KioskApp(App[None]):
         self.run_worker(self.store.expire_holds, thread=True, exit_on_error=False)
 
 
+# Who sends the counter's e-mails and reminders, in the audit log: the desk itself.
+COUNTER_DESK_LABEL = "system:counter"
+
+
 class CounterApp(KioskApp):
     """Citas Kiosk on a counter desk (C1–C8): staff log in; roles decide what each sees.
 
@@ -305,6 +310,8 @@ class CounterApp(KioskApp):
         Binding("f10", "finish_assisting", N_("Terminar"), key_display="F10"),
     ]
 
+    _mail_round: Worker[None] | None = None
+
     @property
     def idle_seconds(self) -> int:
         """K1 at a desk: the staff member is logged out after this long."""
@@ -312,6 +319,37 @@ class CounterApp(KioskApp):
 
     def first_screen(self) -> KioskScreen:
         return StaffLoginScreen()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # M3, M4: a running counter sends the office's due e-mails and the day-before
+        # reminders by itself, so an office with a counter needs no cron job.
+        if self._watch_idle:
+            self.set_interval(self.settings.mail_every_seconds, self.send_mail)
+
+    def send_mail(self) -> Worker[None] | None:
+        """M3, M4: in a worker, deposit the reminders due (each office's tomorrow) and send
+        the e-mails that are due; skipped while the previous round is still at it."""
+        if self._mail_round is not None and self._mail_round.state in (
+            WorkerState.PENDING,
+            WorkerState.RUNNING,
+        ):
+            return None
+        mailer = self.settings.make_mailer()
+
+        def round_of_mail() -> None:
+            from store.views import Actor
+
+            desk = Actor("system", None, COUNTER_DESK_LABEL)
+            store = self.store
+            store.send_reminders(actor=desk)
+            if mailer is not None:
+                store.deliver_outbox(mailer, translator, actor=desk)
+
+        self._mail_round = self.run_worker(
+            round_of_mail, thread=True, exit_on_error=False, group="mail"
+        )
+        return self._mail_round
 
     @property
     def journey(self) -> CounterJourney:

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from email.headerregistry import Address
+
     from receipts.printer import Printer
     from store import Store
     from store.clock import Clock
+    from store.mail import SmtpMailer, SmtpServer
 
 APP_NAME = "citas-kiosk"
 LANGUAGES = ("es", "en")
@@ -38,6 +41,24 @@ class Settings:
     receipts_dir: Path | None = None
     printer: str = "folder"
     exports_dir: Path | None = None
+    # M3: outgoing mail is on when KIOSK_SMTP_URL is set (with KIOSK_MAIL_FROM).
+    smtp: SmtpServer | None = None
+    mail_from: Address | None = None
+    # M3, M4: how often the counter desk sends due e-mails and the day-before reminders.
+    mail_every_seconds: int = 60
+
+    @property
+    def mail_enabled(self) -> bool:
+        """M3: whether notices are also e-mailed."""
+        return self.smtp is not None
+
+    def make_mailer(self) -> SmtpMailer | None:
+        """M3: the sender for these settings, or None when mail is off."""
+        if self.smtp is None or self.mail_from is None:
+            return None
+        from store.mail import SmtpMailer
+
+        return SmtpMailer(self.smtp, self.mail_from)
 
     def exports(self) -> Path:
         """C7: where the counter writes CSV exports (`exports` in the data directory)."""
@@ -62,7 +83,13 @@ class Settings:
 
         clock = clock or self.make_clock()
         passwords = Passwords(fast_hasher() if self.argon2_profile == "fast" else None)
-        return Store(self.db_url, clock=clock, passwords=passwords, hold_minutes=self.hold_minutes)
+        return Store(
+            self.db_url,
+            clock=clock,
+            passwords=passwords,
+            hold_minutes=self.hold_minutes,
+            mail_enabled=self.mail_enabled,
+        )
 
 
 def data_dir() -> Path:
@@ -100,6 +127,36 @@ def _int(name: str, value: Any, low: int, high: int) -> int:
     if not low <= number <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}")
     return number
+
+
+def _mail(env: Mapping[str, str], file: Mapping[str, Any], pick: Any) -> dict[str, Any]:
+    """M3: KIOSK_SMTP_URL, KIOSK_SMTP_USER and KIOSK_MAIL_FROM (environment or file), and
+    KIOSK_SMTP_PASSWORD from the environment only: a password never lives in a file."""
+    if "smtp_password" in file:
+        raise SettingsError(
+            "smtp_password cannot be set in the settings file: set KIOSK_SMTP_PASSWORD in the "
+            "environment instead"
+        )
+    url = pick("smtp_url")
+    if not url:
+        return {}
+    from store.mail import MailSettingError, parse_sender, parse_smtp_url
+
+    sender = pick("mail_from")
+    if not sender:
+        raise SettingsError(
+            "KIOSK_MAIL_FROM is needed with KIOSK_SMTP_URL: the address e-mails come from, "
+            "such as citas@extranjeria.gob.cl"
+        )
+    try:
+        return {
+            "smtp": parse_smtp_url(
+                str(url), pick("smtp_user"), env.get("KIOSK_SMTP_PASSWORD") or None
+            ),
+            "mail_from": parse_sender(str(sender)),
+        }
+    except MailSettingError as error:
+        raise SettingsError(str(error)) from None
 
 
 def load_settings(
@@ -146,4 +203,8 @@ def load_settings(
         receipts_dir=Path(receipts) if receipts else None,
         printer=printer,
         exports_dir=Path(exports) if (exports := pick("exports_dir")) else None,
+        mail_every_seconds=_int(
+            "KIOSK_MAIL_EVERY_SECONDS", pick("mail_every_seconds", 60), 1, 86400
+        ),
+        **_mail(env, file, pick),
     )

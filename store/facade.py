@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -28,6 +28,7 @@ from store.services import (
     counter,
     freed_seats,
     mailbox,
+    reminders,
     roles,
     staff,
     stats,
@@ -59,6 +60,7 @@ from store.views import (
     Moved,
     NoticeView,
     OfficeChoice,
+    OutboxRun,
     RebookRow,
     Registration,
     SlotView,
@@ -66,6 +68,9 @@ from store.views import (
     TicketView,
     WaitlistEntryView,
 )
+
+if TYPE_CHECKING:
+    from store.mail import Mailer, MailError
 
 T = TypeVar("T")
 
@@ -512,10 +517,75 @@ class Store:
         )
 
     def deliver_outbox(
-        self, send: mailbox.Sender, translate: Callable[[str], str]
-    ) -> tuple[int, int]:
-        """M3: send due e-mails; returns (sent, failed)."""
-        return self._write(SYSTEM, lambda ctx: mailbox.deliver_outbox(ctx, send, translate))
+        self,
+        mailer: Mailer,
+        translator_for: Callable[[str], Callable[[str], str]],
+        *,
+        batch: int = 20,
+        actor: Actor = SYSTEM,
+    ) -> OutboxRun:
+        """M3: send every e-mail that is due through `mailer`, each in its applicant's language
+        (`translator_for(language)`). Claiming and marking are short transactions of their
+        own; the sending happens between them, outside any transaction, so a slow or dead
+        server never holds the write lock. A failed send is retried later (backoff on the
+        store's clock); a server that cannot be reached ends the run. The audit log records
+        who ran it (`actor`) and what it did, when it did anything."""
+        from store.mail import MailError, compose
+
+        sent = failed = 0
+        reachable = True
+        while reachable:
+            claimed = self._write(SYSTEM, lambda ctx: mailbox.claim_due(ctx, batch))
+            if not claimed:
+                break
+            try:
+                with mailer.connection() as send:
+                    for mail in claimed:
+                        message = compose(
+                            mail, translator_for(mail.language), mailer.sender, self.clock.now()
+                        )
+                        try:
+                            send(message)
+                        except MailError as error:
+                            self._mark_failed(mail.outbox_id, error)
+                            failed += 1
+                        else:
+                            self._mark_sent(mail.outbox_id)
+                            sent += 1
+            except MailError as error:  # could not connect: this batch waits for the next try
+                reachable = False
+                for mail in claimed:
+                    self._mark_failed(mail.outbox_id, error)
+                    failed += 1
+        run = OutboxRun(sent, failed, self._read(mailbox.pending_count))
+        if sent or failed:
+            self._write(
+                actor,
+                lambda ctx: audit.record(
+                    ctx, "outbox.sent", "outbox", sent=sent, failed=failed, pending=run.pending
+                ),
+            )
+        return run
+
+    def _mark_sent(self, outbox_id: int) -> None:
+        self._write(SYSTEM, lambda ctx: mailbox.mark_sent(ctx, outbox_id))
+
+    def _mark_failed(self, outbox_id: int, error: MailError) -> None:
+        self._write(
+            SYSTEM,
+            lambda ctx: mailbox.mark_failed(ctx, outbox_id, str(error), permanent=error.permanent),
+        )
+
+    def send_reminders(self, day: date | None = None, *, actor: Actor = SYSTEM) -> int:
+        """M4: the day-before reminders for the bookings on `day` (each office's tomorrow by
+        default), once per booking however often it runs. Staff need a counter role."""
+
+        def work(ctx: Ctx) -> int:
+            if actor.kind != "system":
+                roles.require_role(ctx, ("agent", "supervisor"))
+            return reminders.send_reminders(ctx, day)
+
+        return self._write(actor, work)
 
     def open_ticket(
         self,

@@ -263,6 +263,8 @@ class Booking(SQLModel, table=True):
     displaced_reason: str | None = Field(default=None, max_length=200)
     moved_to_id: int | None = Field(default=None, foreign_key="bookings.id")
     created_by: int | None = Field(default=None, foreign_key="staff.id")
+    # M4: when the day-before reminder was deposited (set once, by a conditional update).
+    reminded_at: datetime | None = utc_field(nullable=True)
 
 
 class WaitlistEntry(SQLModel, table=True):
@@ -323,7 +325,9 @@ class Notice(SQLModel, table=True):
 
 
 class Outbox(SQLModel, table=True):
-    """An e-mail waiting to leave (M3); retried with backoff until sent."""
+    """An e-mail waiting to leave (M3); retried with backoff until sent, or given up after
+    repeated permanent refusals (`failed_at`). A sender claims due rows (`claimed_until`) in
+    a short transaction and sends outside it, so a slow server never holds the write lock."""
 
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
@@ -335,6 +339,9 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = utc_field(nullable=True)
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = utc_field()
+    claimed_until: datetime | None = utc_field(nullable=True)
+    refusals: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    failed_at: datetime | None = utc_field(nullable=True)
 
 
 class Ticket(SQLModel, table=True):

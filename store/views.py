@@ -254,6 +254,23 @@ class WaitlistEntryView:
 
 
 @dataclass(frozen=True)
+class EmailStatus:
+    """M3: what became of a notice's e-mail, as staff see it on the applicant's file.
+
+    `state` is "sent" (at `sent_at`), "pending" (next try at `next_attempt_at`; `last_error`
+    says why the last one failed, if one did) or "failed" (given up at `failed_at` after the
+    server refused it for good; `last_error` is its answer)."""
+
+    state: str
+    to_address: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    failed_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
 class NoticeView:
     id: int
     kind: str
@@ -263,6 +280,36 @@ class NoticeView:
     read_at: datetime | None
     booking_code: str | None
     deadline: date | None
+    # M3: the e-mail of this notice; None where none was queued (mail was not configured).
+    email: EmailStatus | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """M3: one claimed e-mail, with all a sender needs to write it (outside any transaction).
+
+    `booking` is the appointment a calendar invitation describes (booking, assignment, move,
+    reminder) or cancels (cancellation, displacement); None for other notices."""
+
+    outbox_id: int
+    notice_uuid: str
+    kind: str
+    to_address: str
+    recipient: str
+    language: str
+    subject: Message
+    body: Message
+    booking: BookingView | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRun:
+    """M3: what one run of the sender did (`kiosk outbox send`): e-mails sent, sends that
+    failed this time, and e-mails still waiting (to be retried) after the run."""
+
+    sent: int
+    failed: int
+    pending: int
 
 
 @dataclass(frozen=True)

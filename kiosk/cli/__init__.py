@@ -11,6 +11,7 @@ one family of commands and registers it on the group when imported here:
 - `bookings`: `kiosk book`, `verify`, `receipt`, `cancel`, `reschedule` and `rebook`
 - `waitlist`: `kiosk waitlist enrol|list|withdraw`
 - `agenda`: `kiosk agenda [close-day]` and `kiosk checkin|attended|missed`
+- `mail`: `kiosk outbox send` and `kiosk reminders send`
 
 `acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
 
@@ -18,13 +19,23 @@ from __future__ import annotations
 
 import sys
 
-from kiosk.cli import agenda, applicants, apps, bookings, catalog, closures, database, waitlist
+from kiosk.cli import (
+    agenda,
+    applicants,
+    apps,
+    bookings,
+    catalog,
+    closures,
+    database,
+    mail,
+    waitlist,
+)
 from kiosk.cli.group import cli
 
 __all__ = ["cli", "main"]
 
 # The command modules register their commands on `cli` as they are imported.
-COMMANDS = (apps, database, catalog, closures, applicants, bookings, waitlist, agenda)
+COMMANDS = (apps, database, catalog, closures, applicants, bookings, waitlist, agenda, mail)
 
 
 def main() -> None:

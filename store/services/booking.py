@@ -235,14 +235,15 @@ def confirm(
                 "Código de verificación: {code}. Traiga este comprobante impreso y los documentos "
                 "indicados."
             ),
-            _notice_params(view),
+            notice_params(view),
             booking_id=booking.id,
         ),
     )
     return view
 
 
-def _notice_params(view: BookingView) -> dict[str, object]:
+def notice_params(view: BookingView) -> dict[str, object]:
+    """The parameters every notice about a booking fills its sentence with."""
     return {
         "procedure": view.procedure.name,
         "procedure_en": view.procedure.name_en,
@@ -318,7 +319,7 @@ def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | Non
     ctx.session.refresh(old)
     previous_view = booking_view(ctx, old)
     view = booking_view(ctx, new)
-    params = _notice_params(view)
+    params = notice_params(view)
     params.update(
         old_date=fmt_date(previous_view.start.date()),
         old_time=fmt_time(previous_view.start),
@@ -436,7 +437,7 @@ def cancel(
             "cancellation",
             N_("Hora anulada: {procedure}, {date} a las {time}"),
             N_("Se anuló su hora del {date} a las {time} en {office} (código {code})."),
-            _notice_params(view),
+            notice_params(view),
             booking_id=booking.id,
         ),
     )

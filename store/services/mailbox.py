@@ -1,13 +1,14 @@
 """The applicant's mailbox (M1, M2) and the e-mail outbox (M3).
 
 Every notice we give a person is deposited here first: the mailbox is the record. When mail
-is configured, the same transaction queues an e-mail in the outbox."""
+is configured, the same transaction queues an e-mail in the outbox; `claim_due`, `mark_sent`
+and `mark_failed` are the short transactions around a send (store.mail sends outside them)."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,8 +19,9 @@ from sqlmodel import col
 from store.errors import NotFound
 from store.models import Applicant, Booking, Notice, Outbox
 from store.services.context import Ctx
+from store.services.lookups import booking_view
 from store.text import N_, Message
-from store.views import NoticeView
+from store.views import EmailStatus, NoticeView, OutgoingMail, full_name
 
 _BACKOFF_CAP = timedelta(hours=6)
 
@@ -93,7 +95,7 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
     )
 
 
-def _view(notice: Notice, code: str | None) -> NoticeView:
+def _view(notice: Notice, code: str | None, mail: Outbox | None = None) -> NoticeView:
     params = json.loads(notice.params)
     return NoticeView(
         id=notice.id or 0,
@@ -104,18 +106,20 @@ def _view(notice: Notice, code: str | None) -> NoticeView:
         read_at=notice.read_at,
         booking_code=code,
         deadline=notice.deadline,
+        email=email_status(mail),
     )
 
 
 def list_notices(ctx: Ctx, applicant_id: int) -> list[NoticeView]:
-    """M2: every notice of an applicant, newest first."""
+    """M2: every notice of an applicant, newest first (M3: with what became of its e-mail)."""
     rows = ctx.session.execute(
-        sa.select(Notice, col(Booking.code))
+        sa.select(Notice, col(Booking.code), Outbox)
         .outerjoin(Booking, col(Booking.id) == Notice.booking_id)
+        .outerjoin(Outbox, col(Outbox.notice_id) == Notice.id)
         .where(col(Notice.applicant_id) == applicant_id)
         .order_by(col(Notice.id).desc())
     ).all()
-    return [_view(notice, code) for notice, code in rows]
+    return [_view(notice, code, mail) for notice, code, mail in rows]
 
 
 def unread_count(ctx: Ctx, applicant_id: int) -> int:
@@ -145,35 +149,131 @@ def open_notice(ctx: Ctx, applicant_id: int, notice_id: int) -> NoticeView:
     return _view(notice, code)
 
 
-Sender = Callable[[str, str, str], None]
-"""Sends one e-mail: (to address, subject, body); raises on failure."""
+# M3: how long a claim keeps other senders off an e-mail (longer than a run's sends can take
+# at the SMTP timeout); how many permanent refusals before it is given up; the backoff's cap.
+CLAIM_FOR = timedelta(minutes=15)
+MAX_REFUSALS = 3
 
 
-def deliver_outbox(
-    ctx: Ctx, send: Sender, translate: Callable[[str], str], *, batch: int = 50
-) -> tuple[int, int]:
-    """M3: send the e-mails that are due; a failure is retried later with doubling backoff.
-
-    Returns (sent, failed)."""
-    due = ctx.session.execute(
-        sa.select(Outbox, Notice)
-        .join(Notice, col(Notice.id) == Outbox.notice_id)
-        .where(col(Outbox.sent_at).is_(None), col(Outbox.next_attempt_at) <= ctx.now)
-        .order_by(col(Outbox.id))
+def claim_due(ctx: Ctx, batch: int) -> list[OutgoingMail]:
+    """M3: claim up to `batch` e-mails that are due, oldest first, for one sender: in this
+    short transaction they are marked as taken until `now + CLAIM_FOR`, so two senders (two
+    counters, a cron job) never send one twice, and one that died leaves them to be retried."""
+    query = (
+        sa.select(Outbox)
+        .where(
+            col(Outbox.sent_at).is_(None),
+            col(Outbox.failed_at).is_(None),
+            col(Outbox.next_attempt_at) <= ctx.now,
+            sa.or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= ctx.now),
+        )
+        .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
         .limit(batch)
-    ).all()
-    sent = failed = 0
-    for mail, notice in due:
-        view = _view(notice, None)
-        try:
-            send(mail.to_address, view.subject.render(translate), view.body.render(translate))
-        except Exception as error:  # any transport failure is retried, never lost
-            mail.attempts += 1
-            mail.last_error = str(error)[:500]
-            mail.next_attempt_at = ctx.now + min(timedelta(minutes=2**mail.attempts), _BACKOFF_CAP)
-            failed += 1
-        else:
-            mail.sent_at = ctx.now
-            mail.attempts += 1
-            sent += 1
-    return sent, failed
+    )
+    if ctx.is_postgres:
+        query = query.with_for_update(skip_locked=True)
+    rows = ctx.session.scalars(query).all()
+    if not rows:
+        return []
+    ctx.session.execute(
+        sa.update(Outbox)
+        .where(col(Outbox.id).in_([r.id for r in rows]))
+        .values(claimed_until=ctx.now + CLAIM_FOR)
+    )
+    notices = {
+        n.id: n
+        for n in ctx.session.scalars(
+            sa.select(Notice).where(col(Notice.id).in_([r.notice_id for r in rows]))
+        )
+    }
+    people = {
+        a.id: a
+        for a in ctx.session.scalars(
+            sa.select(Applicant).where(
+                col(Applicant.id).in_({n.applicant_id for n in notices.values()})
+            )
+        )
+    }
+    mails = []
+    for row in rows:
+        notice = notices[row.notice_id]
+        person = people[notice.applicant_id]
+        booking = ctx.session.get(Booking, notice.booking_id) if notice.booking_id else None
+        params = json.loads(notice.params)
+        mails.append(
+            OutgoingMail(
+                outbox_id=row.id or 0,
+                notice_uuid=notice.uuid,
+                kind=notice.kind,
+                to_address=row.to_address,
+                recipient=full_name(
+                    person.given_names, person.first_surname, person.second_surname
+                ),
+                language=person.language,
+                subject=Message(notice.subject, params),
+                body=Message(notice.body, params),
+                booking=booking_view(ctx, booking) if booking is not None else None,
+            )
+        )
+    return mails
+
+
+def mark_sent(ctx: Ctx, outbox_id: int) -> None:
+    """M3: the server took the e-mail."""
+    ctx.session.execute(
+        sa.update(Outbox)
+        .where(col(Outbox.id) == outbox_id)
+        .values(
+            sent_at=ctx.now,
+            attempts=Outbox.attempts + 1,
+            claimed_until=None,
+            last_error=None,
+        )
+    )
+
+
+def mark_failed(ctx: Ctx, outbox_id: int, error: str, *, permanent: bool) -> bool:
+    """M3: a send that did not go through is tried again after a doubling wait (2, 4, 8 …
+    minutes of the store's clock, up to the cap); after MAX_REFUSALS permanent refusals (5xx)
+    it is given up, and staff see the server's answer. Returns True while it will be retried."""
+    mail = ctx.session.get(Outbox, outbox_id)
+    if mail is None or mail.sent_at is not None:
+        return False
+    mail.attempts += 1
+    mail.last_error = error[:500]
+    mail.claimed_until = None
+    mail.next_attempt_at = ctx.now + min(timedelta(minutes=2**mail.attempts), _BACKOFF_CAP)
+    if permanent:
+        mail.refusals += 1
+        if mail.refusals >= MAX_REFUSALS:
+            mail.failed_at = ctx.now
+            return False
+    return True
+
+
+def pending_count(ctx: Ctx) -> int:
+    """M3: e-mails neither sent nor given up."""
+    return (
+        ctx.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Outbox)
+            .where(col(Outbox.sent_at).is_(None), col(Outbox.failed_at).is_(None))
+        )
+        or 0
+    )
+
+
+def email_status(mail: Outbox | None) -> EmailStatus | None:
+    """M3: a notice's e-mail as staff see it (None where none was queued)."""
+    if mail is None:
+        return None
+    state = "sent" if mail.sent_at else "failed" if mail.failed_at else "pending"
+    return EmailStatus(
+        state=state,
+        to_address=mail.to_address,
+        attempts=mail.attempts,
+        next_attempt_at=mail.next_attempt_at if state == "pending" else None,
+        sent_at=mail.sent_at,
+        failed_at=mail.failed_at,
+        last_error=mail.last_error,
+    )

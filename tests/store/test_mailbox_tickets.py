@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from kiosk.i18n import translator
 from store import Store
 from store.clock import FixedClock
 from store.credentials import Passwords, fast_hasher
 from store.errors import InvalidInput, Refused
 from store.models import AuditEvent, Outbox
+from store.views import OutboxRun
 from tests.factories import form
+from tests.mailserver import MailServer, mailer_for
 
 
 def test_m1_unread_count_and_read_receipt(seeded: Store, clock: FixedClock) -> None:
@@ -43,24 +46,28 @@ def test_m2_notices_read_in_either_language(seeded: Store) -> None:
 
 
 def test_m3_outbox_retries_with_backoff_until_sent(db_url: str, clock: FixedClock) -> None:
+    """A server that is down: the e-mail waits 2 minutes (store clock), then goes out once."""
     from tests.factories import seed_catalog
 
     store = Store(db_url, clock=clock, passwords=Passwords(fast_hasher()), mail_enabled=True)
     seed_catalog(store)
     store.register(form(), terms_accepted=True)
-    sent: list[tuple[str, str]] = []
-
-    def broken(to: str, subject: str, body: str) -> None:
-        raise OSError("network is down")
-
-    assert store.deliver_outbox(broken, lambda s: s) == (0, 1)
-    assert store.deliver_outbox(lambda *a: sent.append(a[:2]), lambda s: s) == (0, 0)  # not due yet
-    clock.advance(minutes=2)
-    assert store.deliver_outbox(lambda *a: sent.append(a[:2]), lambda s: s) == (1, 0)
-    assert sent == [("jose@correo.cl", "Registro completado")]
+    server = MailServer()  # not started yet: nothing answers on its port
+    mailer = mailer_for(server)
+    assert store.deliver_outbox(mailer, translator) == OutboxRun(0, 1, 1)
+    server.start()
+    try:
+        assert store.deliver_outbox(mailer, translator) == OutboxRun(0, 0, 1)  # not due yet
+        clock.advance(minutes=2)
+        assert store.deliver_outbox(mailer, translator) == OutboxRun(1, 0, 0)
+    finally:
+        server.stop()
+    assert [(r.recipients, r.message["Subject"]) for r in server.received] == [
+        (["jose@correo.cl"], "Registro completado")
+    ]
     with store.database.reading() as session:
         row = session.scalar(sa.select(Outbox))
-        assert row is not None and row.attempts == 2 and row.last_error == "network is down"
+        assert row is not None and row.attempts == 2 and row.last_error is None
     store.close()
 
 
@@ -71,13 +78,11 @@ def test_m3_backoff_doubles_and_stops_at_six_hours(db_url: str, clock: FixedCloc
     store = Store(db_url, clock=clock, passwords=Passwords(fast_hasher()), mail_enabled=True)
     seed_catalog(store)
     store.register(form(), terms_accepted=True)
-
-    def broken(to: str, subject: str, body: str) -> None:
-        raise OSError("network is down")
-
+    server = MailServer()
+    mailer = mailer_for(server)
     waits: list[timedelta] = []
     for _attempt in range(11):
-        assert store.deliver_outbox(broken, lambda s: s) == (0, 1)
+        assert store.deliver_outbox(mailer, translator) == OutboxRun(0, 1, 1)
         with store.database.reading() as session:
             row = session.scalar(sa.select(Outbox))
             assert row is not None
@@ -85,9 +90,12 @@ def test_m3_backoff_doubles_and_stops_at_six_hours(db_url: str, clock: FixedCloc
         clock.advance(seconds=waits[-1].total_seconds())  # exactly when it is due again
     minutes = [wait.total_seconds() / 60 for wait in waits]
     assert minutes == [2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360]
-    sent: list[str] = []
-    assert store.deliver_outbox(lambda to, *_: sent.append(to), lambda s: s) == (1, 0)
-    assert sent == ["jose@correo.cl"]
+    server.start()
+    try:
+        assert store.deliver_outbox(mailer, translator) == OutboxRun(1, 0, 0)
+    finally:
+        server.stop()
+    assert [r.recipients for r in server.received] == [["jose@correo.cl"]]
     store.close()
 
 

@@ -1,0 +1,94 @@
+"""A real SMTP server on loopback for the mail tests (M3): aiosmtpd in a thread of the test
+process, on a free port, recording what it was given. It can refuse recipients for good (5xx)
+or stall in the middle of a send until the test lets it go."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (aiosmtpd's `port=0` does not work)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Received:
+    """One message as the server took it: the envelope and the parsed message."""
+
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Handler:
+    """What the server does with each message (aiosmtpd calls these in its own loop)."""
+
+    received: list[Received] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    stall: threading.Event | None = None
+    stalled: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stall is not None:
+            self.stalled.set()
+            gate = self.stall
+            await asyncio.get_running_loop().run_in_executor(None, gate.wait, 60)
+        parsed = message_from_bytes(envelope.original_content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted"
+
+
+class MailServer:
+    """A running SMTP server; `url` is the KIOSK_SMTP_URL that reaches it."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.handler = Handler()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?timeout=60"
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    def start(self) -> MailServer:
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def mailer_for(server: MailServer, sender: str = "Citas Kiosk <citas@extranjeria.gob.cl>") -> Any:
+    """The kiosk's own SMTP sender, pointed at `server` (started or not)."""
+    from store.mail import SmtpMailer, parse_sender, parse_smtp_url
+
+    return SmtpMailer(parse_smtp_url(server.url), parse_sender(sender))
