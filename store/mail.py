@@ -274,19 +274,19 @@ def compose(
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(mail.notice_uuid, sender)
-    message["Content-Language"] = mail.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content("\n".join(lines), charset="utf-8")
     if booking is not None and (mail.kind in INVITING_KINDS or mail.kind in CANCELLING_KINDS):
         method = "REQUEST" if mail.kind in INVITING_KINDS else "CANCEL"
         ics = calendar_invitation(booking, mail, translate, sender, now, method)
         message.add_attachment(
-            ics,
-            maintype="text",
+            ics.decode("utf-8"),
             subtype="calendar",
+            charset="utf-8",
             params={"method": method},
             filename="cita.ics",
         )
+    message["Content-Language"] = mail.language  # after the body: set_content drops Content-*
     return message
 
 

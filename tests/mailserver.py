@@ -30,6 +30,7 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    raw: bytes
 
 
 @dataclass
@@ -56,7 +57,9 @@ class Handler:
             await asyncio.get_running_loop().run_in_executor(None, gate.wait, 60)
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        self.received.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.original_content)
+        )
         return "250 Message accepted"
 
 

@@ -98,10 +98,49 @@ def churn(url: str, people: list[int], day: str, rounds: int, seed: int) -> dict
     return {"done": done, "refused": refused}
 
 
+def send_mail(url: str, smtp_url: str) -> dict[str, int]:
+    """M3: one run of the sender, as `kiosk outbox send` or a counter desk would do it."""
+    from kiosk.i18n import translator
+    from store.mail import SmtpMailer, parse_sender, parse_smtp_url
+
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)), mail_enabled=True)
+    mailer = SmtpMailer(parse_smtp_url(smtp_url), parse_sender("citas@extranjeria.gob.cl"))
+    print("sending", flush=True)
+    run = store.deliver_outbox(mailer, translator, batch=5)
+    store.close()
+    return {"sent": run.sent, "failed": run.failed, "pending": run.pending}
+
+
+def book_timed(url: str, person: int, slot: int) -> dict[str, int]:
+    """B6 + B7 once, timed from the store call to its return (milliseconds)."""
+    import time
+
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)), mail_enabled=True)
+    store.catalog()  # connected and imported before the clock starts
+    started = time.perf_counter()
+    store.book(person, slot)
+    elapsed = time.perf_counter() - started
+    store.close()
+    return {"milliseconds": round(elapsed * 1000)}
+
+
+def remind(url: str, day: str) -> dict[str, int]:
+    """M4: one run of the day-before reminders."""
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)), mail_enabled=True)
+    store.catalog()
+    print("reminding", flush=True)
+    count = store.send_reminders(date.fromisoformat(day))
+    store.close()
+    return {"reminded": count}
+
+
 COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "book": book,
     "open": open_capacity,
     "churn": churn,
+    "send_mail": send_mail,
+    "book_timed": book_timed,
+    "remind": remind,
 }
 
 if __name__ == "__main__":
