@@ -146,6 +146,8 @@ WITH_STAFF: dict[str, tuple[str, ...]] = {
     "checkin": ("ABCD-EFGH",),
     "attended": ("ABCD-EFGH",),
     "missed": ("ABCD-EFGH",),
+    "outbox send": (),
+    "reminders send": ("--day", "2026-11-30"),
 }
 
 
