@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from store import Store
 from store.clock import FixedClock
 from store.errors import Refused
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def book(url: str, people: list[int], slots: list[int], seed: int) -> dict[str, int]:
@@ -132,6 +136,27 @@ def remind(url: str, day: str) -> dict[str, int]:
     count = store.send_reminders(date.fromisoformat(day))
     store.close()
     return {"reminded": count}
+
+
+def spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
+    """Start `python -m tests.workers COMMAND ARGUMENTS` in the repository, as a separate kiosk."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.workers", command, json.dumps(arguments)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def results(processes: list[subprocess.Popen[str]]) -> list[dict[str, int]]:
+    """Each worker's JSON result (its last line), once it has ended well."""
+    found = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        found.append(json.loads(out.splitlines()[-1]))
+    return found
 
 
 COMMANDS: dict[str, Callable[..., dict[str, int]]] = {

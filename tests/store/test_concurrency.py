@@ -5,9 +5,6 @@ entry assigned twice, and assignment always in enrolment order. On SQLite and Po
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,28 +15,11 @@ from sqlmodel import col
 from store import Store
 from store.models import SEAT_STATES, AuditEvent, Booking, Slot, WaitlistEntry
 from tests.factories import MONDAY, applicants, assigned_entries, open_day
+from tests.workers import results as worker_results
+from tests.workers import spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-def _spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.workers", command, json.dumps(arguments)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _results(processes: list[subprocess.Popen[str]]) -> list[dict[str, int]]:
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, err
-        results.append(json.loads(out.splitlines()[-1]))
-    return results
 
 
 def test_b6_eight_processes_never_exceed_the_seats(seeded: Store) -> None:
@@ -49,9 +29,9 @@ def test_b6_eight_processes_never_exceed_the_seats(seeded: Store) -> None:
     assert len(slots) == 10
     people = applicants(seeded, 400)
     processes = [
-        _spawn("book", seeded.url, people[n * 50 : (n + 1) * 50], slots, n) for n in range(8)
+        spawn("book", seeded.url, people[n * 50 : (n + 1) * 50], slots, n) for n in range(8)
     ]
-    results = _results(processes)
+    results = worker_results(processes)
     assert sum(r["booked"] for r in results) == 100
     assert sum(r["refused"] for r in results) == 300
     with seeded.database.reading() as session:
@@ -75,10 +55,10 @@ def test_w2_two_processes_opening_capacity_assign_each_entry_once_in_order(seede
         seeded.enrol(person, "STG", "RT")
     # Two supervisors open different days at the same moment: 2 × 3 days × 30 times = 180 seats.
     processes = [
-        _spawn("open", seeded.url, "STG", "RT", "2026-11-30", "2026-12-02", "09:00-14:00"),
-        _spawn("open", seeded.url, "STG", "RT", "2026-12-03", "2026-12-07", "09:00-14:00"),
+        spawn("open", seeded.url, "STG", "RT", "2026-11-30", "2026-12-02", "09:00-14:00"),
+        spawn("open", seeded.url, "STG", "RT", "2026-12-03", "2026-12-07", "09:00-14:00"),
     ]
-    results = _results(processes)
+    results = worker_results(processes)
     assert sum(r["assigned"] for r in results) == 120
     with seeded.database.reading() as session:
         assigned = assigned_entries(session)
@@ -103,10 +83,10 @@ def test_b12_b13_four_processes_churning_keep_seats_and_people(seeded: Store) ->
     open_day(seeded, day=MONDAY + timedelta(days=1), hours="09:00-11:00", seats=2)
     people = applicants(seeded, 12)
     processes = [
-        _spawn("churn", seeded.url, people[n * 3 : n * 3 + 6], MONDAY.isoformat(), 60, n)
+        spawn("churn", seeded.url, people[n * 3 : n * 3 + 6], MONDAY.isoformat(), 60, n)
         for n in range(4)
     ]
-    results = _results(processes)
+    results = worker_results(processes)
     assert sum(r["done"] for r in results) > 20
     with seeded.database.reading() as session:
         seated = session.execute(

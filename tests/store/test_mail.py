@@ -7,9 +7,6 @@ tests read what the server received: headers, the decoded subject, the body, the
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -34,6 +31,7 @@ from store.models import Booking, Notice, Outbox
 from store.views import OutboxRun
 from tests.factories import MONDAY, applicants, form, open_day, seed_catalog
 from tests.mailserver import MailServer, Received, mailer_for
+from tests.workers import results, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -346,23 +344,6 @@ def test_m3_mail_error_from_a_refused_recipient_is_permanent(server: MailServer)
 # -- real processes ---------------------------------------------------------------------------
 
 
-def _spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.workers", command, json.dumps(arguments)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _result(process: subprocess.Popen[str]) -> dict[str, int]:
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
-    result: dict[str, int] = json.loads(out.splitlines()[-1])
-    return result
-
-
 @pytest.mark.slow
 def test_m3_a_stalled_smtp_server_does_not_hold_up_a_booking_in_another_process(
     mail_store: Store, server: MailServer
@@ -375,13 +356,13 @@ def test_m3_a_stalled_smtp_server_does_not_hold_up_a_booking_in_another_process(
     slot = next(s.id for s in mail_store.slots("STG", "RT") if s.free)
     gate = threading.Event()
     server.handler.stall = gate
-    sender = _spawn("send_mail", mail_store.url, server.url)
+    sender = spawn("send_mail", mail_store.url, server.url)
     try:
         assert server.handler.stalled.wait(60), "the sender never reached the server"
-        booking = _result(_spawn("book_timed", mail_store.url, person, slot))
+        booking = results([spawn("book_timed", mail_store.url, person, slot)])[0]
     finally:
         gate.set()
-    sent = _result(sender)
+    sent = results([sender])[0]
     # A booking takes tens of milliseconds here; 5 s is far above that and far below a stall.
     assert booking["milliseconds"] < 5000, booking
     assert sent["sent"] >= 1 and sent["failed"] == 0
@@ -402,9 +383,9 @@ def test_m3_two_senders_at_once_send_each_e_mail_once(
     open_day(mail_store, "STG", "RT", hours="09:00-12:00", every=10)
     for person, slot in zip(people, [s.id for s in mail_store.slots("STG", "RT")], strict=False):
         mail_store.book(person, slot)  # 18 bookings, 18 notices to send
-    senders = [_spawn("send_mail", mail_store.url, server.url) for _ in range(2)]
-    results = [_result(process) for process in senders]
-    assert sum(r["sent"] for r in results) == 18
+    senders = [spawn("send_mail", mail_store.url, server.url) for _ in range(2)]
+    runs = results(senders)
+    assert sum(r["sent"] for r in runs) == 18
     ids = [str(r.message["Message-ID"]) for r in server.received]
     assert len(ids) == 18 and len(set(ids)) == 18
     assert mail_store.deliver_outbox(mailer_for(server), translator) == OutboxRun(0, 0, 0)
@@ -460,8 +441,8 @@ def test_m4_two_processes_reminding_at_once_remind_each_booking_once(mail_store:
     open_day(mail_store, "STG", "RT", hours="09:00-11:00", every=10)
     for person, slot in zip(people, [s.id for s in mail_store.slots("STG", "RT")], strict=True):
         mail_store.book(person, slot)
-    runs = [_spawn("remind", mail_store.url, MONDAY.isoformat()) for _ in range(3)]
-    assert sum(_result(process)["reminded"] for process in runs) == 12
+    runs = [spawn("remind", mail_store.url, MONDAY.isoformat()) for _ in range(3)]
+    assert sum(r["reminded"] for r in results(runs)) == 12
     with mail_store.database.reading() as session:
         per_booking = session.execute(
             sa.select(col(Notice.booking_id), sa.func.count())
