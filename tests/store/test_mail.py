@@ -73,12 +73,12 @@ def _by_subject(received: list[Received], start: str) -> Received:
     return found[0]
 
 
-def _event(message: EmailMessage) -> Any:
+def _event(message: EmailMessage, method: str = "REQUEST") -> Any:
     parts = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert len(parts) == 1
-    assert parts[0].get_param("method") == "REQUEST"
+    assert parts[0].get_param("method") == method
     calendar = icalendar.Calendar.from_ical(parts[0].get_content())
-    assert str(calendar["METHOD"]) == "REQUEST"
+    assert str(calendar["METHOD"]) == method
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     return events[0]
@@ -173,6 +173,22 @@ def test_m3_registration_booking_and_assignment_e_mails_reach_the_server(
     notices = mail_store.notices(booker)
     assert all(n.email is not None and n.email.state == "sent" for n in notices)
     assert all(n.email and n.email.sent_at == clock.now() for n in notices)
+
+
+def test_m3_b9_a_cancellation_e_mail_cancels_the_invitation(
+    mail_store: Store, server: MailServer
+) -> None:
+    me = _person(mail_store, 1)
+    open_day(mail_store, "STG", "RT")
+    booking = mail_store.book(me, next(s.id for s in mail_store.slots("STG", "RT") if s.free))
+    assert booking.code
+    mail_store.cancel(booking.code, applicant_id=me)
+    assert mail_store.deliver_outbox(mailer_for(server), translator).sent == 3
+    invited = _event(_by_subject(server.received, "Hora reservada:").message)
+    cancelled = _event(_by_subject(server.received, "Hora anulada:").message, "CANCEL")
+    assert str(cancelled["UID"]) == str(invited["UID"])
+    assert str(cancelled["STATUS"]) == "CANCELLED" and str(invited["STATUS"]) == "CONFIRMED"
+    assert int(cancelled["SEQUENCE"]) > int(invited["SEQUENCE"])
 
 
 def test_m3_no_password_in_any_e_mail(mail_store: Store, server: MailServer) -> None:
