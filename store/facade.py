@@ -552,10 +552,13 @@ class Store:
                         else:
                             self._mark_sent(mail.outbox_id)
                             sent += 1
-            except MailError as error:  # could not connect: this batch waits for the next try
+            except MailError as error:
+                # Could not connect or log in: this batch waits for the next try. Never a
+                # refusal of these e-mails, even on a 5xx (a wrong SMTP password answers 535):
+                # fixing the setting must not find every e-mail given up.
                 reachable = False
                 for mail in claimed:
-                    self._mark_failed(mail.outbox_id, error)
+                    self._mark_failed(mail.outbox_id, MailError(str(error)))
                     failed += 1
         run = OutboxRun(sent, failed, self._read(mailbox.pending_count))
         if sent or failed:

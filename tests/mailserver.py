@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import warnings
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -66,9 +67,10 @@ class Handler:
 class MailServer:
     """A running SMTP server; `url` is the KIOSK_SMTP_URL that reaches it."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.handler = Handler()
+        self.login = login  # a server that wants AUTH with this user and password
         self._controller: Controller | None = None
 
     @property
@@ -80,9 +82,29 @@ class MailServer:
         return self.handler.received
 
     def start(self) -> MailServer:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.login is not None:
+            options = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,  # loopback only; the tests' own server
+            }
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        wanted = self.login
+        given = (
+            (data.login.decode(), data.password.decode())
+            if isinstance(data, LoginPassword)
+            else None
+        )
+        return AuthResult(success=given == wanted, handled=False)  # False: the server answers 535
 
     def stop(self) -> None:
         if self._controller is not None:
@@ -90,8 +112,14 @@ class MailServer:
             self._controller = None
 
 
-def mailer_for(server: MailServer, sender: str = "Citas Kiosk <citas@extranjeria.gob.cl>") -> Any:
-    """The kiosk's own SMTP sender, pointed at `server` (started or not)."""
+def mailer_for(
+    server: MailServer,
+    sender: str = "Citas Kiosk <citas@extranjeria.gob.cl>",
+    login: tuple[str, str] | None = None,
+) -> Any:
+    """The kiosk's own SMTP sender, pointed at `server` (started or not), logging in as
+    `login` (KIOSK_SMTP_USER, KIOSK_SMTP_PASSWORD) when given."""
     from store.mail import SmtpMailer, parse_sender, parse_smtp_url
 
-    return SmtpMailer(parse_smtp_url(server.url), parse_sender(sender))
+    user, password = login or (None, None)
+    return SmtpMailer(parse_smtp_url(server.url, user, password), parse_sender(sender))

@@ -336,6 +336,28 @@ def test_m3_a_temporary_refusal_is_retried_without_end(
     assert mail_store.deliver_outbox(mailer_for(server), translator).sent == 1
 
 
+def test_m3_the_smtp_login_and_a_wrong_password_that_gives_nothing_up(
+    mail_store: Store, clock: FixedClock
+) -> None:
+    """KIOSK_SMTP_USER/PASSWORD log in; a wrong password (535) is the setting's fault, not the
+    e-mails': they stay pending however often it is refused, and go once it is fixed."""
+    server = MailServer(login=("citas", "clave-smtp")).start()
+    try:
+        me = _person(mail_store, 1)
+        wrong = mailer_for(server, login=("citas", "otra-clave"))
+        for _ in range(4):
+            assert mail_store.deliver_outbox(wrong, translator) == OutboxRun(0, 1, 1)
+            clock.advance(hours=6)
+        email = mail_store.notices(me)[0].email
+        assert email is not None and email.state == "pending"
+        assert email.last_error is not None and email.last_error.startswith("535")
+        right = mailer_for(server, login=("citas", "clave-smtp"))
+        assert mail_store.deliver_outbox(right, translator) == OutboxRun(1, 0, 0)
+        assert [r.recipients for r in server.received] == [["persona1@correo.cl"]]
+    finally:
+        server.stop()
+
+
 def test_m3_mail_off_queues_nothing(seeded: Store) -> None:
     me = seeded.register(form(), terms_accepted=True).applicant.id
     assert seeded.notices(me)[0].email is None
