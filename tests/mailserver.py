@@ -6,13 +6,32 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by the openssl command (the client trusts
+    it only when SSL_CERT_FILE names it)."""
+    certificate, key = folder / "smtp.crt", folder / "smtp.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate, key
 
 
 def free_port() -> int:
@@ -66,14 +85,28 @@ class Handler:
 class MailServer:
     """A running SMTP server; `url` is the KIOSK_SMTP_URL that reaches it."""
 
-    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        login: tuple[str, str] | None = None,
+        tls: str | None = None,
+        certificate: tuple[Path, Path] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.handler = Handler()
         self.login = login  # a server that wants AUTH with this user and password
+        # "starttls" (required before MAIL) or "smtps" (TLS from the first byte), with a
+        # (certificate, key) pair from `self_signed`.
+        self.tls = tls
+        self.certificate = certificate
         self._controller: Controller | None = None
 
     @property
     def url(self) -> str:
+        if self.tls == "smtps":
+            return f"smtps://127.0.0.1:{self.port}?timeout=60"
+        if self.tls == "starttls":
+            return f"smtp://127.0.0.1:{self.port}?starttls=1&timeout=60"
         return f"smtp://127.0.0.1:{self.port}?timeout=60"
 
     @property
@@ -88,6 +121,14 @@ class MailServer:
                 "auth_required": True,
                 "auth_require_tls": False,  # loopback only; the tests' own server
             }
+        if self.tls is not None:
+            assert self.certificate is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+            if self.tls == "smtps":
+                options["ssl_context"] = context
+            else:
+                options.update(tls_context=context, require_starttls=True)
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self

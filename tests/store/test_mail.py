@@ -358,6 +358,38 @@ def test_m3_the_smtp_login_and_a_wrong_password_that_gives_nothing_up(
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from tests.mailserver import self_signed
+
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.mark.parametrize("tls", ["starttls", "smtps"])
+def test_m3_starttls_and_smtps_send_over_a_verified_tls_connection(
+    mail_store: Store,
+    clock: FixedClock,
+    certificate: tuple[Path, Path],
+    tls: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """smtp://…?starttls=1 (the server refuses MAIL before STARTTLS) and smtps:// (TLS from the
+    first byte); the server's certificate is checked: untrusted, the e-mail waits."""
+    server = MailServer(tls=tls, certificate=certificate).start()
+    try:
+        me = _person(mail_store, 1)
+        untrusted = mail_store.deliver_outbox(mailer_for(server), translator)
+        assert untrusted == OutboxRun(0, 1, 1)
+        email = mail_store.notices(me)[0].email
+        assert email is not None and "CERTIFICATE_VERIFY_FAILED" in (email.last_error or "")
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+        clock.advance(minutes=2)
+        assert mail_store.deliver_outbox(mailer_for(server), translator) == OutboxRun(1, 0, 0)
+    finally:
+        server.stop()
+    assert [r.recipients for r in server.received] == [["persona1@correo.cl"]]
+
+
 def test_m3_mail_off_queues_nothing(seeded: Store) -> None:
     me = seeded.register(form(), terms_accepted=True).applicant.id
     assert seeded.notices(me)[0].email is None
