@@ -3,17 +3,24 @@ person (C4), act for them in assisted mode (C2), ask for missing documents (C8).
 
 The highlighted booking's actions: a confirmed one can be cancelled (B9) or moved (B13), also
 outside the office's policy, with a reason the audit log keeps; one the office took away (B12)
-can be booked the next free time, or put back on the waitlist with its original date."""
+can be booked the next free time, or put back on the waitlist with its original date.
+
+The person's notices (M1) with what became of each one's e-mail (M3): read with
+`store.notices`, never opened, so what staff look at is not the person's acknowledgement (K8)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Label, Static
 
 from screens.base import Outcome
@@ -23,13 +30,81 @@ from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.message import MessageDialog
 from screens.dialogs.request_documents import RequestDocumentsDialog
 from screens.labels import document_type_name, procedure_name
-from screens.text import _, language, long_day, moment, plain, say
+from screens.text import _, language, long_day, moment, plain, say, short_moment
 from screens.widgets.table import Table
 from store.codes import display_code
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import nationalities
-from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
+from store.views import (
+    ApplicantView,
+    BookingView,
+    Cancelled,
+    EmailStatus,
+    NoticeView,
+    WaitlistEntryView,
+)
+
+# M3: what became of a notice's e-mail, in a word for the table (the highlighted notice's line
+# under it says when, to which address, and the server's answer).
+MAIL_STATES = {
+    "sent": N_("enviado"),
+    "pending": N_("pendiente"),
+    "failed": N_("no se pudo enviar"),
+}
+
+Loaded = tuple[ApplicantView, list[BookingView], list[WaitlistEntryView], list[NoticeView]]
+
+
+def mail_word(email: EmailStatus | None) -> str:
+    """M3: the e-mail's state in the notices table ("sin correo" when none was queued)."""
+    if email is None:
+        return _("sin correo")
+    return _(MAIL_STATES.get(email.state, email.state))
+
+
+def mail_sentence(email: EmailStatus | None, now: datetime) -> str:
+    """M3: what became of the e-mail, in full: when it went out, when it is tried next and why
+    the last try failed, or the server's whole answer when it was given up (the server's words
+    come last and as they are, never cut)."""
+    if email is None:
+        return _("Sin correo: el envío por correo no estaba activo cuando llegó este aviso.")
+    where = {"address": email.to_address}
+    if email.state == "sent" and email.sent_at is not None:
+        return _(
+            "Correo a {address}: enviado el {moment}.", moment=short_moment(email.sent_at), **where
+        )
+    if email.state == "failed":
+        given_up = _(
+            "Se dejó de intentar el {moment}, tras {attempts} intentos; el aviso sigue en su "
+            "buzón del kiosco.",
+            moment=short_moment(email.failed_at) if email.failed_at else "—",
+            attempts=email.attempts,
+        )
+        answer = _(
+            "Correo a {address}: no se pudo enviar: {answer}",
+            answer=email.last_error or "—",
+            **where,
+        )
+        return f"{answer}\n{given_up}"
+    if email.attempts == 0 or email.next_attempt_at is None:
+        return _("Correo a {address}: pendiente, aún sin intentar.", **where)
+    if email.next_attempt_at <= now and email.last_error:
+        # Due already: it goes with the next round of sending (the counter's, or cron's).
+        return _(
+            "Correo a {address}: pendiente: se intentará de nuevo en la próxima ronda de envío "
+            "(último intento: {answer})",
+            answer=email.last_error,
+            **where,
+        )
+    when = {"moment": short_moment(email.next_attempt_at), **where}
+    if email.last_error:
+        return _(
+            "Correo a {address}: pendiente: próximo intento {moment} (último intento: {answer})",
+            answer=email.last_error,
+            **when,
+        )
+    return _("Correo a {address}: pendiente: próximo intento {moment}.", **when)
 
 
 def replacement(booking: BookingView, bookings: list[BookingView]) -> BookingView | None:
@@ -68,7 +143,15 @@ class ApplicantScreen(CounterScreen):
     """The applicant's file, read fresh each time the agent comes back to it."""
 
     ROLES = ("agent", "supervisor")
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    # K5: a keypad has arrows and Enter, no Tab: up and down walk the file from one row of
+    # buttons or table to the next (a table's own rows first), left and right along a row.
+    BINDINGS = [
+        Binding("escape", "back", N_("Volver")),
+        Binding("up", "walk(-1)", show=False, priority=True),
+        Binding("down", "walk(1)", show=False, priority=True),
+        Binding("left", "along(-1)", show=False, priority=True),
+        Binding("right", "along(1)", show=False, priority=True),
+    ]
 
     @dataclass
     class AssistChosen(Outcome):
@@ -90,6 +173,7 @@ class ApplicantScreen(CounterScreen):
         self.applicant = applicant
         self.bookings: list[BookingView] = []
         self.entries: list[WaitlistEntryView] = []
+        self.notices: list[NoticeView] = []
 
     def heading(self) -> str:
         return _("Ficha de {name}", name=self.applicant.full_name)
@@ -137,6 +221,10 @@ class ApplicantScreen(CounterScreen):
                 yield Button(_("Inscribir de nuevo en la lista"), id="reenrol")
             yield Static(_("Listas de espera"), classes="page-title")
             yield Static("", id="entries", classes="lead")
+            with Vertical(id="notices-section"):
+                yield Static(_("Avisos"), classes="page-title")
+                yield Table(id="notices", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="notice-detail", classes="lead")
 
     def ready(self) -> None:
         self.query_one("#bookings", Table).add_columns(
@@ -157,20 +245,20 @@ class ApplicantScreen(CounterScreen):
         applicant_id = self.applicant.id
         store = self.store
 
-        def load() -> tuple[ApplicantView, list[BookingView], list[WaitlistEntryView]]:
+        def load() -> Loaded:
             return (
                 store.applicant(applicant_id),
                 store.bookings_of(applicant_id),
                 store.waitlist_entries_of(applicant_id),
+                # K8: read, never opened: staff looking is not the person's acknowledgement.
+                store.notices(applicant_id),
             )
 
         self.call_store(load, self._loaded)
 
-    def _loaded(
-        self, data: tuple[ApplicantView, list[BookingView], list[WaitlistEntryView]]
-    ) -> None:
+    def _loaded(self, data: Loaded) -> None:
         changed = data[0] != self.applicant
-        self.applicant, self.bookings, self.entries = data
+        self.applicant, self.bookings, self.entries, self.notices = data
         if changed:
             self.call_later(self.relabel)
             return
@@ -194,6 +282,7 @@ class ApplicantScreen(CounterScreen):
         self.query_one("#entries", Static).update(
             plain("\n".join(self._entry_line(e) for e in waiting) or _("No está en ninguna lista."))
         )
+        self._fill_notices()
 
     def _entry_line(self, entry: WaitlistEntryView) -> str:
         """W3: office, procedure, place and date; B12: a place a displaced booking gave keeps
@@ -217,6 +306,155 @@ class ApplicantScreen(CounterScreen):
             "{office} · {procedure}: lugar {position}, inscrito el {date}",
             date=moment(entry.enrolled_at),
             **where,
+        )
+
+    # -- the keys alone: K5 ----------------------------------------------------------------
+
+    def _stops(self) -> list[list[Widget]]:
+        """The file's focus stops, top to bottom: each table, each row of shown buttons."""
+        page = self.query_one("#applicant")
+        rows: list[list[Widget]] = []
+        for widget in self.focus_chain:
+            if page not in widget.ancestors:
+                continue  # the top bar's language buttons: F2 switches from anywhere
+            if (
+                rows
+                and isinstance(widget, Button)
+                and isinstance(rows[-1][-1], Button)
+                and widget.parent is rows[-1][-1].parent
+            ):
+                rows[-1].append(widget)
+            else:
+                rows.append([widget])
+        return rows
+
+    def action_walk(self, step: int) -> None:
+        """Down or up: the table's next row, else the next stop (the first or last one shows
+        the top or the bottom of the page, which are text)."""
+        focused = self.focused
+        if isinstance(focused, DataTable) and 0 <= focused.cursor_row + step < focused.row_count:
+            focused.move_cursor(row=focused.cursor_row + step)
+            return
+        rows = self._stops()
+        here = next((i for i, row in enumerate(rows) if focused in row), -1)
+        there = min(max(here + step, 0), len(rows) - 1) if here >= 0 else 0
+        if not rows or there == here:
+            return
+        rows[there][0].focus()
+        page = self.query_one("#applicant", VerticalScroll)
+        if there == 0:
+            page.scroll_home(animate=False)
+        elif there == len(rows) - 1:
+            page.scroll_end(animate=False)
+
+    def action_along(self, step: int) -> None:
+        """Left or right: the next button of the row (a table scrolls sideways)."""
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            if step > 0:
+                focused.action_cursor_right()
+            else:
+                focused.action_cursor_left()
+            return
+        for row in self._stops():
+            if focused in row and 0 <= row.index(focused) + step < len(row):
+                row[row.index(focused) + step].focus()
+
+    # -- the notices and their e-mails: M1, M3 -------------------------------------------------
+
+    def _fill_notices(self) -> None:
+        """Newest first (as the store gives them): when it came, subject, read, e-mail. The
+        subject takes the width the other columns leave (cut with "…": the line under the
+        table has it whole), so the states stay on screen at 80 columns too."""
+        table = self.query_one("#notices", Table)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.display = bool(self.notices)
+        rows = [
+            (
+                short_moment(n.created_at),
+                say(n.subject),
+                _("leído") if n.read_at else _("sin leer"),
+                mail_word(n.email),
+            )
+            for n in self.notices
+        ]
+        headers = (_("Fecha"), _("Asunto"), _("Leído"), _("Correo"))
+        widths = [
+            max(cell_len(text) for text in column) for column in zip(headers, *rows, strict=True)
+        ]
+        # The page's padding and scroll bar, and each column's padding of one on either side.
+        room = self.app.size.width - 6 - 2 * table.cell_padding * len(headers)
+        subject = max(16, min(widths[1], room - widths[0] - widths[2] - widths[3]))
+        table.add_column(headers[0])
+        table.add_column(headers[1], width=subject)
+        table.add_column(headers[2])
+        table.add_column(headers[3])
+        failed = Style(color=self.app.get_css_variables().get("text-error"), bold=True)
+        for notice, (deposited, title, read, mail) in zip(self.notices, rows, strict=True):
+            table.add_row(
+                Text(deposited),
+                Text(title, no_wrap=True, overflow="ellipsis"),
+                Text(read),
+                # M3: a give-up stands out, in words as well as in colour (K5).
+                Text(mail, style=failed if notice.email and notice.email.state == "failed" else ""),
+            )
+        if self.notices:
+            table.move_cursor(row=min(row, len(self.notices) - 1), animate=False)
+        self._show_notice()
+
+    def on_resize(self) -> None:
+        """The subject's column follows the terminal's width."""
+        tables = self.query("#notices").results(Table)
+        if any(table.columns for table in tables):  # once the notices are in
+            self._fill_notices()
+
+    @property
+    def chosen_notice(self) -> NoticeView | None:
+        """The notice under the notices table's cursor."""
+        table = self.query_one("#notices", Table)
+        if not self.notices or not 0 <= table.cursor_row < len(self.notices):
+            return None
+        return self.notices[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#notices")
+    def _notice_highlighted(self) -> None:
+        self._show_notice()
+        if self.query_one("#notices", Table).has_focus:
+            # The table scrolls the page to its cursor; the lines under it, laid out anew for
+            # this notice, must stay in view too (the section ends the page).
+            self.query_one("#applicant", VerticalScroll).scroll_end(animate=False)
+
+    def _show_notice(self) -> None:
+        """The highlighted notice in full: subject, when it was deposited and read (M1), and
+        what became of its e-mail (M3), the server's whole answer included."""
+        detail = self.query_one("#notice-detail", Static)
+        notice = self.chosen_notice
+        detail.set_class(
+            bool(notice and notice.email and notice.email.state == "failed"), "-failed"
+        )
+        if notice is None:
+            detail.update(_("No tiene avisos en su buzón."))
+            return
+        read = (
+            _("leído el {moment}", moment=short_moment(notice.read_at))
+            if notice.read_at
+            else _("sin leer")
+        )
+        detail.update(
+            plain(
+                "\n".join(
+                    (
+                        say(notice.subject),
+                        _(
+                            "En el buzón desde el {moment}; {read}.",
+                            moment=short_moment(notice.created_at),
+                            read=read,
+                        ),
+                        mail_sentence(notice.email, self.host.clock.now()),
+                    )
+                )
+            )
         )
 
     # -- the highlighted booking: B9, B12, B13 ----------------------------------------------
@@ -449,7 +687,12 @@ class ApplicantScreen(CounterScreen):
                     lambda: self.store.request_documents(
                         applicant_id, documents, deadline, actor=actor
                     ),
-                    lambda _none: self.app.notify(_("Solicitud enviada a su buzón.")),
+                    self._requested,
                 )
 
         self.app.push_screen(RequestDocumentsDialog(self.host.clock.now().date()), written)
+
+    def _requested(self, _none: None) -> None:
+        """C8: said, and read fresh, so the request shows among the notices (M1)."""
+        self.app.notify(_("Solicitud enviada a su buzón."))
+        self.reload()
