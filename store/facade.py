@@ -181,12 +181,16 @@ class Store:
         hours: str,
         every: int,
         seats: int = 1,
+        *,
+        actor: Actor = SYSTEM,
     ) -> CapacityPlan:
-        """C6: a preview of what opening would create, skip and assign."""
+        """C6: a preview of what opening would create, skip and assign (C9: staff, for their
+        own office)."""
         return self._read(
             lambda ctx: calendar.plan_capacity(
                 ctx, office, procedure, date_from, date_to, hours, every, seats
-            )
+            ),
+            actor,
         )
 
     def open_capacity(
@@ -273,13 +277,16 @@ class Store:
 
         return self._write(actor, work)
 
-    def closures(self, office: str, date_from: date | None = None) -> list[ClosureView]:
-        """C6: an office's closures from a day (its today by default), in date order."""
-        return self._read(lambda ctx: closures.list_closures(ctx, office, date_from))
+    def closures(
+        self, office: str, date_from: date | None = None, *, actor: Actor = SYSTEM
+    ) -> list[ClosureView]:
+        """C6: an office's closures from a day (its today by default), in date order (C9:
+        staff, for their own office)."""
+        return self._read(lambda ctx: closures.list_closures(ctx, office, date_from), actor)
 
-    def to_rebook(self, office: str) -> list[RebookRow]:
-        """B12: the office's displaced bookings still ahead, and what became of each."""
-        return self._read(lambda ctx: closures.to_rebook(ctx, office))
+    def to_rebook(self, office: str, *, actor: Actor = SYSTEM) -> list[RebookRow]:
+        """B12: the office's displaced bookings still ahead, and what became of each (C9)."""
+        return self._read(lambda ctx: closures.to_rebook(ctx, office), actor)
 
     def expire_holds(self) -> int:
         """B6: free every lapsed hold (the kiosk calls this now and then); returns how many."""
@@ -649,9 +656,11 @@ class Store:
 
     # -- the counter's day and figures (C5, C7) ---------------------------------------------
 
-    def agenda(self, office: str, day: date | None = None) -> list[AgendaRow]:
+    def agenda(
+        self, office: str, day: date | None = None, *, actor: Actor = SYSTEM
+    ) -> list[AgendaRow]:
         """C5: an office's appointments of one day (its today by default)."""
-        return self._read(lambda ctx: counter.agenda(ctx, office, day))
+        return self._read(lambda ctx: counter.agenda(ctx, office, day), actor)
 
     def check_in(self, office: str, code_or_document: str, *, actor: Actor) -> AgendaRow:
         """C5: check an arrival in by booking code or document."""

@@ -56,7 +56,7 @@ def agenda(ctx: click.Context, office: str | None, day: str | None, as_json: boo
     code = office_scope(env, staff, office)
     when = parse_day("day", day)
     store = env.store()
-    rows = store.agenda(code, when)
+    rows = store.agenda(code, when, actor=staff.actor)
     if when is None:  # the office's today, on its own wall clock
         from store.timefmt import in_zone
 

@@ -97,7 +97,7 @@ def closures_list(
 ) -> None:
     """An office's closures from today (or --from) on, in date order."""
     code = office_scope(env, staff, office)
-    found = env.store().closures(code, parse_day("from", date_from))
+    found = env.store().closures(code, parse_day("from", date_from), actor=staff.actor)
     emit(
         {
             "closures": [

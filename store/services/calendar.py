@@ -21,6 +21,7 @@ from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
 from store.services.freed_seats import expire_holds
 from store.services.lookups import lock_offering, office_by_code, procedure_by_code
+from store.services.roles import require_office
 from store.text import N_
 from store.timefmt import fmt_time, in_zone, office_moment
 from store.views import CapacityOpened, CapacityPlan, SkippedDay, SlotView
@@ -86,6 +87,7 @@ def plan_capacity(
     already or have passed), the days it would skip and why, and how many waiting people
     the new seats would serve (W2)."""
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     procedure = procedure_by_code(ctx, procedure_code)
     region = ctx.session.get(Region, office.region_id)
     assert region
@@ -209,6 +211,7 @@ def open_capacity(
         raise InvalidInput("seats", N_("Los cupos por hora deben ser de 1 a 50."))
     plan = plan_capacity(ctx, office_code, procedure_code, date_from, date_to, hours, every, seats)
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     procedure = procedure_by_code(ctx, procedure_code)
     offering = lock_offering(ctx, office.id or 0, procedure.id or 0)
     if offering is None or not offering.bookable:

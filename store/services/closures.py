@@ -35,7 +35,7 @@ from store.services.lookups import (
     procedure_by_code,
     queue_position,
 )
-from store.services.roles import require_role
+from store.services.roles import require_office, require_role
 from store.services.waitlist import entry_view
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time, in_zone
@@ -190,6 +190,7 @@ def _slot_range(
     ctx: Ctx, office_code: str, procedure_code: str, date_from: date, date_to: date, hours: str
 ) -> tuple[Office, int, tuple[sa.ColumnElement[bool], ...]]:
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     procedure = procedure_by_code(ctx, procedure_code)
     _check_range(date_from, date_to)
     windows = parse_hours(hours)
@@ -288,6 +289,7 @@ def add_closure(ctx: Ctx, office_code: str, day: date, reason: str) -> CapacityC
     """C6, B12: the office is closed on `day`: its times that day are blocked, and their
     bookings displaced exactly as a block does."""
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     text = _reason(reason)
     if day < _today(ctx, office):
         raise InvalidInput("day", N_("Ese día ya pasó: elija hoy o un día futuro."))
@@ -333,6 +335,7 @@ def remove_closure(ctx: Ctx, office_code: str, day: date) -> CapacityChange:
     """C6, W2: the office opens on `day` after all: the times the closure blocked reopen and
     the waiting people get them at once."""
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     procedures = _lock_office(ctx, office)
     closure = ctx.session.scalar(
         sa.select(OfficeClosure).where(
@@ -369,6 +372,7 @@ def remove_closure(ctx: Ctx, office_code: str, day: date) -> CapacityChange:
 def list_closures(ctx: Ctx, office_code: str, date_from: date | None = None) -> list[ClosureView]:
     """C6: an office's closures from a day on (its today by default)."""
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     rows = ctx.session.execute(
         sa.select(col(OfficeClosure.day), col(OfficeClosure.reason))
         .where(
@@ -397,6 +401,7 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
     """B12: staff book a displaced person a time: `slot_id`, or the next free time of the
     same office and procedure. Their displacement place on the waitlist closes."""
     booking = _displaced(ctx, code)
+    require_office(ctx, booking.office_id)  # C9: "Por reubicar" belongs to the office
     # Locks in the one order every writer takes them: the person, then the queue.
     applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
@@ -433,6 +438,7 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
 def reenrol(ctx: Ctx, code: str) -> WaitlistEntryView:
     """B12: a displaced person who left the list is put back, ranked by their original date."""
     booking = _displaced(ctx, code)
+    require_office(ctx, booking.office_id)  # C9
     applicant_by_id(ctx, booking.applicant_id, lock=True)
     lock_offering(ctx, booking.office_id, booking.procedure_id)
     booking = _displaced(ctx, code, lock=True)
@@ -459,6 +465,7 @@ def to_rebook(ctx: Ctx, office_code: str) -> list[RebookRow]:
     """B12: every displaced booking of the office whose time was from today on, and what
     became of it, in time order."""
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     displaced = ctx.session.scalars(
         sa.select(Booking)
         .join(Slot, col(Slot.id) == Booking.slot_id)

@@ -15,7 +15,7 @@ from store.services import audit
 from store.services.booking import by_code
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_document, office_by_code
-from store.services.roles import require_role
+from store.services.roles import require_office, require_role
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time, in_zone
 from store.views import AgendaRow, DayClosed, full_name
@@ -32,6 +32,7 @@ def office_today(ctx: Ctx, office: Office) -> date:
 def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRow]:
     """C5: the office's appointments of one day (its today by default) in time order."""
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     rows = ctx.session.execute(
         sa.select(Booking, col(Slot.start_time), col(Slot.starts_at), Applicant, Procedure)
         .join(Slot, col(Slot.id) == Booking.slot_id)
@@ -113,6 +114,7 @@ def check_in(ctx: Ctx, office_code: str, text: str) -> AgendaRow:
     """C5: an arrival shows a code or a document; their booking of today is checked in."""
     require_role(ctx, COUNTER_ROLES)
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     booking = _todays_booking(ctx, office, v.printable(text))
     if booking.status != "confirmed":
         raise _state_refusal(booking)
@@ -126,6 +128,7 @@ def mark(ctx: Ctx, office_code: str, code: str, outcome: str) -> AgendaRow:
     """C5: after the appointment, an arrival is attended; a confirmed no-show is missed."""
     require_role(ctx, COUNTER_ROLES)
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     booking = _todays_booking(ctx, office, code)
     if outcome == "attended" and booking.status != "checked_in":
         if booking.status == "confirmed":
@@ -171,6 +174,7 @@ def undo_missed(ctx: Ctx, office_code: str, code: str) -> AgendaRow:
     checked in."""
     require_role(ctx, COUNTER_ROLES)
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     booking = _todays_booking(ctx, office, code)
     if booking.status != "missed":
         raise Refused(
@@ -190,6 +194,7 @@ def close_day(ctx: Ctx, office_code: str, day: date) -> DayClosed:
     marked missed (supervisors); later ones are left and counted."""
     require_role(ctx, ("supervisor",))
     office = office_by_code(ctx, office_code)
+    require_office(ctx, office.id or 0)  # C9: staff act for their own office
     if day > office_today(ctx, office):
         raise InvalidInput("day", N_("Solo se puede cerrar hoy o un día que ya pasó."))
     remaining = ctx.session.execute(

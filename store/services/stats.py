@@ -14,6 +14,7 @@ from sqlmodel import col
 from store.models import Booking, Office, OfficeProcedure, Procedure, Slot, WaitlistEntry
 from store.services.context import Ctx
 from store.services.lookups import office_by_code
+from store.services.roles import require_office, staff_office
 from store.timefmt import in_zone
 from store.views import Figures
 
@@ -37,7 +38,11 @@ def figures(ctx: Ctx, office_code: str | None = None) -> list[Figures]:
         Procedure, col(Procedure.id) == OfficeProcedure.procedure_id
     )
     if office_code:
-        offering = offering.where(col(Office.id) == office_by_code(ctx, office_code).id)
+        chosen = office_by_code(ctx, office_code).id or 0
+        require_office(ctx, chosen)  # C9: figures belong to an office
+        offering = offering.where(col(Office.id) == chosen)
+    elif (own := staff_office(ctx)) is not None:
+        offering = offering.where(col(Office.id) == own)  # C9: theirs only
     pairs = ctx.session.execute(offering.order_by(col(Office.code), col(Procedure.code))).all()
     if not pairs:
         return []

@@ -137,8 +137,11 @@ def test_c7_figures_waitlist_open_seats_bookings_and_no_shows(
     assert len(stg.bookings_per_day) == 30
     assert (stg.missed, stg.attended, stg.no_show_rate) == (1, 0, 1.0)
     assert stg.open_seats >= 1
+    # C9: a supervisor of STG sees STG's figures; the whole country's CSV has every office.
+    assert {office for office, _ in rows} == {"STG"}
     parsed = list(csv.DictReader(io.StringIO(seeded_csv(seeded))))
-    assert {(r["office"], r["procedure"]) for r in parsed} == set(rows)
+    assert {(r["office"], r["procedure"]) for r in parsed} >= set(rows)
+    assert {r["office"] for r in parsed} == {"STG", "VAP", "ARI"}
     line = next(r for r in parsed if (r["office"], r["procedure"]) == ("STG", "RT"))
     assert (line["missed_30d"], line["no_show_rate"], line["bookings_30d"]) == ("1", "1.000", "1")
     with pytest.raises(Refused):

@@ -1,0 +1,111 @@
+"""C9 in the store: staff of an office act for their own office only (its agenda, capacity,
+closures, figures, displaced bookings); a national supervisor (no office) for all. The store
+checks it, so the desk, the command line and any future caller get the same rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from store import Store
+from store.errors import Refused
+from store.views import StaffView
+from tests.factories import MONDAY, form, open_day
+
+
+@pytest.fixture
+def staff(seeded: Store) -> dict[str, StaffView]:
+    made = {
+        "sup": ("supervisor", "STG"),
+        "agente": ("agent", "STG"),
+        "sup.vap": ("supervisor", "VAP"),
+        "nacional": ("supervisor", None),
+    }
+    return {
+        name: seeded.create_staff(name, "Persona de Prueba", role, f"{name}-password-1", office)
+        for name, (role, office) in made.items()
+    }
+
+
+def _refused_c9(act: Callable[[], Any]) -> str:
+    with pytest.raises(Refused) as refused:
+        act()
+    assert refused.value.rule == "C9", refused.value
+    return refused.value.render()
+
+
+def test_c9_a_supervisor_of_one_office_cannot_act_for_another(
+    seeded: Store, staff: dict[str, StaffView]
+) -> None:
+    sup = staff["sup"].actor
+    says = _refused_c9(
+        lambda: seeded.open_capacity("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", 30, actor=sup)
+    )
+    assert "STG" in says
+    _refused_c9(
+        lambda: seeded.plan_capacity("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", 30, actor=sup)
+    )
+    _refused_c9(
+        lambda: seeded.block_slots("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", "x", actor=sup)
+    )
+    _refused_c9(lambda: seeded.unblock_slots("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", actor=sup))
+    _refused_c9(lambda: seeded.add_closure("VAP", MONDAY, "Paro", actor=sup))
+    _refused_c9(lambda: seeded.remove_closure("VAP", MONDAY, actor=sup))
+    _refused_c9(lambda: seeded.closures("VAP", actor=sup))
+    _refused_c9(lambda: seeded.to_rebook("VAP", actor=sup))
+    _refused_c9(lambda: seeded.agenda("VAP", actor=sup))
+    _refused_c9(lambda: seeded.close_day("VAP", MONDAY, actor=sup))
+    _refused_c9(lambda: seeded.figures("VAP", actor=sup))
+    assert seeded.slots("VAP", "RT") == []  # nothing was opened
+    assert seeded.closures("VAP") == []
+
+
+def test_c9_the_counter_s_day_belongs_to_the_office(
+    seeded: Store, staff: dict[str, StaffView]
+) -> None:
+    open_day(seeded, "VAP", "RT")
+    person = seeded.register(form(), terms_accepted=True).applicant.id
+    booking = seeded.book(person, seeded.slots("VAP", "RT")[0].id)
+    assert booking.code
+    agent = staff["agente"].actor
+    _refused_c9(lambda: seeded.check_in("VAP", booking.code or "", actor=agent))
+    _refused_c9(lambda: seeded.mark_attended("VAP", booking.code or "", actor=agent))
+    _refused_c9(lambda: seeded.mark_missed("VAP", booking.code or "", actor=agent))
+    _refused_c9(lambda: seeded.undo_missed("VAP", booking.code or "", actor=agent))
+    # A displaced booking of VAP is for VAP's staff to rebook.
+    seeded.block_slots("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", "Ausencia")
+    _refused_c9(lambda: seeded.rebook(booking.code or "", actor=agent))
+    _refused_c9(lambda: seeded.reenrol_displaced(booking.code or "", actor=agent))
+    assert seeded.booking(booking.code).status == "displaced"
+    rebooked_by = staff["sup.vap"].actor
+    seeded.unblock_slots("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", actor=rebooked_by)
+
+
+def test_c9_a_national_supervisor_acts_for_every_office(
+    seeded: Store, staff: dict[str, StaffView]
+) -> None:
+    national = staff["nacional"].actor
+    opened = seeded.open_capacity("VAP", "RT", MONDAY, MONDAY, "09:00-10:00", 30, actor=national)
+    assert opened.created == 2
+    seeded.add_closure("ARI", MONDAY, "Paro", actor=national)
+    assert [c.day for c in seeded.closures("ARI", actor=national)] == [MONDAY]
+    assert seeded.agenda("VAP", MONDAY, actor=national) == []
+    assert {f.office for f in seeded.figures(actor=national)} == {"STG", "VAP", "ARI"}
+
+
+def test_c9_figures_of_office_staff_are_their_office_s(
+    seeded: Store, staff: dict[str, StaffView]
+) -> None:
+    assert {f.office for f in seeded.figures(actor=staff["sup"].actor)} == {"STG"}
+    assert {f.office for f in seeded.figures(actor=staff["sup.vap"].actor)} == {"VAP"}
+    assert {f.office for f in seeded.figures("STG", actor=staff["sup"].actor)} == {"STG"}
+
+
+def test_c9_finding_a_person_and_their_file_stay_national(
+    seeded: Store, staff: dict[str, StaffView]
+) -> None:
+    """One person, one account: VAP's supervisor finds a person registered anywhere."""
+    seeded.register(form(), terms_accepted=True)
+    assert [a.document_number for a in seeded.find_applicants("P1234567")] == ["P1234567"]
