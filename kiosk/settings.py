@@ -41,6 +41,8 @@ class Settings:
     receipts_dir: Path | None = None
     printer: str = "folder"
     exports_dir: Path | None = None
+    # K7: where store failures are logged (default: the user log directory).
+    log_dir: Path | None = None
     # M3: outgoing mail is on when KIOSK_SMTP_URL is set (with KIOSK_MAIL_FROM).
     smtp: SmtpServer | None = None
     mail_from: Address | None = None
@@ -65,10 +67,22 @@ class Settings:
         return self.exports_dir or data_dir() / "exports"
 
     def make_printer(self) -> Printer:
-        """B7, K3: where receipts go: `folder` (default: `receipts` in the data directory) or `lp`."""
-        from receipts.printer import make_printer
+        """B7, K3: where receipts go: `folder` (training; default: `receipts` in the data
+        directory) or `lp`. K7: `lp` without the `lp` command is a SettingsError, not a folder."""
+        from receipts.printer import PrinterSetupError, make_printer
 
-        return make_printer(self.printer, self.receipts_dir or data_dir() / "receipts")
+        try:
+            return make_printer(self.printer, self.receipts_dir or data_dir() / "receipts")
+        except PrinterSetupError as error:
+            raise SettingsError(f"KIOSK_PRINTER is {self.printer}, but {error}") from None
+
+    def logs(self) -> Path:
+        """K7: the folder of the kiosk's log (`KIOSK_LOG_DIR`, else the user log directory)."""
+        if self.log_dir is not None:
+            return self.log_dir
+        from platformdirs import user_log_dir
+
+        return Path(user_log_dir(APP_NAME))
 
     def make_clock(self) -> Clock:
         """The clock: `KIOSK_NOW` stands it still (training, demos, tests)."""
@@ -203,6 +217,7 @@ def load_settings(
         receipts_dir=Path(receipts) if receipts else None,
         printer=printer,
         exports_dir=Path(exports) if (exports := pick("exports_dir")) else None,
+        log_dir=Path(logs) if (logs := pick("log_dir")) else None,
         mail_every_seconds=_int(
             "KIOSK_MAIL_EVERY_SECONDS", pick("mail_every_seconds", 60), 1, 86400
         ),

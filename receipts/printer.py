@@ -1,4 +1,9 @@
-"""Printing (B7, K3): the system spooler or a folder, each printing a document at most once.
+"""Printing (B7, K3, K7): the system spooler or a training folder, each printing a document once.
+
+K7: nothing personal stays on the kiosk's disk. The spooler gets each PDF on its standard input,
+so no file is ever written here; the folder printer is for training only, keeps its files
+readable by the kiosk's own user alone (0600 in a 0700 folder) and never keeps a credentials
+slip, which holds a password.
 
 A double press, or a screen that asks twice, must never print twice (K3); a reprint asked for
 later from the mailbox (M2) is a new request and prints again. So a printer remembers what it
@@ -29,6 +34,19 @@ class PrintError(RuntimeError):
     """The document could not be printed; the message says why, for staff."""
 
 
+class PrinterSetupError(ValueError):
+    """The printer setting cannot work on this machine (say, `lp` is not installed)."""
+
+
+# K7: a document whose key starts so holds a secret (the temporary password, A8).
+SECRET_KEY_PREFIXES = ("credentials-",)
+
+
+def holds_secret(key: str) -> bool:
+    """K7: whether the document named `key` carries a password (a credentials slip)."""
+    return key.startswith(SECRET_KEY_PREFIXES)
+
+
 @dataclass(frozen=True)
 class Printed:
     """What a print request did: where it went, and whether it was a repeat that printed nothing."""
@@ -36,6 +54,8 @@ class Printed:
     key: str
     destination: str
     repeated: bool = False
+    # K7: the training folder printer does not keep a credentials slip: nothing was printed.
+    withheld: bool = False
 
 
 class Printer(Protocol):
@@ -111,8 +131,17 @@ class _PrintsOnce(ABC):
         return Printed(key, where)
 
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
 class FolderPrinter(_PrintsOnce):
-    """The default: each document becomes `<key>.pdf` in a folder (a print server can watch it)."""
+    """Training only: each document becomes `<key>.pdf` in a folder, nothing goes on paper.
+
+    K7: the folder is made 0700 and each file 0600, readable by the kiosk's user alone; a folder
+    that already exists with wider modes is narrowed (and the PDFs in it), or printing refuses
+    when that cannot be done. A credentials slip is never written: it holds a password, and a
+    training folder is no place for one (`Printed.withheld` says so to the screen)."""
 
     def __init__(
         self,
@@ -126,10 +155,30 @@ class FolderPrinter(_PrintsOnce):
     def _where(self, key: str) -> str:
         return str(self.folder / f"{_safe_name(key)}.pdf")
 
+    def print_pdf(self, key: str, pdf: bytes, job: str | None = None) -> Printed:
+        """K7: a credentials slip is withheld (never written); anything else as any printer."""
+        if holds_secret(key):
+            return Printed(key, self._where(key), withheld=True)
+        return super().print_pdf(key, pdf, job)
+
+    def _private_folder(self) -> None:
+        """K7: the folder exists and is 0700, and so are its PDFs 0600; else PrintError."""
+        try:
+            self.folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+            if self.folder.stat().st_mode & 0o777 != PRIVATE_FOLDER:
+                os.chmod(self.folder, PRIVATE_FOLDER)
+                for kept in self.folder.glob("*.pdf"):
+                    os.chmod(kept, PRIVATE_FILE)
+        except OSError as error:
+            raise PrintError(
+                f"cannot keep {self.folder} private (mode 0700): {error.strerror}"
+            ) from None
+
     def _send(self, key: str, pdf: bytes) -> None:
         target = Path(self._where(key))
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # Written aside then renamed: a watcher never picks up half a file.
+        self._private_folder()
+        # Written aside then renamed: a watcher never picks up half a file. mkstemp makes
+        # the file 0600 whatever the umask (K7).
         handle, partial = tempfile.mkstemp(dir=self.folder, suffix=".part")
         try:
             with os.fdopen(handle, "wb") as out:
@@ -141,7 +190,10 @@ class FolderPrinter(_PrintsOnce):
 
 
 class SpoolerPrinter(_PrintsOnce):
-    """The system spooler (`lp`), to a named destination or the default printer."""
+    """The system spooler (`lp`), to a named destination or the default printer.
+
+    K7: the PDF goes to `lp` on its standard input, so it is never written to a file here; the
+    spooler removes its own copy once printed."""
 
     def __init__(
         self,
@@ -162,6 +214,7 @@ class SpoolerPrinter(_PrintsOnce):
         return self.destination or "default printer"
 
     def _send(self, key: str, pdf: bytes) -> None:
+        # The title names the document's kind and code, never a password (see CredentialsSlip).
         argv = [self.command, "-t", _safe_name(key)]
         if self.destination:
             argv += ["-d", self.destination]
@@ -175,10 +228,18 @@ class SpoolerPrinter(_PrintsOnce):
 
 
 def make_printer(spec: str, folder: Path) -> Printer:
-    """`folder` (the default), `lp` or `lp:DESTINATION`; `lp` falls back to the folder when absent."""
+    """`folder` (training), `lp` or `lp:DESTINATION`.
+
+    `lp` without the `lp` command is refused (PrinterSetupError), never quietly turned into
+    the folder: receipts would pile up on the kiosk's disk instead of coming out (K7)."""
     kind, _, destination = spec.partition(":")
-    if kind == "lp" and SpoolerPrinter.available():
+    if kind == "lp":
+        if not SpoolerPrinter.available():
+            raise PrinterSetupError(
+                "the lp command was not found: install the CUPS client (cups-client), or set "
+                "KIOSK_PRINTER=folder for training"
+            )
         return SpoolerPrinter(destination or None)
-    if kind not in {"lp", "folder"}:
+    if kind != "folder":
         raise ValueError(f"unknown printer {spec!r}: use folder, lp or lp:DESTINATION")
     return FolderPrinter(folder)

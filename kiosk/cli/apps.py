@@ -5,15 +5,19 @@ screen before SQLAlchemy is loaded."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kiosk.cli.group import Env, cli, pass_env
-from kiosk.settings import Settings
+from kiosk.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    from receipts.printer import Printer
     from store import Store
     from store.clock import Clock
+
+log = logging.getLogger("kiosk.printing")
 
 
 def prepare_database(store: Store) -> bool:
@@ -37,13 +41,27 @@ def opener(settings: Settings) -> Callable[[Clock], Store]:
     return open_store
 
 
+def start_logging_and_printer(settings: Settings) -> Printer:
+    """K7: the log file first (so a refusal is in it too), then the printer: `lp` without the
+    `lp` command refuses to start (one line, exit 2) instead of keeping receipts on disk."""
+    from kiosk.logs import start_logging
+
+    start_logging(settings)
+    try:
+        return settings.make_printer()
+    except SettingsError as error:
+        log.error("printer not usable: %s", error)
+        raise
+
+
 @cli.when_no_command
 def start_kiosk(env: Env) -> None:
     """`kiosk` with no command: the applicant kiosk on this database (migrated and filled with
     the demo on first start, in a worker, while the welcome screen is already up)."""
     from kiosk.app import make_app
 
-    make_app(env.settings, opener(env.settings), env.settings.make_printer()).run()
+    printer = start_logging_and_printer(env.settings)
+    make_app(env.settings, opener(env.settings), printer).run()
 
 
 @cli.command()
@@ -52,4 +70,5 @@ def counter(env: Env) -> None:
     """The counter-staff desk (TUI): staff log in with their own account."""
     from kiosk.app import make_app
 
-    make_app(env.settings, opener(env.settings), env.settings.make_printer(), counter=True).run()
+    printer = start_logging_and_printer(env.settings)
+    make_app(env.settings, opener(env.settings), printer, counter=True).run()

@@ -1,9 +1,16 @@
-"""Printing (K3): a double press prints once; a later reprint (M2) prints again."""
+"""Printing (K3): a double press prints once; a later reprint (M2) prints again.
+
+K7: nothing personal stays on disk: `lp` gets each PDF on its standard input and leaves no
+file here; the training folder keeps its files 0600 in a 0700 folder and never a credentials
+slip; `lp` without the `lp` command is refused, never quietly turned into the folder."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import stat
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,8 +18,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.i18n import translator
+from kiosk.settings import Settings, SettingsError
 from receipts import BookingReceipt, render_pdf
-from receipts.printer import FolderPrinter, PrintError, SpoolerPrinter, job_of, make_printer
+from receipts.printer import (
+    FolderPrinter,
+    PrintError,
+    PrinterSetupError,
+    SpoolerPrinter,
+    job_of,
+    make_printer,
+)
+from receipts.sources import credentials_slip
 
 PRESSED_AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 RECEIPT = BookingReceipt(
@@ -172,3 +188,157 @@ def test_make_printer_defaults_to_the_folder(tmp_path: Path) -> None:
     assert isinstance(make_printer("folder", tmp_path), FolderPrinter)
     with pytest.raises(ValueError):
         make_printer("fax", tmp_path)
+
+
+# -- K7: nothing personal stays on the kiosk's disk ------------------------------------------
+
+SLIP = credentials_slip("Tmp-Clave-8xQ2", PRESSED_AT, "es")
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """TMPDIR points at an empty folder of the test's own, so anything left there is seen."""
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches the folder it chose
+    assert tempfile.gettempdir() == str(scratch)
+    return scratch
+
+
+def _lp_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
+    """A fake `lp` first on PATH; what it receives is recorded in tmp_path/spool/."""
+    bin_dir, spool = tmp_path / "bin", tmp_path / "spool"
+    bin_dir.mkdir()
+    spool.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text(f'#!/bin/sh\nSPOOL="{spool}"\n{script}')
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return spool
+
+
+# Each job: its command line in N.args, its standard input in N.pdf.
+RECORDING_LP = """n=$(ls "$SPOOL" | grep -c args)
+echo "$@" > "$SPOOL/$n.args"
+cat > "$SPOOL/$n.pdf"
+echo "request id is kiosk-roll-$n (1 file(s))"
+"""
+
+
+def test_k7_lp_leaves_no_file_behind_after_a_receipt_and_a_credentials_slip(
+    tmp_path: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spool = _lp_on_path(tmp_path, monkeypatch, RECORDING_LP)
+    folder = tmp_path / "receipts"
+    printer = make_printer("lp:kiosk-roll", folder)
+    assert isinstance(printer, SpoolerPrinter) and printer.command == "lp"  # found on PATH
+    receipt, slip = _press(RECEIPT, 0), render_pdf(SLIP, "80mm", translator("es"), PRESSED_AT)
+
+    for document, pdf in ((RECEIPT, receipt), (SLIP, slip)):
+        printed = printer.print_pdf(document.key, pdf, job=job_of(document, "80mm"))
+        assert not printed.repeated and not printed.withheld
+
+    assert (spool / "0.args").read_text().split() == ["-t", RECEIPT.key, "-d", "kiosk-roll"]
+    assert (spool / "1.args").read_text().split() == ["-t", SLIP.key, "-d", "kiosk-roll"]
+    assert (spool / "0.pdf").read_bytes() == receipt  # on its standard input, whole
+    assert (spool / "1.pdf").read_bytes() == slip
+    assert "Tmp-Clave-8xQ2" not in (spool / "1.args").read_text()  # the title names no password
+    assert list(private_tmp.iterdir()) == []  # nothing left in the temporary directory
+    assert not folder.exists()  # and no folder printer behind its back
+
+
+def test_k7_a_printer_lp_rejects_is_a_print_error_with_its_reason(
+    tmp_path: Path, private_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lp_on_path(
+        tmp_path,
+        monkeypatch,
+        'cat > /dev/null\necho "lp: The printer or class does not exist." >&2\nexit 1\n',
+    )
+    printer = make_printer("lp:no-such-roll", tmp_path / "receipts")
+    with pytest.raises(PrintError, match="The printer or class does not exist"):
+        printer.print_pdf(RECEIPT.key, _press(RECEIPT, 0))
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_k7_lp_missing_is_refused_not_turned_into_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(PrinterSetupError, match="the lp command was not found"):
+        make_printer("lp", tmp_path / "receipts")
+    settings = Settings(db_url="sqlite://", printer="lp:kiosk-roll", receipts_dir=tmp_path)
+    with pytest.raises(SettingsError) as refused:
+        settings.make_printer()
+    assert str(refused.value) == (
+        "KIOSK_PRINTER is lp:kiosk-roll, but the lp command was not found: install the CUPS "
+        "client (cups-client), or set KIOSK_PRINTER=folder for training"
+    )
+    assert list(tmp_path.iterdir()) == [empty]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def wide_umask() -> Iterator[None]:
+    """The usual umask (0o022): files and folders made the ordinary way are world-readable."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+@pytest.mark.usefixtures("wide_umask")
+def test_k7_training_folder_keeps_receipts_0600_in_a_0700_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "made" / "receipts"
+    printed = FolderPrinter(folder).print_pdf(RECEIPT.key, _press(RECEIPT, 0))
+    assert _mode(folder) == 0o700
+    assert _mode(Path(printed.destination)) == 0o600
+    assert [p.name for p in folder.iterdir()] == ["booking-ABCD2345.pdf"]
+
+
+@pytest.mark.usefixtures("wide_umask")
+def test_k7_a_training_folder_that_was_open_is_narrowed_with_its_files(tmp_path: Path) -> None:
+    """The choice: an existing folder with wider modes is fixed (0700, its PDFs 0600)."""
+    folder = tmp_path / "receipts"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    old = folder / "booking-OLD23456.pdf"
+    old.write_bytes(b"%PDF-1 old")
+    old.chmod(0o644)
+    printed = FolderPrinter(folder).print_pdf(RECEIPT.key, _press(RECEIPT, 0))
+    assert _mode(folder) == 0o700
+    assert _mode(old) == 0o600 and _mode(Path(printed.destination)) == 0o600
+
+
+def test_k7_a_training_folder_that_cannot_be_made_private_refuses_to_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "receipts"
+    folder.mkdir()
+    folder.chmod(0o755)
+
+    def not_yours(path: object, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chmod", not_yours)
+    with pytest.raises(PrintError, match=r"cannot keep .* private"):
+        FolderPrinter(folder).print_pdf(RECEIPT.key, _press(RECEIPT, 0))
+    assert list(folder.iterdir()) == []
+
+
+def test_k7_training_folder_never_keeps_a_credentials_slip(
+    tmp_path: Path, private_tmp: Path
+) -> None:
+    folder = tmp_path / "receipts"
+    printer = FolderPrinter(folder)
+    slip = render_pdf(SLIP, "80mm", translator("es"), PRESSED_AT)
+    withheld = printer.print_pdf(SLIP.key, slip, job=job_of(SLIP, "80mm"))
+    assert withheld.withheld and not withheld.repeated
+    printer.print_pdf(RECEIPT.key, _press(RECEIPT, 0), job=job_of(RECEIPT, "80mm"))
+    assert [p.name for p in folder.iterdir()] == ["booking-ABCD2345.pdf"]  # the receipt only
+    assert list(private_tmp.iterdir()) == []
