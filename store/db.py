@@ -9,10 +9,16 @@ lock before it reads, so read-check-write is never raced. Reads use a plain `BEG
 PostgreSQL (O2): read committed, with row locks taken by the services (`FOR NO KEY UPDATE` on
 the office/procedure row serialises capacity and waitlist work; the conditional UPDATE on a
 slot serialises its seats). Deadlocks and serialisation failures are retried.
+
+K7: the SQLite file holds people's data, so it is created 0600 (readable by the kiosk's user
+alone) before SQLite opens it; SQLite gives its `-wal` and `-shm` files the database file's
+mode, and any of the three found wider (a database made by an older version) is narrowed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +36,9 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
 _RETRIES = 8
 _MIGRATIONS = Path(__file__).parent / "migrations"
+PRIVATE_FILE = 0o600
+# The database file and those SQLite makes beside it (WAL, shared memory, rollback journal).
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal")
 
 
 def normalize_url(url_or_path: str) -> str:
@@ -41,8 +50,37 @@ def normalize_url(url_or_path: str) -> str:
     return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None (in memory, or a `file:` URI left to SQLite)."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _create_private(path: Path) -> None:
+    """K7: make the database file 0600 before SQLite creates it with the umask's mode."""
+    # No such folder, no right to write: SQLite's own error will say it better.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+
+
+def keep_private(path: Path) -> None:
+    """K7: the database file and its -wal, -shm and -journal files are 0600."""
+    for suffix in _SQLITE_FILES:
+        part = path.with_name(path.name + suffix)
+        try:
+            if part.stat().st_mode & 0o777 != PRIVATE_FILE:
+                os.chmod(part, PRIVATE_FILE)
+        except OSError:
+            continue  # not there (yet), or not ours to change
+
+
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    path = sqlite_file(url)
+    if path is not None:
+        _create_private(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -54,6 +92,8 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+        if path is not None:
+            keep_private(path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
