@@ -1,8 +1,12 @@
-"""A8: "Registro completado": the temporary password shown once, and the credentials slip."""
+"""A8: "Registro completado": the temporary password shown once, and the credentials slip.
+
+K7: the training (folder) printer keeps no credentials slip, so the screen then says plainly
+that nothing was printed and that the person should write the password down or ask staff."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +16,9 @@ from textual.widgets import Button, Static
 from screens.base import KioskScreen, Outcome
 from screens.printing import print_document
 from screens.text import _, language, plain
+
+if TYPE_CHECKING:
+    from receipts.printer import Printed
 
 
 class RegisteredScreen(KioskScreen):
@@ -32,6 +39,24 @@ class RegisteredScreen(KioskScreen):
         self.temporary_password = temporary_password
         self.identifier = identifier
         self.recovered = recovered
+        # What the printer did with the slip: None (not yet), "printed" or "withheld" (K7).
+        # Kept here so a language switch (which redraws the screen) still says it.
+        self.slip: str | None = None
+
+    def _lead(self) -> str:
+        if self.slip == "withheld":
+            return _("Su contraseña temporal (se muestra una sola vez; anótela ahora):")
+        return _("Su contraseña temporal (se muestra una sola vez; también sale impresa):")
+
+    def _print_status(self) -> str:
+        if self.slip == "withheld":
+            return _(
+                "Esta impresora de práctica no imprime ni guarda la hoja con su contraseña. "
+                "Anote la contraseña ahora o pida ayuda en el mesón de atención."
+            )
+        if self.slip == "printed":
+            return _("Comprobante impreso. Retírelo de la impresora.")
+        return ""
 
     def heading(self) -> str:
         return _("Contraseña recuperada") if self.recovered else _("Registro completado")
@@ -39,10 +64,7 @@ class RegisteredScreen(KioskScreen):
     def body(self) -> ComposeResult:
         with Vertical(classes="page"):
             yield Static(self.heading(), classes="page-title")
-            yield Static(
-                _("Su contraseña temporal (se muestra una sola vez; también sale impresa):"),
-                classes="lead",
-            )
+            yield Static(self._lead(), classes="lead", id="password-lead")
             yield Static(
                 plain(self.temporary_password), classes="big-code", id="temporary-password"
             )
@@ -52,9 +74,12 @@ class RegisteredScreen(KioskScreen):
                 ),
                 id="registered-next",
             )
-            yield Static("", id="print-status", classes="lead")
+            status = Static(self._print_status(), id="print-status", classes="lead")
+            status.set_class(self.slip == "withheld", "warning-box")
+            yield status
             with Horizontal(classes="actions"):
-                yield Button(_("Imprimir otra vez"), id="print")
+                # K7: nothing to print again where the printer keeps no slip.
+                yield Button(_("Imprimir otra vez"), id="print", disabled=self.slip == "withheld")
                 yield Button(_("Ingresar ahora"), id="login", variant="primary")
 
     def on_mount(self) -> None:
@@ -66,7 +91,16 @@ class RegisteredScreen(KioskScreen):
         from receipts.sources import credentials_slip
 
         slip = credentials_slip(self.temporary_password, self.host.clock.now(), language())
-        print_document(self, slip)
+        print_document(self, slip, printed=self._slip_printed)
+
+    def _slip_printed(self, printed: Printed) -> None:
+        """Say what the printer did with the slip: printed, or (K7) kept none."""
+        self.slip = "withheld" if printed.withheld else "printed"
+        self.query_one("#password-lead", Static).update(self._lead())
+        status = self.query_one("#print-status", Static)
+        status.update(self._print_status())
+        status.set_class(printed.withheld, "warning-box")
+        self.query_one("#print", Button).disabled = printed.withheld
 
     @on(Button.Pressed, "#login")
     def _login(self) -> None:

@@ -92,7 +92,9 @@ async def test_a1_to_b7_new_applicant_registers_changes_password_books_and_print
         password = str(app.screen.query_one("#temporary-password", Static).render())
         assert password == registration.temporary_password
         assert len(password) >= 10 and "Registro completado" in screen_text(app)
-        assert list((tmp_path / "receipts").glob("credentials-*.pdf"))  # A8: the slip
+        # A8, K7: the training (folder) printer keeps no slip, and the screen says so.
+        assert not list((tmp_path / "receipts").glob("credentials-*.pdf"))
+        assert "Esta impresora de práctica no imprime ni guarda" in screen_text(app)
         await tap(pilot, "#login")
         await settle(pilot)
         assert app.screen.query_one("#identifier", Input).value == "w.desir@correo.cl"
