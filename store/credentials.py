@@ -22,6 +22,7 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
 
     def hash(self, password: str) -> str:
         """The argon2 hash to store."""
@@ -33,6 +34,14 @@ class Passwords:
             return self._hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def verify_nothing(self, password: str) -> None:
+        """C10: the argon2 work of a check, for an account that does not exist: the password is
+        verified against a fixed hash made once with the same parameters, so that how long a
+        login takes says nothing about whether the account exists."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash("no account has this password")
+        self.verify(self._dummy_hash, password)
 
     @staticmethod
     def temporary() -> str:

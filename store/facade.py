@@ -64,6 +64,7 @@ from store.views import (
     RebookRow,
     Registration,
     SlotView,
+    StaffPassword,
     StaffView,
     TicketView,
     WaitlistEntryView,
@@ -381,7 +382,7 @@ class Store:
         )
 
     def login_staff(self, username: str, password: str) -> StaffView:
-        """C1."""
+        """C1; C10: the view says whether the password is a temporary one to replace."""
         return self._write(SYSTEM, lambda ctx: staff.login_staff(ctx, username, password))
 
     # -- bookings ---------------------------------------------------------------------------
@@ -417,6 +418,40 @@ class Store:
                 ctx, applicant_id, hold_id, replacing=replacing, reason=reason
             ),
         )
+    def change_staff_password(self, current: str, new: str, *, actor: Actor) -> StaffView:
+        """C10 (A9 for staff): the acting staff member replaces their own password (forced
+        after a temporary one)."""
+        staff_id = actor.staff_id or 0
+        return self._write(
+            actor, lambda ctx: staff.change_staff_password(ctx, staff_id, current, new)
+        )
+
+    # -- C10: staff administration (supervisors) ---------------------------------------------
+
+    def add_staff(
+        self, username: str, full_name: str, role: str, office: str | None = None, *, actor: Actor
+    ) -> StaffPassword:
+        """C10: a new account with a temporary password (shown once, never stored)."""
+        return self._write(
+            actor, lambda ctx: staff.add_staff(ctx, username, full_name, role, office)
+        )
+
+    def staff_accounts(self, office: str | None = None, *, actor: Actor) -> list[StaffView]:
+        """C10: an office's staff accounts and their state (all, for a national supervisor)."""
+        return self._read(lambda ctx: staff.list_staff(ctx, office), actor)
+
+    def deactivate_staff(self, username: str, *, actor: Actor) -> StaffView:
+        """C10: the account can no longer log in."""
+        return self._write(actor, lambda ctx: staff.deactivate_staff(ctx, username))
+
+    def unlock_staff(self, username: str, *, actor: Actor) -> StaffView:
+        """C10, A11: end a lockout."""
+        return self._write(actor, lambda ctx: staff.unlock_staff(ctx, username))
+
+    def reset_staff_password(self, username: str, *, actor: Actor) -> StaffPassword:
+        """C10: a new temporary password, to be changed at first use."""
+        return self._write(actor, lambda ctx: staff.reset_staff_password(ctx, username))
+
 
     def release_hold(self, applicant_id: int, hold_id: int) -> None:
         """B6."""

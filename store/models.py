@@ -192,6 +192,9 @@ class Staff(SQLModel, table=True):
     locked_until: datetime | None = utc_field(nullable=True)
     active: bool = Field(default=True)
     created_at: datetime = utc_field()
+    # C10: an account a supervisor created or reset has a temporary password (as A9).
+    must_change_password: bool = Field(default=False)
+    deactivated_at: datetime | None = utc_field(nullable=True)
 
 
 class Slot(SQLModel, table=True):

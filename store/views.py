@@ -158,15 +158,32 @@ class Registration:
 
 @dataclass(frozen=True)
 class StaffView:
+    """A staff account (C1) and, for its administration (C10), its state."""
+
     id: int
     username: str
     full_name: str
     role: str
     office: str | None
+    must_change_password: bool = False  # C10: a temporary password, to replace at first use
+    active: bool = True
+    locked_until: datetime | None = None  # A11
 
     @property
     def actor(self) -> Actor:
         return Actor("staff", self.id, f"staff:{self.username}")
+
+    def locked_at(self, now: datetime) -> bool:
+        """A11: whether five failed logins keep this account locked at `now`."""
+        return self.locked_until is not None and self.locked_until > now
+
+
+@dataclass(frozen=True)
+class StaffPassword:
+    """C10: a staff account and its new temporary password, shown once and never stored."""
+
+    staff: StaffView
+    temporary_password: str
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from store.models import Applicant, Booking, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id, applicant_view, region_by_code
-from store.services.passwords import LOCK_ZONE, check_password
+from store.services.passwords import LOCK_ZONE, check_password, no_such_account
 from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import in_zone
@@ -170,16 +170,28 @@ def _by_identifier(ctx: Ctx, identifier: str) -> Applicant | None:
     return rows[0] if len(rows) == 1 else None
 
 
+def _bad_credentials() -> Refused:
+    """C10: the one sentence for a failed login, whether the account exists or not; it says
+    nothing about the tries left (only a lockout, A11, says until when)."""
+    return Refused(
+        "A11",
+        "bad_credentials",
+        N_(
+            "El correo o documento, o la contraseña, no son correctos. Si no tiene cuenta, "
+            "regístrese; si olvidó la contraseña, use «Olvidé mi contraseña»."
+        ),
+    )
+
+
 def login(ctx: Ctx, identifier: str, password: str) -> ApplicantView | Refused:
-    """A9, A11: log in with e-mail or document number; the view says if A9 applies."""
+    """A9, A11: log in with e-mail or document number; the view says if A9 applies. An
+    unknown account reads, and takes as long, as a wrong password (C10)."""
     applicant = _by_identifier(ctx, identifier)
     if applicant is None:
-        return Refused(
-            "A11",
-            "unknown_account",
-            N_("No encontramos una cuenta con ese correo o documento. ¿Desea registrarse?"),
-        )
-    refusal = check_password(ctx, applicant, password)
+        # Audited like a wrong password (the same write), never with what was typed.
+        audit.record(ctx, "applicant.login_failed", "unknown", reason="bad_credentials")
+        return no_such_account(ctx, password, _bad_credentials())
+    refusal = check_password(ctx, applicant, password, _bad_credentials())
     if refusal is not None:
         audit.record(ctx, "applicant.login_failed", applicant.uuid, reason=refusal.code)
         return refusal

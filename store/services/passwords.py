@@ -36,8 +36,10 @@ def locked_refusal(until: datetime) -> Refused:
     )
 
 
-def check_password(ctx: Ctx, account: Credentials, password: str) -> Refused | None:
+def check_password(ctx: Ctx, account: Credentials, password: str, wrong: Refused) -> Refused | None:
     """A11 (and C1 for staff): check a password, counting failures and locking after five.
+    A wrong password gets `wrong`: the caller's one sentence for a failed login, the same it
+    gives for an account that does not exist (C10), with nothing about the tries left.
 
     Returns the refusal rather than raising it, so the caller commits the failure count."""
     locked = account.locked_until
@@ -54,9 +56,12 @@ def check_password(ctx: Ctx, account: Credentials, password: str) -> Refused | N
         account.failed_logins = 0
         account.locked_until = ctx.now + timedelta(minutes=LOCK_MINUTES)
         return locked_refusal(account.locked_until)
-    return Refused(
-        "A11",
-        "bad_credentials",
-        N_("El correo o documento, o la contraseña, no son correctos. Le quedan {left} intentos."),
-        {"left": MAX_FAILED_LOGINS - account.failed_logins},
-    )
+    return wrong
+
+
+def no_such_account(ctx: Ctx, password: str, wrong: Refused) -> Refused:
+    """C10: a login for an account that does not exist (or is deactivated) costs the same
+    argon2 work as a wrong password and reads the same (`wrong`), so neither the answer nor
+    its time tells whether the account exists."""
+    ctx.config.passwords.verify_nothing(password if isinstance(password, str) else "")
+    return wrong

@@ -12,8 +12,21 @@ from store.text import N_
 ROLES = ("agent", "supervisor", "auditor")
 
 
+def password_change_required() -> Refused:
+    """C10 (A9 for staff): nothing is done with a temporary password until it is replaced."""
+    return Refused(
+        "C10",
+        "password_change_required",
+        N_(
+            "Su contraseña es temporal: cámbiela antes de seguir, en el mesón de atención o con "
+            "«kiosk staff change-password»."
+        ),
+    )
+
+
 def require_role(ctx: Ctx, roles: Iterable[str]) -> Staff:
-    """The acting staff member, if their role allows the action; refused otherwise."""
+    """The acting staff member, if their role allows the action; refused otherwise (and while
+    their password is still a temporary one, C10)."""
     staff = ctx.session.get(Staff, ctx.actor.staff_id) if ctx.actor.staff_id else None
     allowed = tuple(roles)
     if staff is None or not staff.active or staff.role not in allowed:
@@ -23,6 +36,8 @@ def require_role(ctx: Ctx, roles: Iterable[str]) -> Staff:
             N_("Su cuenta no tiene permiso para esta acción (se requiere: {roles})."),
             {"roles": ", ".join(allowed)},
         )
+    if staff.must_change_password:
+        raise password_change_required()
     return staff
 
 

@@ -30,7 +30,8 @@ def test_demo_files_refer_only_to_what_exists() -> None:
     assert {p for _, p in FULL_OFFERINGS} <= {row["code"] for row in procedures}
     staff = read_rows("demo_staff.csv")
     assert {row["role"] for row in staff} == set(ROLES)
-    assert {row["office"] for row in staff} <= office_codes
+    # "" is a national account (C9, C10): the demo's national supervisor.
+    assert {row["office"] for row in staff} <= office_codes | {""}
 
 
 def test_demo_loads_its_catalogue_capacity_and_people(store: Store) -> None:
@@ -47,6 +48,8 @@ def test_demo_loads_its_catalogue_capacity_and_people(store: Store) -> None:
     assert sum(len(p.documents) for p in catalog.procedures) == 25
     assert [e.position for e in store.waitlist("STG", "RD")] == [1, 2, 3, 4, 5]
     assert store.login_staff("supervisora", "supervisora-demo-2026").role == "supervisor"
+    national = store.login_staff("nacional", "nacional-demo-2026")
+    assert (national.role, national.office) == ("supervisor", None)
 
 
 def test_demo_for_a_day_already_past_is_refused_and_writes_nothing(store: Store) -> None:
