@@ -12,6 +12,7 @@ one family of commands and registers it on the group when imported here:
 - `waitlist`: `kiosk waitlist enrol|list|withdraw`
 - `agenda`: `kiosk agenda [close-day]` and `kiosk checkin|attended|missed`
 - `mail`: `kiosk outbox send` and `kiosk reminders send`
+- `staff`: `kiosk staff add|list|deactivate|unlock|reset-password|change-password` (C10)
 
 `acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
 
@@ -28,6 +29,7 @@ from kiosk.cli import (
     closures,
     database,
     mail,
+    staff,
     waitlist,
 )
 from kiosk.cli.group import cli
@@ -35,7 +37,18 @@ from kiosk.cli.group import cli
 __all__ = ["cli", "main"]
 
 # The command modules register their commands on `cli` as they are imported.
-COMMANDS = (apps, database, catalog, closures, applicants, bookings, waitlist, agenda, mail)
+COMMANDS = (
+    apps,
+    database,
+    catalog,
+    closures,
+    applicants,
+    bookings,
+    waitlist,
+    agenda,
+    mail,
+    staff,
+)
 
 
 def main() -> None:

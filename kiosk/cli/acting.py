@@ -81,9 +81,13 @@ def _password(env: Env, username: str) -> str:
     return answer
 
 
-def acting_staff(env: Env, roles: tuple[str, ...] | None = None) -> StaffView:
+def acting_staff(
+    env: Env, roles: tuple[str, ...] | None = None, *, temporary_ok: bool = False
+) -> StaffView:
     """C12: the staff member who runs this command, logged in once; exit 1 when no one is
-    named, the password is missing or wrong (A11 counts it), or their role is not in `roles`."""
+    named, the password is missing or wrong (A11 counts it), the password is a temporary one
+    still to be changed (C10; `temporary_ok` only for `kiosk staff change-password`), or their
+    role is not in `roles`."""
     if env.staff is None:
         username = (env.staff_username or os.environ.get(STAFF_VARIABLE) or "").strip()
         if not username:
@@ -96,7 +100,12 @@ def acting_staff(env: Env, roles: tuple[str, ...] | None = None) -> StaffView:
                 ),
                 EXIT_REFUSED,
             )
-        env.staff = env.store().login_staff(username, _password(env, username))
+        env.staff_password = _password(env, username)
+        env.staff = env.store().login_staff(username, env.staff_password)
+    if env.staff.must_change_password and not temporary_ok:
+        from store.services.roles import password_change_required
+
+        raise password_change_required()
     if roles is not None and env.staff.role not in roles:
         fail(
             env.say(
@@ -109,15 +118,17 @@ def acting_staff(env: Env, roles: tuple[str, ...] | None = None) -> StaffView:
 
 
 def as_staff(
-    roles: tuple[str, ...] | None = None,
+    roles: tuple[str, ...] | None = None, *, temporary_ok: bool = False
 ) -> Callable[[Callable[Concatenate[Env, StaffView, P], R]], Callable[P, R]]:
     """A command that acts as a staff member: adds `--staff`, and passes the `Env` and the
-    logged-in `StaffView` first. `roles`: only for commands whose store call checks none."""
+    logged-in `StaffView` first. `roles`: only for commands whose store call checks none;
+    `temporary_ok`: the one command a temporary password may run (C10)."""
 
     def decorate(command: Callable[Concatenate[Env, StaffView, P], R]) -> Callable[P, R]:
         @functools.wraps(command)
         def run(env: Env, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return command(env, acting_staff(env, roles), *args, **kwargs)
+            staff = acting_staff(env, roles, temporary_ok=temporary_ok)
+            return command(env, staff, *args, **kwargs)
 
         return staff_option(pass_env(run))
 

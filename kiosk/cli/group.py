@@ -45,6 +45,8 @@ class Env:
     _store: Store | None = None
     staff_username: str | None = None
     staff: StaffView | None = None
+    # The password `staff` logged in with, kept only for `kiosk staff change-password`.
+    staff_password: str | None = None
 
     @property
     def t(self) -> Callable[[str], str]:

@@ -148,6 +148,12 @@ WITH_STAFF: dict[str, tuple[str, ...]] = {
     "missed": ("ABCD-EFGH",),
     "outbox send": (),
     "reminders send": ("--day", "2026-11-30"),
+    "staff add": ("--username", "nuevo", "--full-name", "Nuevo Agente", "--role", "agent"),
+    "staff list": (),
+    "staff deactivate": ("agente",),
+    "staff unlock": ("agente",),
+    "staff reset-password": ("agente",),
+    "staff change-password": (),
 }
 
 
