@@ -344,9 +344,42 @@ class Store:
         """An applicant by document number in any usual spelling."""
         return self._read(lambda ctx: applicant_view(ctx, applicant_by_document(ctx, document)))
 
-    def find_applicants(self, query: str) -> list[ApplicantView]:
-        """C3."""
-        return self._read(lambda ctx: accounts.find_applicants(ctx, query))
+    def find_applicants(self, query: str, *, actor: Actor = SYSTEM) -> list[ApplicantView]:
+        """C3. A staff member's search is recorded with the query as typed, a document
+        number in it masked (C1, K6)."""
+        if actor.kind != "staff":
+            return self._read(lambda ctx: accounts.find_applicants(ctx, query))
+
+        def work(ctx: Ctx) -> list[ApplicantView]:
+            roles.require_role(ctx, audit.COUNTER_ROLES)
+            found = accounts.find_applicants(ctx, query)
+            audit.record_search(ctx, query, len(found))
+            return found
+
+        return self._write(actor, work)
+
+    def open_file(self, applicant_id: int, *, actor: Actor) -> ApplicantView:
+        """C1: a person's file, opened by a staff member; the audit log records who looked."""
+
+        def work(ctx: Ctx) -> ApplicantView:
+            applicant = applicant_by_id(ctx, applicant_id)
+            audit.record_file_view(ctx, applicant)
+            return applicant_view(ctx, applicant)
+
+        return self._write(actor, work)
+
+    def record_assisting(self, applicant_id: int | None, *, started: bool, actor: Actor) -> None:
+        """C1, C2: assisted mode began or ended for a person (None: someone registering)."""
+        self._write(actor, lambda ctx: audit.record_assisting(ctx, applicant_id, started=started))
+
+    def record_logout(self, how: str, *, actor: Actor) -> None:
+        """C1: a staff member left the desk ("f9", "button" or "idle", K1)."""
+        self._write(actor, lambda ctx: audit.record_logout(ctx, how))
+
+    def staff_read_notice(self, applicant_id: int, notice_id: int, *, actor: Actor) -> None:
+        """K8, M1: a staff member opened one of the person's notices on their behalf. Recorded
+        as theirs; the notice's read time (the person's acknowledgement) is left untouched."""
+        self._write(actor, lambda ctx: audit.record_notice_read(ctx, applicant_id, notice_id))
 
     def set_region(self, applicant_id: int, region: str) -> ApplicantView:
         """B1."""
@@ -676,15 +709,25 @@ class Store:
         *,
         actor_filter: str | None = None,
         subject: str | None = None,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
         actor: Actor = SYSTEM,
     ) -> list[AuditEventView]:
-        """C1: the newest audit events, filtered. Staff need the auditor or supervisor role."""
+        """C1: the newest audit events, filtered (days as dates or as people write them, UTC,
+        both included), each subject and actor named where the store knows them. Staff need
+        the auditor or supervisor role."""
 
         def work(ctx: Ctx) -> list[AuditEventView]:
             if actor.kind != "system":
                 roles.require_role(ctx, ("auditor", "supervisor"))
             return audit.list_events(
-                ctx, action=action, actor=actor_filter, subject=subject, limit=limit
+                ctx,
+                action=action,
+                actor=actor_filter,
+                subject=subject,
+                date_from=date_from,
+                date_to=date_to,
+                limit=limit,
             )
 
         return self._read(work, actor)

@@ -342,6 +342,7 @@ class TicketView:
     opened_at: datetime
     answer: str | None
     answered_at: datetime | None
+    applicant_name: str = ""  # C8: who asked
 
 
 @dataclass(frozen=True)
@@ -432,12 +433,18 @@ class DayClosed:
 
 @dataclass(frozen=True)
 class AuditEventView:
+    """One audit event (C1). `subject` and `actor` are as stored; `subject_label` says what
+    the subject is (a person with the document masked, K6; a booking's code and whose it is;
+    an office), `actor_name` who the actor is, where the store knows."""
+
     id: int
     at: datetime
     actor: str
     action: str
     subject: str
     details: str
+    subject_label: Message | None = None
+    actor_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from store.errors import InvalidInput, NotFound, Refused
-from store.models import Ticket
+from store.models import Applicant, Ticket
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id
@@ -17,7 +17,7 @@ from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import fmt_date
 from store.validation import printable
-from store.views import TicketView
+from store.views import TicketView, full_name
 
 KINDS = ("question", "complaint", "suggestion", "congratulation")
 CATEGORIES = ("booking", "waitlist", "account", "documents", "other")
@@ -35,7 +35,7 @@ def _text(field: str, value: object, limit: int) -> str:
     return text
 
 
-def _view(t: Ticket) -> TicketView:
+def _view(t: Ticket, applicant_name: str = "") -> TicketView:
     return TicketView(
         t.id or 0,
         t.applicant_id,
@@ -48,6 +48,7 @@ def _view(t: Ticket) -> TicketView:
         t.opened_at,
         t.answer,
         t.answered_at,
+        applicant_name,
     )
 
 
@@ -128,11 +129,14 @@ def answer_ticket(ctx: Ctx, ticket_id: int, answer: str) -> TicketView:
 
 
 def open_tickets(ctx: Ctx) -> list[TicketView]:
-    """C8: the open tickets, oldest first."""
-    rows = ctx.session.scalars(
-        sa.select(Ticket).where(col(Ticket.status) == "open").order_by(col(Ticket.id))
+    """C8: the open tickets, oldest first, each with the name of who asked."""
+    rows = ctx.session.execute(
+        sa.select(Ticket, Applicant)
+        .join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        .where(col(Ticket.status) == "open")
+        .order_by(col(Ticket.id))
     ).all()
-    return [_view(t) for t in rows]
+    return [_view(t, full_name(a.given_names, a.first_surname, a.second_surname)) for t, a in rows]
 
 
 def tickets_of(ctx: Ctx, applicant_id: int) -> list[TicketView]:
