@@ -7,6 +7,7 @@ command line and every test make it the same way."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 # (kiosk/kiosk.tcss is the repository's top-level kiosk.tcss, linked into the package).
 CSS_FILE = Path(__file__).resolve().parent / "kiosk.tcss"
 COUNTER_CSS_FILE = Path(__file__).resolve().parent.parent / "screens" / "counter" / "counter.tcss"
+log = logging.getLogger("kiosk.app")
 # K1: after the warning, this fraction of the idle time more without an answer resets.
 GRACE_FRACTION = 3
 # Seconds after start before the database is opened (and prepared) in a worker.
@@ -227,6 +229,18 @@ class KioskApp(App[None]):
                 exit_on_error=False,
             )
 
+    def in_background(self, job: Callable[[], object]) -> None:
+        """A store call nobody waits for (the language chosen, an audit record of assisted
+        mode or of a logout, C1): in a worker; a failure is logged, never shown."""
+
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("a background store call failed")
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="background")
+
     def set_display(self, *, large_text: bool, high_contrast: bool) -> None:
         """K5: the high-contrast and large-text choices of the welcome screen."""
         self.large_text = large_text
@@ -311,6 +325,8 @@ class CounterApp(KioskApp):
     ]
 
     _mail_round: Worker[None] | None = None
+    # C1: how the next logout happens, unless the idle guard does it ("f9" or "button").
+    _logging_out_with = "button"
 
     @property
     def idle_seconds(self) -> int:
@@ -378,10 +394,19 @@ class CounterApp(KioskApp):
 
     def action_log_out(self) -> None:
         if self.staff is not None:
+            self._logging_out_with = "f9"
             self.reset()
 
     def reset(self) -> None:
-        """Log out (F9, or the idle time, K1): back to the staff login, nothing kept."""
+        """Log out (F9, the desk's button, or the idle time, K1): back to the staff login,
+        nothing kept. The audit log records who left, and how (C1)."""
+        staff, how = self.staff, "idle" if self._warning is not None else self._logging_out_with
+        self._logging_out_with = "button"
+        if self._journey is not None and self.journey.assisting is not None:
+            self.journey.end_assisting()  # C2: recorded while the agent is still known
+        if staff is not None:
+            store, actor = self.store, staff.actor
+            self.in_background(lambda: store.record_logout(how, actor=actor))
         self.staff = None
         super().reset()
         self.refresh_bindings()

@@ -67,6 +67,10 @@ class Shell(Host, Protocol):
         """K1: forget the person (session, language, display) and begin again."""
         ...
 
+    def in_background(self, job: Callable[[], object]) -> None:
+        """Run a store call nobody waits for (an audit record) in a worker."""
+        ...
+
 
 class Journey:
     """The applicant's journey through the kiosk (A, B, W, M, H)."""
@@ -261,7 +265,10 @@ class CounterJourney(Journey):
                 self.assist(None, TermsScreen())
             case DeskScreen.Chosen(action=action):
                 self.show(DESK_SCREENS[action]())
-            case SearchScreen.Chosen(applicant=applicant):
+            case (
+                SearchScreen.Chosen(applicant=applicant)
+                | CounterTicketsScreen.FileChosen(applicant=applicant)
+            ):
                 self.show(ApplicantScreen(applicant))
             case ApplicantScreen.AssistChosen(applicant=applicant):
                 self.assist(applicant, HomeScreen())
@@ -278,6 +285,7 @@ class CounterJourney(Journey):
         the agent has open; every store call made there names the agent (C2)."""
         self.assisting = Assisting(resume_at=self.app.screen)
         self.shell.session = None if person is None else self.assisted_session(person)
+        self.record_assisting(person, started=True)
         self.show(first)
         self.app.refresh_bindings()
 
@@ -302,9 +310,23 @@ class CounterJourney(Journey):
             self.end_assisting()
 
     def end_assisting(self) -> None:
+        if self.assisting is not None:
+            session = self.shell.session
+            self.record_assisting(session.applicant if session else None, started=False)
         self.assisting = None
         self.shell.session = None
         self.app.refresh_bindings()
+
+    def record_assisting(self, person: ApplicantView | None, *, started: bool) -> None:
+        """C1, C2: the audit log says when the agent began and stopped acting for the person
+        (nobody waits for it; a failure is logged)."""
+        actor = self.shell.acting_staff()
+        if actor is None:
+            return
+        store, applicant_id = self.shell.store, person.id if person is not None else None
+        self.shell.in_background(
+            lambda: store.record_assisting(applicant_id, started=started, actor=actor)
+        )
 
     def base(self) -> Place | None:
         return self.assisting.resume_at if self.assisting is not None else self.root

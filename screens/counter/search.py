@@ -64,7 +64,8 @@ class SearchScreen(CounterScreen):
         if not text.strip():
             self.query_one("#search-status", Static).update(_("Escriba algo para buscar."))
             return
-        self.call_store(lambda: self.store.find_applicants(text), self._show)
+        actor = self.actor  # C1: the search is recorded with who searched
+        self.call_store(lambda: self.store.find_applicants(text, actor=actor), self._show)
 
     def _show(self, found: list[ApplicantView], keep_status: bool = False) -> None:
         self.found = found
@@ -89,4 +90,9 @@ class SearchScreen(CounterScreen):
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
-        self.post_message(self.Chosen(self.found[event.cursor_row]))
+        applicant_id, actor = self.found[event.cursor_row].id, self.actor
+        # C1: opening the file is recorded with who looked.
+        self.call_store(
+            lambda: self.store.open_file(applicant_id, actor=actor),
+            lambda applicant: self.post_message(self.Chosen(applicant)),
+        )

@@ -1,7 +1,9 @@
-"""Help tickets at the counter (C8, H3): the open ones, oldest first; the answer goes to the
-applicant's mailbox."""
+"""Help tickets at the counter (C8, H3): the open ones, oldest first, with who asked; the answer
+goes to the applicant's mailbox, and F4 opens the person's file."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -9,20 +11,30 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Static, TextArea
 
+from screens.base import Outcome
 from screens.counter.base import CounterScreen, cells
 from screens.labels import ticket_category_name, ticket_kind_name
 from screens.text import _, plain, say, short_moment
 from screens.widgets.table import Table
 from store.errors import StoreError
 from store.text import N_
-from store.views import TicketView
+from store.views import ApplicantView, TicketView
 
 
 class CounterTicketsScreen(CounterScreen):
-    """Choose a ticket, read it, write the answer, send."""
+    """Choose a ticket, read it, write the answer, send; or open the file of who asked."""
 
     ROLES = ("agent", "supervisor")
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [
+        Binding("escape", "back", N_("Volver")),
+        Binding("f4", "open_file", N_("Ficha de la persona"), key_display="F4"),
+    ]
+
+    @dataclass
+    class FileChosen(Outcome):
+        """C8: the file of the person who asked comes next."""
+
+        applicant: ApplicantView
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,10 +52,18 @@ class CounterTicketsScreen(CounterScreen):
             yield TextArea(id="answer", placeholder=_("Escriba aquí la respuesta."))
             with Horizontal(classes="actions"):
                 yield Button(_("Enviar respuesta"), id="send", variant="primary")
+                yield Button(_("Ficha de la persona (F4)"), id="open-file")
 
     def ready(self) -> None:
-        self.query_one("#tickets", Table).add_columns(
-            _("Abierto"), _("Tipo"), _("Asunto"), _("Categoría"), _("Referencia")
+        table = self.query_one("#tickets", Table)
+        table.clear(columns=True)
+        table.add_columns(
+            _("Abierto"),
+            _("Quién pregunta"),
+            _("Asunto"),
+            _("Tipo"),
+            _("Categoría"),
+            _("Referencia"),
         )
         self.reload()
 
@@ -61,8 +81,9 @@ class CounterTicketsScreen(CounterScreen):
             table.add_row(
                 *cells(
                     short_moment(ticket.opened_at),
-                    ticket_kind_name(ticket.kind),
+                    ticket.applicant_name,
                     ticket.subject,
+                    ticket_kind_name(ticket.kind),
                     ticket_category_name(ticket.category),
                     ticket.reference or "—",
                 )
@@ -82,6 +103,7 @@ class CounterTicketsScreen(CounterScreen):
         message.update(plain(self.current.message) if self.current else "")
         self.query_one("#answer").display = self.current is not None
         self.query_one("#send").display = self.current is not None
+        self.query_one("#open-file").display = self.current is not None
 
     @on(DataTable.RowHighlighted, "#tickets")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -102,6 +124,17 @@ class CounterTicketsScreen(CounterScreen):
             lambda: self.store.answer_ticket(ticket_id, answer, actor=actor),
             self._answered,
             self._refused,
+        )
+
+    @on(Button.Pressed, "#open-file")
+    def action_open_file(self) -> None:
+        """C1, C8: the file of who asked; opening it is recorded with who looked."""
+        if self.current is None:
+            return
+        applicant_id, actor = self.current.applicant_id, self.actor
+        self.call_store(
+            lambda: self.store.open_file(applicant_id, actor=actor),
+            lambda applicant: self.post_message(self.FileChosen(applicant)),
         )
 
     def _answered(self, _ticket: TicketView) -> None:

@@ -221,7 +221,11 @@ async def test_c1_auditor_sees_the_log_and_can_change_nothing(
         assert _buttons(app) == {"filter"}
         await pilot.press(*"staff.login", "enter")
         await settle(pilot)
-        assert _cells(app, "#events")[0][1:4] == ["system", "staff.login", "auditor"]
+        assert _cells(app, "#events")[0][1:4] == [
+            "system",
+            "staff.login",
+            "Ingrid Salas Vera (auditor)",  # C1: the subject by name
+        ]
     auditor = staff_accounts["auditor"].actor
     for attempt in (
         lambda: kiosk_store.verify_identity(registered.id, actor=auditor),

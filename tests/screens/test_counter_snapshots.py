@@ -243,6 +243,27 @@ def test_audit_log(
     )
 
 
+@SIZES
+def test_audit_event_detail(
+    snap_compare: Any, make_counter: Any, counter_day: Any, size: tuple[int, int]
+) -> None:
+    """C1: Enter on the check-in: when, who by name, the booking by code and person, the raw
+    subject, every detail on its own line."""
+
+    async def detail(pilot: Any) -> None:
+        await _tables_laid_out(pilot)
+        pilot.app.screen.query_one("#events").focus()
+        actions = [
+            str(r[2]) for r in map(pilot.app.screen.query_one("#events").get_row_at, range(3))
+        ]
+        await pilot.press(*["down"] * actions.index("booking.checked_in"), "enter")
+        await settle(pilot)
+
+    assert snap_compare(
+        make_counter(), terminal_size=size, run_before=_as("auditor", "#audit", then=detail)
+    )
+
+
 @pytest.mark.parametrize("username, button", [("super", None), ("agente", "#agenda")])
 def test_counter_in_english(
     snap_compare: Any, make_counter: Any, counter_day: Any, username: str, button: str | None
