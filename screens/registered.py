@@ -48,6 +48,12 @@ class RegisteredScreen(KioskScreen):
             return _("Su contraseña temporal (se muestra una sola vez; anótela ahora):")
         return _("Su contraseña temporal (se muestra una sola vez; también sale impresa):")
 
+    def _mark_withheld(self, status: Static) -> Static:
+        """K7: no slip is news the person must act on: a warning box, not a muted line."""
+        status.set_class(self.slip == "withheld", "warning-box")
+        status.set_class(self.slip != "withheld", "lead")
+        return status
+
     def _print_status(self) -> str:
         if self.slip == "withheld":
             return _(
@@ -74,9 +80,7 @@ class RegisteredScreen(KioskScreen):
                 ),
                 id="registered-next",
             )
-            status = Static(self._print_status(), id="print-status", classes="lead")
-            status.set_class(self.slip == "withheld", "warning-box")
-            yield status
+            yield self._mark_withheld(Static(self._print_status(), id="print-status"))
             with Horizontal(classes="actions"):
                 # K7: nothing to print again where the printer keeps no slip.
                 yield Button(_("Imprimir otra vez"), id="print", disabled=self.slip == "withheld")
@@ -97,9 +101,7 @@ class RegisteredScreen(KioskScreen):
         """Say what the printer did with the slip: printed, or (K7) kept none."""
         self.slip = "withheld" if printed.withheld else "printed"
         self.query_one("#password-lead", Static).update(self._lead())
-        status = self.query_one("#print-status", Static)
-        status.update(self._print_status())
-        status.set_class(printed.withheld, "warning-box")
+        self._mark_withheld(self.query_one("#print-status", Static)).update(self._print_status())
         self.query_one("#print", Button).disabled = printed.withheld
 
     @on(Button.Pressed, "#login")

@@ -86,8 +86,14 @@ def test_k7_importing_the_kiosk_starts_no_log() -> None:
 
 
 def test_k7_lp_missing_refuses_to_start_the_kiosk_with_one_line_and_a_log(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import kiosk.app
+
+    def started(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kiosk started without a printer")
+
+    monkeypatch.setattr(kiosk.app, "make_app", started)
     empty = tmp_path / "bin"
     empty.mkdir()
     env: dict[str, str | None] = {

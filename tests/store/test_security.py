@@ -128,6 +128,7 @@ def test_k7_the_sqlite_database_and_its_wal_and_shm_files_are_0600(tmp_path: Pat
     path = tmp_path / "office.db"
     store = Store(f"sqlite:///{path}", passwords=Passwords(fast_hasher()))
     try:
+        assert _mode(path) == 0o600  # made private before SQLite first opens it
         store.upgrade()
         seed_catalog(store)
         store.register(form(), terms_accepted=True)  # written: the WAL holds it
