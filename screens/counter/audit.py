@@ -32,11 +32,16 @@ class AuditScreen(CounterScreen):
     Enter on an event opens its whole detail."""
 
     ROLES = ("auditor", "supervisor")
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [
+        Binding("escape", "back", N_("Volver")),
+        # K5: from the filters, the down arrow goes on to the events.
+        Binding("down", "to_events", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.events: list[AuditEventView] = []
+        self._to_events = False
 
     def heading(self) -> str:
         return _("Registro de auditoría")
@@ -55,7 +60,11 @@ class AuditScreen(CounterScreen):
             yield Table(id="events", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
-        self._filter()
+        self._load()
+
+    def action_to_events(self) -> None:
+        if self.events:
+            self.query_one("#events").focus()
 
     def _widths(self) -> tuple[int, int, int, int | None]:
         """Date, who, action, subject: at 80 columns the four fit, and a longer name, action
@@ -72,6 +81,10 @@ class AuditScreen(CounterScreen):
     @on(Input.Submitted)
     @on(Button.Pressed, "#filter")
     def _filter(self) -> None:
+        self._to_events = True  # filtered: the events come next
+        self._load()
+
+    def _load(self) -> None:
         since, until, action, who, subject = (
             self.query_one(f"#{name}", Input).value.strip() or None
             for name in ("from", "to", "action", "who", "subject")
@@ -118,6 +131,9 @@ class AuditScreen(CounterScreen):
             if events
             else _("Ningún evento coincide con los filtros.")
         )
+        if events and self._to_events:  # K5: arrows and Enter go straight on to the events
+            table.focus()
+        self._to_events = False
 
     @on(DataTable.RowSelected, "#events")
     def _open(self, event: DataTable.RowSelected) -> None:
