@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Select, Switch
 from textual.worker import Worker, WorkerState
 
+from screens.assisting import assisting_line
 from screens.dialogs.message import MessageDialog
 from screens.text import _, say
 from screens.widgets.topbar import TopBar
@@ -75,6 +76,9 @@ class _StoreCall(Generic[T]):
 class KioskScreen(Screen[None]):
     """A step of the journey. Subclasses give `heading()` and `body()`."""
 
+    # K8: an applicant's step shows, in assisted mode, who is served and by whom.
+    SERVES_A_PERSON: ClassVar[bool] = True
+
     def __init__(self) -> None:
         super().__init__()
         self._calls: dict[Worker[Any], _StoreCall[Any]] = {}
@@ -91,7 +95,8 @@ class KioskScreen(Screen[None]):
         yield from ()
 
     def compose(self) -> ComposeResult:
-        yield TopBar(self.heading())
+        banner = assisting_line(self.host) if self.SERVES_A_PERSON else None
+        yield TopBar(self.heading(), banner)
         yield from self.body()
         yield Footer(show_command_palette=False)
 

@@ -88,9 +88,12 @@ class MailboxScreen(KioskScreen):
 
     @on(OptionList.OptionSelected, "#notices")
     def _open(self, event: OptionList.OptionSelected) -> None:
-        applicant_id = self.session.applicant_id
+        applicant_id, actor = self.session.applicant_id, self.session.actor
         notice_id = int(event.option.id or 0)
-        self.call_store(lambda: self.store.open_notice(applicant_id, notice_id), self._opened)
+        # K8: opened by the agent in assisted mode, it stays unread for the person.
+        self.call_store(
+            lambda: self.store.open_notice(applicant_id, notice_id, actor=actor), self._opened
+        )
 
     def _opened(self, notice: NoticeView) -> None:
         self.opened = notice

@@ -376,11 +376,6 @@ class Store:
         """C1: a staff member left the desk ("f9", "button" or "idle", K1)."""
         self._write(actor, lambda ctx: audit.record_logout(ctx, how))
 
-    def staff_read_notice(self, applicant_id: int, notice_id: int, *, actor: Actor) -> None:
-        """K8, M1: a staff member opened one of the person's notices on their behalf. Recorded
-        as theirs; the notice's read time (the person's acknowledgement) is left untouched."""
-        self._write(actor, lambda ctx: audit.record_notice_read(ctx, applicant_id, notice_id))
-
     def set_region(self, applicant_id: int, region: str) -> ApplicantView:
         """B1."""
         return self._write(
@@ -418,39 +413,6 @@ class Store:
         """C1; C10: the view says whether the password is a temporary one to replace."""
         return self._write(SYSTEM, lambda ctx: staff.login_staff(ctx, username, password))
 
-    # -- bookings ---------------------------------------------------------------------------
-
-    def hold(
-        self,
-        applicant_id: int,
-        slot_id: int,
-        *,
-        replacing: str | None = None,
-        actor: Actor | None = None,
-    ) -> BookingView:
-        """B6 (B13: `replacing` is the code of the booking this hold would replace)."""
-        return self._write(
-            actor or _applicant(applicant_id),
-            lambda ctx: booking.hold(ctx, applicant_id, slot_id, replacing=replacing),
-        )
-
-    def confirm(
-        self,
-        applicant_id: int,
-        hold_id: int,
-        *,
-        replacing: str | None = None,
-        reason: str | None = None,
-        actor: Actor | None = None,
-    ) -> BookingView:
-        """B6, B7, K3; B13: with `replacing`, the booking of that code moves to this time in
-        the same transaction (the old time goes to the waitlist first, W2)."""
-        return self._write(
-            actor or _applicant(applicant_id),
-            lambda ctx: booking.confirm(
-                ctx, applicant_id, hold_id, replacing=replacing, reason=reason
-            ),
-        )
     def change_staff_password(self, current: str, new: str, *, actor: Actor) -> StaffView:
         """C10 (A9 for staff): the acting staff member replaces their own password (forced
         after a temporary one)."""
@@ -485,6 +447,39 @@ class Store:
         """C10: a new temporary password, to be changed at first use."""
         return self._write(actor, lambda ctx: staff.reset_staff_password(ctx, username))
 
+    # -- bookings ---------------------------------------------------------------------------
+
+    def hold(
+        self,
+        applicant_id: int,
+        slot_id: int,
+        *,
+        replacing: str | None = None,
+        actor: Actor | None = None,
+    ) -> BookingView:
+        """B6 (B13: `replacing` is the code of the booking this hold would replace)."""
+        return self._write(
+            actor or _applicant(applicant_id),
+            lambda ctx: booking.hold(ctx, applicant_id, slot_id, replacing=replacing),
+        )
+
+    def confirm(
+        self,
+        applicant_id: int,
+        hold_id: int,
+        *,
+        replacing: str | None = None,
+        reason: str | None = None,
+        actor: Actor | None = None,
+    ) -> BookingView:
+        """B6, B7, K3; B13: with `replacing`, the booking of that code moves to this time in
+        the same transaction (the old time goes to the waitlist first, W2)."""
+        return self._write(
+            actor or _applicant(applicant_id),
+            lambda ctx: booking.confirm(
+                ctx, applicant_id, hold_id, replacing=replacing, reason=reason
+            ),
+        )
 
     def release_hold(self, applicant_id: int, hold_id: int) -> None:
         """B6."""
@@ -585,10 +580,14 @@ class Store:
         """M1."""
         return self._read(lambda ctx: mailbox.unread_count(ctx, applicant_id))
 
-    def open_notice(self, applicant_id: int, notice_id: int) -> NoticeView:
-        """M1: records the first reading."""
+    def open_notice(
+        self, applicant_id: int, notice_id: int, *, actor: Actor | None = None
+    ) -> NoticeView:
+        """M1: records the person's first reading; K8: a staff member (`actor`, assisted mode)
+        opening it is audited as a staff read and is not the person's acknowledgement."""
         return self._write(
-            _applicant(applicant_id), lambda ctx: mailbox.open_notice(ctx, applicant_id, notice_id)
+            actor or _applicant(applicant_id),
+            lambda ctx: mailbox.open_notice(ctx, applicant_id, notice_id),
         )
 
     def deliver_outbox(

@@ -230,7 +230,9 @@ class ApplicantScreen(CounterScreen):
         self.query_one("#bookings", Table).add_columns(
             _("Código"), _("Fecha"), _("Oficina"), _("Trámite"), _("Estado")
         )
-        self.query_one("#assist").focus()
+        # K8: the file opens on something harmless (reading the bookings), never on
+        # "Atender": a stray Enter must not put the agent into a step for the person.
+        self.query_one("#bookings").focus()
 
     def after_relabel(self) -> None:
         self.ready()

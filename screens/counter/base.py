@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
+from screens.assisting import ROLE_NAMES as ROLE_NAMES  # where the desk screens find it
 from screens.base import KioskScreen
 from screens.text import _
 from screens.widgets.topbar import TopBar
@@ -16,7 +17,6 @@ from store.text import N_
 if TYPE_CHECKING:
     from store.views import Actor, StaffView
 
-ROLE_NAMES = {"agent": N_("Agente"), "supervisor": N_("Supervisor/a"), "auditor": N_("Auditor/a")}
 
 # What each booking state is called at the counter (C5).
 STATUS_NAMES = {
@@ -42,6 +42,7 @@ class CounterScreen(KioskScreen):
     """A staff screen. `ROLES` says who may open it; anyone else sees only a refusal (C1)."""
 
     ROLES: tuple[str, ...] = ("agent", "supervisor", "auditor")
+    SERVES_A_PERSON = False  # a staff screen: no "Atendiendo a …" banner (K8)
 
     @property
     def staff(self) -> StaffView:

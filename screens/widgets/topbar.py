@@ -22,6 +22,7 @@ class TopBar(Horizontal):
     TopBar { height: 3; dock: top; background: $primary-background; padding: 0 1; align-vertical: middle; }
     TopBar #top-title { width: 1fr; content-align: left middle; height: 3; text-style: bold; }
     TopBar Button { min-width: 11; margin-left: 1; }
+    TopBar.-assisting { background: $warning-muted; }
     """
 
     @dataclass
@@ -30,12 +31,21 @@ class TopBar(Horizontal):
 
         language: str
 
-    def __init__(self, title: str) -> None:
-        super().__init__(id="top-bar")
+    def __init__(self, title: str, banner: str | None = None) -> None:
+        super().__init__(id="top-bar", classes="-assisting" if banner else "")
         self._title = title
+        self._banner = banner
 
     def compose(self) -> ComposeResult:
-        yield Static(plain(self._title), id="top-title")
+        """The title; K8: in assisted mode, under it, who is served and by whom (in words and
+        in reverse video, never by colour alone)."""
+        if self._banner:
+            text = plain(self._title)
+            text.append("\n")
+            text.append(f" {self._banner} ", style="reverse bold")
+            yield Static(text, id="top-title")
+        else:
+            yield Static(plain(self._title), id="top-title")
         for code, name in LANGUAGES:
             button = Button(name, id=f"lang-{code}", compact=True)
             button.can_focus = False  # Tab walks the page; the language is one tap away

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.codes import display_code, normalize_code
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput
 from store.models import (
     Applicant,
     AuditEvent,
@@ -116,16 +116,6 @@ def record_logout(ctx: Ctx, how: str) -> None:
     """C1: a staff member left the desk: F9, the desk's button, or the idle time (K1)."""
     staff = require_role(ctx, STAFF_ROLES)
     record(ctx, "staff.logout", staff.username, how=how if how in LOGOUT_WAYS else "button")
-
-
-def record_notice_read(ctx: Ctx, applicant_id: int, notice_id: int) -> None:
-    """K8, M1: staff opened a notice on the person's behalf. This is not the person's
-    acknowledgement of receipt: the notice's read time is left as it is."""
-    require_role(ctx, COUNTER_ROLES)
-    notice = ctx.session.get(Notice, notice_id)
-    if notice is None or notice.applicant_id != applicant_id:
-        raise NotFound("notice_not_found", N_("Ese aviso no existe en su buzón."))
-    record(ctx, "notice.read_by_staff", notice.uuid, kind=notice.kind)
 
 
 # -- reading the log ---------------------------------------------------------------------------

@@ -18,8 +18,10 @@ from sqlmodel import col
 
 from store.errors import NotFound
 from store.models import Applicant, Booking, Notice, Outbox
+from store.services import audit
 from store.services.context import Ctx
 from store.services.lookups import booking_view
+from store.services.roles import require_role
 from store.text import N_, Message
 from store.views import EmailStatus, NoticeView, OutgoingMail, full_name
 
@@ -135,11 +137,16 @@ def unread_count(ctx: Ctx, applicant_id: int) -> int:
 
 
 def open_notice(ctx: Ctx, applicant_id: int, notice_id: int) -> NoticeView:
-    """M1: open a notice; the first opening is recorded as the acknowledgement of receipt."""
+    """M1: open a notice; the person's first opening is recorded as the acknowledgement of
+    receipt. K8: a staff member opening it on the person's behalf (assisted mode) is not that
+    acknowledgement: it leaves `read_at` alone and is audited as a staff read."""
     notice = ctx.session.get(Notice, notice_id)
     if notice is None or notice.applicant_id != applicant_id:
         raise NotFound("notice_not_found", N_("Ese aviso no existe en su buzón."))
-    if notice.read_at is None:
+    if ctx.actor.staff_id is not None:
+        require_role(ctx, audit.COUNTER_ROLES)  # an auditor reads the log, not people's notices
+        audit.record(ctx, "notice.read_by_staff", notice.uuid, kind=notice.kind)
+    elif notice.read_at is None:
         notice.read_at = ctx.now
     code = (
         ctx.session.scalar(sa.select(col(Booking.code)).where(col(Booking.id) == notice.booking_id))

@@ -131,9 +131,13 @@ async def test_m3_the_file_says_per_notice_whether_its_email_went_out(
             "(último intento: smtp://127.0.0.1:"
         ) in _detail(app)
         assert "Connection refused" in _detail(app)
-        # K5: the arrows alone lead from "Atender" through the bookings and their actions to
-        # the notices, and down to the given-up one: the server's whole answer.
-        await pilot.press("down", "down", "down")
+        # K5: the arrows alone lead from the bookings (where the file opens, K8) through their
+        # actions to the notices, and down to the given-up one: the server's whole answer.
+        assert app.focused is app.screen.query_one("#bookings")
+        for _ in range(6):
+            if app.focused is app.screen.query_one("#notices"):
+                break
+            await pilot.press("down")
         assert app.focused is app.screen.query_one("#notices")
         await pilot.press("down")
         await settle(pilot)

@@ -205,15 +205,15 @@ def test_k8_m1_a_notice_read_by_staff_is_recorded_and_is_no_acknowledgement(
 ) -> None:
     person = seeded.register(form(), terms_accepted=True).applicant
     (notice,) = seeded.notices(person.id)
-    seeded.staff_read_notice(person.id, notice.id, actor=desk["agent"].actor)
+    seeded.open_notice(person.id, notice.id, actor=desk["agent"].actor)
     (event,) = seeded.audit_log("notice.read_by_staff")
     assert event.actor == "staff:agente" and event.actor_name == "Camila Rojas Tapia"
     assert event.subject_label is not None and "Muñoz" in event.subject_label.render()
     assert seeded.unread_count(person.id) == 1  # still unread: the person has not read it
     with pytest.raises(Refused):  # another person's notice
-        seeded.staff_read_notice(person.id + 1, notice.id, actor=desk["agent"].actor)
+        seeded.open_notice(person.id + 1, notice.id, actor=desk["agent"].actor)
     with pytest.raises(Refused):  # an auditor reads the log, not people's notices
-        seeded.staff_read_notice(person.id, notice.id, actor=desk["auditor"].actor)
+        seeded.open_notice(person.id, notice.id, actor=desk["auditor"].actor)
 
 
 def test_c8_the_open_tickets_say_who_asked(seeded: Store) -> None:
