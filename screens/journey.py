@@ -27,9 +27,10 @@ from screens.counter.capacity import CapacityScreen
 from screens.counter.closures import ClosuresScreen
 from screens.counter.desk import DeskScreen
 from screens.counter.figures import FiguresScreen
-from screens.counter.login import StaffLoginScreen
+from screens.counter.login import StaffLoginScreen, StaffPasswordScreen
 from screens.counter.rebook import RebookScreen
 from screens.counter.search import SearchScreen
+from screens.counter.staff import StaffScreen
 from screens.counter.tickets import CounterTicketsScreen
 from screens.home import HomeScreen
 from screens.host import Host
@@ -49,7 +50,7 @@ from screens.waitlist import WaitlistScreen
 from screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:
-    from store.views import ApplicantView
+    from store.views import ApplicantView, StaffView
 
 log = logging.getLogger("kiosk.journey")
 # A screen a path can come back to: one of ours, or whatever the agent had open.
@@ -255,10 +256,14 @@ class CounterJourney(Journey):
 
     def route(self, outcome: Outcome) -> None:
         match outcome:
-            case StaffLoginScreen.LoggedIn(staff=staff):
-                self.shell.staff = staff
-                self.root = DeskScreen()
-                self.app.switch_screen(self.root)
+            case StaffLoginScreen.LoggedIn(staff=staff, password=password):
+                if staff.must_change_password:  # C10: a temporary password is replaced first
+                    self.show(StaffPasswordScreen(staff, password))
+                else:
+                    self.open_desk(staff)
+            case StaffPasswordScreen.PasswordChanged(staff=staff):
+                self._pop_to(self.root)
+                self.open_desk(staff)
             case DeskScreen.LoggedOut():
                 self.shell.reset()
             case DeskScreen.Chosen(action="register"):
@@ -277,6 +282,12 @@ class CounterJourney(Journey):
                 self.assist(applicant, SlotsScreen.to_move(booking, reason))
             case _:
                 super().route(outcome)
+
+    def open_desk(self, staff: StaffView) -> None:
+        """C1: the desk of this staff member, in place of the login."""
+        self.shell.staff = staff
+        self.root = DeskScreen()
+        self.app.switch_screen(self.root)
 
     # -- C2: assisted mode ------------------------------------------------------------------
 
@@ -350,4 +361,5 @@ DESK_SCREENS: dict[str, Callable[[], KioskScreen]] = {
     "closures": ClosuresScreen,
     "figures": FiguresScreen,
     "audit": AuditScreen,
+    "staff": StaffScreen,
 }

@@ -26,6 +26,7 @@ DeskAction = Literal[
     "closures",
     "figures",
     "audit",
+    "staff",
 ]
 
 # (button id, label, roles, what it is for)
@@ -63,6 +64,12 @@ ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
         N_("cerrar un día; avisa a sus reservas"),
     ),
     ("figures", N_("Cifras"), ("supervisor",), N_("espera, cupos, reservas, ausencias")),
+    (
+        "staff",
+        N_("Personal de la oficina"),
+        ("supervisor",),
+        N_("cuentas: crear, desbloquear, contraseñas"),
+    ),
     (
         "audit",
         N_("Registro de auditoría"),

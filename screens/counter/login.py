@@ -1,4 +1,5 @@
-"""Staff log in at the counter with their own account (C1); five failures lock it (A11)."""
+"""Staff log in at the counter with their own account (C1); five failures lock it (A11); a
+temporary password is replaced before the desk opens (C10, as A9)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from screens.base import KioskScreen, Outcome
-from screens.text import _, say
+from screens.text import _, plain, say
 from screens.widgets.fields import FormField
 from store.errors import StoreError
+from store.text import N_
 
 if TYPE_CHECKING:  # the desk opens on this screen: nothing heavy before it is drawn
     from store.views import StaffView
@@ -24,9 +27,11 @@ class StaffLoginScreen(KioskScreen):
 
     @dataclass
     class LoggedIn(Outcome):
-        """C1: the desk opens for this staff member and their role."""
+        """C1: the desk opens for this staff member and their role (C10: once a temporary
+        password is replaced; `password` is kept only for that)."""
 
         staff: StaffView
+        password: str = ""
 
     def heading(self) -> str:
         return _("Mesón de atención: ingreso del personal")
@@ -61,7 +66,7 @@ class StaffLoginScreen(KioskScreen):
         self.query_one("#login-error", Static).update("")
         self.call_store(
             lambda: self.store.login_staff(username, password),
-            lambda staff: self.post_message(self.LoggedIn(staff)),
+            lambda staff: self.post_message(self.LoggedIn(staff, password)),
             self._refused,
         )
 
@@ -69,3 +74,81 @@ class StaffLoginScreen(KioskScreen):
         self.query_one("#password", Input).value = ""
         self.query_one("#login-error", Static).update(say(error.message))
         self.query_one("#password").focus()
+
+
+class StaffPasswordScreen(KioskScreen):
+    """C10 (A9 for staff): a temporary password is replaced before the desk opens."""
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+
+    @dataclass
+    class PasswordChanged(Outcome):
+        """The password is the staff member's own now: the desk opens."""
+
+        staff: StaffView
+
+    def __init__(self, staff: StaffView, current: str) -> None:
+        super().__init__()
+        self.account = staff
+        self.current = current
+
+    def heading(self) -> str:
+        return _("Mesón de atención: elija su contraseña")
+
+    def body(self) -> ComposeResult:
+        with Vertical(classes="page"):
+            yield Static(
+                plain(
+                    _(
+                        "{name}: ingresó con una contraseña temporal. Elija una nueva de al "
+                        "menos 8 caracteres, distinta de la temporal; el mesón se abre después.",
+                        name=self.account.full_name,
+                    )
+                ),
+                classes="lead",
+            )
+            yield FormField(_("Contraseña nueva"), Input(id="new", password=True), "new")
+            yield FormField(
+                _("Repita la contraseña nueva"), Input(id="repeat", password=True), "repeat"
+            )
+            with Horizontal(classes="actions"):
+                yield Button(_("Volver"), id="back")
+                yield Button(_("Guardar contraseña"), id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#new").focus()
+
+    @on(Input.Submitted, "#new")
+    def _to_repeat(self) -> None:
+        self.query_one("#repeat").focus()
+
+    @on(Input.Submitted, "#repeat")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        new = self.query_one("#new", Input).value
+        repeat = self.query_one("#repeat", Input).value
+        self.query_one("#field-new", FormField).show(None)
+        if new != repeat:
+            self.query_one("#field-repeat", FormField).show(
+                _("Las dos contraseñas no coinciden: escríbala otra vez.")
+            )
+            self.query_one("#repeat", Input).value = ""
+            self.query_one("#repeat").focus()
+            return
+        self.query_one("#field-repeat", FormField).show(None)
+        current, actor = self.current, self.account.actor
+        self.call_store(
+            lambda: self.store.change_staff_password(current, new, actor=actor),
+            self._changed,
+            self._refused,
+        )
+
+    def _refused(self, error: StoreError) -> None:
+        self.query_one("#field-new", FormField).show(say(error.message))
+        for field in ("#new", "#repeat"):
+            self.query_one(field, Input).value = ""
+        self.query_one("#new").focus()
+
+    def _changed(self, staff: StaffView) -> None:
+        self.app.notify(_("Contraseña guardada."))
+        self.post_message(self.PasswordChanged(staff))
