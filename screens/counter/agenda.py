@@ -181,8 +181,18 @@ class AgendaScreen(CounterScreen):
             return
         office, actor = self.office, self.actor
         self.call_store(
-            lambda: self.store.check_in(office, text, actor=actor), self._checked_in, self._refused
+            lambda: self.store.check_in(office, text, actor=actor),
+            self._checked_in,
+            self._check_in_refused,
         )
+
+    def _check_in_refused(self, error: StoreError) -> None:
+        """The refusal, and what was typed selected: the next code typed replaces it instead
+        of being appended to it."""
+        self._refused(error)
+        field = self.query_one("#arrival", Input)
+        field.focus()
+        field.select_all()
 
     def _checked_in(self, row: AgendaRow) -> None:
         # The arrival is done with: nothing stays chosen for the next Tab, Tab, Enter to mark

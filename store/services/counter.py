@@ -74,11 +74,12 @@ def _todays_booking(ctx: Ctx, office: Office, text: str) -> Booking:
         assert slot is not None
         code = booking.code
         if booking.office_id != office.id:
+            elsewhere = ctx.session.get(Office, booking.office_id)
             raise Refused(
                 "C5",
                 "other_office",
-                N_("La cita {code} es en otra oficina."),
-                {"code": display_code(code or "")},
+                N_("La cita {code} es en {office}, no en esta oficina."),
+                {"code": display_code(code or ""), "office": elsewhere.name if elsewhere else "?"},
             )
         if slot.day != today:
             raise Refused(

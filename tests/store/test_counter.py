@@ -116,9 +116,16 @@ def test_c5_check_in_refuses_another_day_and_another_office(
         seeded.check_in("STG", code, actor=agent)
     assert not_today.value.code == "not_today"
     clock.advance(days=1)
-    with pytest.raises(Refused) as elsewhere:
+    with pytest.raises(Refused) as scope:  # C9: an STG agent does not work VAP's day
         seeded.check_in("VAP", code, actor=agent)
-    assert elsewhere.value.code == "other_office"
+    assert scope.value.rule == "C9"
+    vap = seeded.create_staff(
+        "agente.vap", "Agente de Valparaíso", "agent", "vap-password-1", "VAP"
+    )
+    with pytest.raises(Refused) as elsewhere:  # C5: the person came to the wrong office
+        seeded.check_in("VAP", code, actor=vap.actor)
+    assert elsewhere.value.code == "other_office" and elsewhere.value.rule == "C5"
+    assert "es en Oficina STG, no en esta oficina" in elsewhere.value.render()
     with pytest.raises(Refused) as auditor:
         seeded.check_in("STG", code, actor=staff["auditor"].actor)
     assert auditor.value.code == "not_allowed"
