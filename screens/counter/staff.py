@@ -226,7 +226,12 @@ class StaffScreen(CounterScreen):
 
             def refused(error: StoreError) -> None:
                 field = error.field if isinstance(error, InvalidInput) else "username"
-                self._ask_new(new, (field, say(error.message)))
+                text = say(error.message)
+                if field == "office":  # the store's sentence names --office: say it the desk's way
+                    text = _(
+                        "Un agente atiende en una oficina: elija la oficina arriba, no «Todas»."
+                    )
+                self._ask_new(new, (field, text))
 
             self.call_store(
                 lambda: self.store.add_staff(

@@ -52,14 +52,14 @@ async def test_c10_k5_a_supervisor_creates_resets_unlocks_and_deactivates_by_key
         await settle(pilot)
         assert isinstance(app.screen, StaffScreen)
         assert [r[1] for r in _rows(app)] == ["agente", "auditor", "super"]
-        assert _rows(app)[0][4] == "Bloqueada hasta las 09:15"
+        assert _rows(app)[0][3] == "Bloqueada hasta las 09:15"
         # Unlock: the first row, Enter, the first action that applies is "Desbloquear".
         await pilot.press("down", "enter")
         assert app.screen.focused is not None and app.screen.focused.id == "unlock"
         await pilot.press("enter")
         await settle(pilot)
         assert "Cuenta agente desbloqueada." in screen_text(app)
-        assert _rows(app)[0][4] == "Activa"
+        assert _rows(app)[0][3] == "Activa"
         # Reset: right to "Nueva contraseña temporal", Enter, confirm, the password once.
         await pilot.press("up", "enter")
         assert app.screen.focused is not None and app.screen.focused.id == "reset-password"
@@ -72,7 +72,7 @@ async def test_c10_k5_a_supervisor_creates_resets_unlocks_and_deactivates_by_key
         await pilot.press("enter")
         await settle(pilot)
         assert kiosk_store.login_staff("agente", temporary).must_change_password
-        assert _rows(app)[0][4] == "Activa (contraseña temporal)"
+        assert _rows(app)[0][3] == "Activa (contraseña temporal)"
         # Create: left to "Crear una cuenta"; type, Enter, type, Enter, arrows for the role.
         await pilot.press("up", "enter", "left", "enter")
         await settle(pilot)
