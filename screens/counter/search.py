@@ -58,6 +58,20 @@ class SearchScreen(CounterScreen):
         self.ready()
         self._show(self.found, keep_status=True)
 
+    def on_screen_resume(self) -> None:
+        """Back from a file: the people listed are read again, so what was done there (an
+        identity verified, a name corrected) shows here too, on the same row."""
+        if not self.found or not self.allowed:
+            return
+        ids, store = [person.id for person in self.found], self.store
+        row = self.query_one("#results", Table).cursor_row
+
+        def refreshed(fresh: list[ApplicantView]) -> None:
+            self._show(fresh, keep_status=True)
+            self.query_one("#results", Table).move_cursor(row=row)
+
+        self.call_store(lambda: [store.applicant(i) for i in ids], refreshed)
+
     @on(Input.Submitted, "#query")
     def _search(self, event: Input.Submitted) -> None:
         text = event.value
