@@ -22,7 +22,8 @@ class TopBar(Horizontal):
     TopBar { height: 3; dock: top; background: $primary-background; padding: 0 1; align-vertical: middle; }
     TopBar #top-title { width: 1fr; content-align: left middle; height: 3; text-style: bold; }
     TopBar Button { min-width: 11; margin-left: 1; }
-    TopBar.-assisting { background: $warning-muted; }
+    TopBar.-assisting { background: $warning-muted; height: auto; min-height: 3; }
+    TopBar.-assisting #top-title { height: auto; }
     """
 
     @dataclass
