@@ -337,7 +337,8 @@ class CounterApp(KioskApp):
         return StaffLoginScreen()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls KioskApp.on_mount as well (a handler runs for every class of the MRO
+        # that defines one): calling super() here pushed the staff login twice.
         # M3, M4: a running counter sends the office's due e-mails and the day-before
         # reminders by itself, so an office with a counter needs no cron job.
         if self._watch_idle:
