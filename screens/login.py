@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from screens.base import KioskScreen, Outcome
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
-from screens.widgets.fields import FormField
+from screens.widgets.fields import FormField, NewPasswordFields
 from screens.widgets.nationality import NationalityPicker
 from store.errors import InvalidForm, InvalidInput, StoreError
 from store.forms import RecoveryForm
@@ -112,44 +112,25 @@ class ChangePasswordScreen(KioskScreen):
                 ),
                 classes="lead",
             )
-            yield FormField(_("Contraseña nueva"), Input(id="new", password=True), "new")
-            yield FormField(
-                _("Repita la contraseña nueva"), Input(id="repeat", password=True), "repeat"
-            )
+            yield NewPasswordFields()
             with Horizontal(classes="actions"):
                 yield Button(_("Guardar contraseña"), id="save", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#new").focus()
+        self.query_one(NewPasswordFields).focus_first()
 
-    @on(Input.Submitted, "#new")
-    def _to_repeat(self) -> None:
-        self.query_one("#repeat").focus()
-
-    @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
-        new = self.query_one("#new", Input).value
-        repeat = self.query_one("#repeat", Input).value
-        self.query_one("#field-new", FormField).show(None)
-        if new != repeat:
-            self.query_one("#field-repeat", FormField).show(
-                _("Las dos contraseñas no coinciden: escríbala otra vez.")
-            )
-            self.query_one("#repeat", Input).value = ""
-            self.query_one("#repeat").focus()
-            return
-        self.query_one("#field-repeat", FormField).show(None)
-        applicant_id = self.session.applicant_id
-        self.call_store(
-            lambda: self.store.change_password(applicant_id, self.current, new),
-            self._changed,
-            self._refused,
-        )
+        self.query_one(NewPasswordFields).submit()
 
-    def _refused(self, error: StoreError) -> None:
-        self.query_one("#field-new", FormField).show(say(error.message))
-        self.query_one("#new").focus()
+    @on(NewPasswordFields.Chosen)
+    def _chosen(self, event: NewPasswordFields.Chosen) -> None:
+        applicant_id, current, new = self.session.applicant_id, self.current, event.password
+        self.call_store(
+            lambda: self.store.change_password(applicant_id, current, new),
+            self._changed,
+            lambda error: self.query_one(NewPasswordFields).refused(say(error.message)),
+        )
 
     def _changed(self, applicant: ApplicantView) -> None:
         self.app.notify(_("Contraseña guardada."))

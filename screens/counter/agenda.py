@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,6 +25,9 @@ from store.codes import display_code, normalize_code
 from store.errors import StoreError
 from store.text import N_
 from store.views import AgendaRow, DayClosed, OfficeView
+
+# Rows of terminal below which the agenda draws its fields and buttons compact.
+SHORT_SCREEN = 30
 
 
 class AgendaScreen(CounterScreen):
@@ -80,6 +83,19 @@ class AgendaScreen(CounterScreen):
 
     def after_relabel(self) -> None:
         self.ready()
+        self._fit(self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """On a short terminal (80x24) the fields and buttons take one line each instead of
+        three, so the day's table shows most of its rows instead of three."""
+        short = height < SHORT_SCREEN
+        for widget in self.query_one(".page").query("Input, Select, Button"):  # not the top bar
+            if isinstance(widget, Input | Select | Button):
+                widget.compact = short
+        self.set_class(short, "-short")
 
     def office_view(self) -> OfficeView:
         return next(o for o in self.host.catalog.offices if o.code == self.office)

@@ -227,8 +227,10 @@ class ApplicantScreen(CounterScreen):
                 yield Static("", id="notice-detail", classes="lead")
 
     def ready(self) -> None:
+        # The state right after the code: at 80x24 the office and procedure may be cut, never
+        # what became of the booking.
         self.query_one("#bookings", Table).add_columns(
-            _("Código"), _("Fecha"), _("Oficina"), _("Trámite"), _("Estado")
+            _("Código"), _("Estado"), _("Fecha"), _("Oficina"), _("Trámite")
         )
         # K8: the file opens on something harmless (reading the bookings), never on
         # "Atender": a stray Enter must not put the agent into a step for the person.
@@ -273,10 +275,10 @@ class ApplicantScreen(CounterScreen):
             table.add_row(
                 *cells(
                     booking.display_code,
+                    _(STATUS_NAMES.get(booking.status, booking.status)),
                     f"{booking.start:%d-%m-%Y %H:%M}",
                     booking.office.name,
                     procedure_name(booking.procedure),
-                    _(STATUS_NAMES.get(booking.status, booking.status)),
                 )
             )
         self._show_actions()

@@ -57,15 +57,20 @@ class FiguresScreen(CounterScreen):
                 yield Button(_("Exportar CSV"), id="export", variant="primary")
 
     def ready(self) -> None:
-        self.query_one("#figures", Table).add_columns(
-            _("Oficina"),
+        # C9: staff of an office see their office's figures only, so the office column is for
+        # a national supervisor; the 30-day sparkline goes last, so at 80x24 the no-show rate
+        # stays on screen.
+        columns = [
             _("Trámite"),
             _("En espera"),
             _("Inscripción más antigua"),
             _("Cupos libres"),
-            _("Reservas por día"),
             _("No presentados"),
-        )
+            _("Reservas por día"),
+        ]
+        if self.staff.office is None:
+            columns.insert(0, _("Oficina"))
+        self.query_one("#figures", Table).add_columns(*columns)
         actor, office = self.actor, self.staff.office
         self.call_store(lambda: self.store.figures(office, actor=actor), self._show)
 
@@ -78,17 +83,17 @@ class FiguresScreen(CounterScreen):
         table.clear()
         for f in figures:
             rate = f.no_show_rate
-            table.add_row(
-                *cells(
-                    f.office,
-                    f.procedure,
-                    f.waiting,
-                    short_moment(f.oldest_enrolment) if f.oldest_enrolment else "—",
-                    f.open_seats,
-                    sparkline(f.bookings_per_day),
-                    f"{rate:.0%} ({f.missed}/{f.attended + f.missed})" if rate is not None else "—",
-                )
-            )
+            values = [
+                f.procedure,
+                f.waiting,
+                short_moment(f.oldest_enrolment) if f.oldest_enrolment else "—",
+                f.open_seats,
+                f"{rate:.0%} ({f.missed}/{f.attended + f.missed})" if rate is not None else "—",
+                sparkline(f.bookings_per_day),
+            ]
+            if self.staff.office is None:
+                values.insert(0, f.office)
+            table.add_row(*cells(*values))
         table.focus()
 
     @on(Button.Pressed, "#export")

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.text import _, plain, say
-from screens.widgets.fields import FormField
+from screens.widgets.fields import FormField, NewPasswordFields
 from store.errors import StoreError
 from store.text import N_
 
@@ -107,47 +107,26 @@ class StaffPasswordScreen(KioskScreen):
                 ),
                 classes="lead",
             )
-            yield FormField(_("Contraseña nueva"), Input(id="new", password=True), "new")
-            yield FormField(
-                _("Repita la contraseña nueva"), Input(id="repeat", password=True), "repeat"
-            )
+            yield NewPasswordFields()
             with Horizontal(classes="actions"):
                 yield Button(_("Volver"), id="back")
                 yield Button(_("Guardar contraseña"), id="save", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#new").focus()
+        self.query_one(NewPasswordFields).focus_first()
 
-    @on(Input.Submitted, "#new")
-    def _to_repeat(self) -> None:
-        self.query_one("#repeat").focus()
-
-    @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
-        new = self.query_one("#new", Input).value
-        repeat = self.query_one("#repeat", Input).value
-        self.query_one("#field-new", FormField).show(None)
-        if new != repeat:
-            self.query_one("#field-repeat", FormField).show(
-                _("Las dos contraseñas no coinciden: escríbala otra vez.")
-            )
-            self.query_one("#repeat", Input).value = ""
-            self.query_one("#repeat").focus()
-            return
-        self.query_one("#field-repeat", FormField).show(None)
-        current, actor = self.current, self.account.actor
+        self.query_one(NewPasswordFields).submit()
+
+    @on(NewPasswordFields.Chosen)
+    def _chosen(self, event: NewPasswordFields.Chosen) -> None:
+        current, actor, new = self.current, self.account.actor, event.password
         self.call_store(
             lambda: self.store.change_staff_password(current, new, actor=actor),
             self._changed,
-            self._refused,
+            lambda error: self.query_one(NewPasswordFields).refused(say(error.message), clear=True),
         )
-
-    def _refused(self, error: StoreError) -> None:
-        self.query_one("#field-new", FormField).show(say(error.message))
-        for field in ("#new", "#repeat"):
-            self.query_one(field, Input).value = ""
-        self.query_one("#new").focus()
 
     def _changed(self, staff: StaffView) -> None:
         self.app.notify(_("Contraseña guardada."))

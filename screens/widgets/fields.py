@@ -6,9 +6,12 @@ The check itself is the store's (`store.forms.field_problem` and friends): the w
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message as TextualMessage
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
@@ -54,3 +57,63 @@ class FormField(Vertical):
         self.query_one(".field-error", Static).update(message or "")
         if isinstance(self._widget, Input):
             self._widget.set_class(bool(message), "-invalid")
+
+
+class NewPasswordFields(Vertical):
+    """A9, C10: a new password typed twice. Enter in the first goes to the second; Enter in the
+    second (or the screen's "Guardar contraseña" calling `submit`) posts `Chosen` once both
+    match, else says so under the second. The rules of a good password are the store's."""
+
+    DEFAULT_CSS = "NewPasswordFields { height: auto; }"
+
+    @dataclass
+    class Chosen(TextualMessage):
+        """Both fields hold the same new password."""
+
+        password: str
+
+    def compose(self) -> ComposeResult:
+        from screens.text import _
+
+        yield FormField(_("Contraseña nueva"), Input(id="new", password=True), "new")
+        yield FormField(
+            _("Repita la contraseña nueva"), Input(id="repeat", password=True), "repeat"
+        )
+
+    def focus_first(self) -> None:
+        self.query_one("#new").focus()
+
+    @on(Input.Submitted, "#new")
+    def _to_repeat(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#repeat").focus()
+
+    @on(Input.Submitted, "#repeat")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        """Check that both say the same; post `Chosen` if they do."""
+        from screens.text import _
+
+        new = self.query_one("#new", Input).value
+        repeat = self.query_one("#repeat", Input)
+        self.query_one("#field-new", FormField).show(None)
+        if new != repeat.value:
+            self.query_one("#field-repeat", FormField).show(
+                _("Las dos contraseñas no coinciden: escríbala otra vez.")
+            )
+            repeat.value = ""
+            repeat.focus()
+            return
+        self.query_one("#field-repeat", FormField).show(None)
+        self.post_message(self.Chosen(new))
+
+    def refused(self, text: str, *, clear: bool = False) -> None:
+        """The store's refusal under the first field (`clear`: both fields emptied)."""
+        self.query_one("#field-new", FormField).show(text)
+        if clear:
+            for field in ("#new", "#repeat"):
+                self.query_one(field, Input).value = ""
+        self.focus_first()
