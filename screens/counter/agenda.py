@@ -92,9 +92,13 @@ class AgendaScreen(CounterScreen):
         """On a short terminal (80x24) the fields and buttons take one line each instead of
         three, so the day's table shows most of its rows instead of three."""
         short = height < SHORT_SCREEN
-        for widget in self.query_one(".page").query("Input, Select, Button"):  # not the top bar
-            if isinstance(widget, Input | Select | Button):
-                widget.compact = short
+        page = self.query_one(".page")  # not the top bar's language buttons
+        for field in page.query(Input):
+            field.compact = short
+        for choice in page.query(Select):
+            choice.compact = short
+        for button in page.query(Button):
+            button.compact = short
         self.set_class(short, "-short")
 
     def office_view(self) -> OfficeView:

@@ -244,8 +244,9 @@ async def _open_file(pilot: KioskPilot, person: ApplicantView) -> None:
 
 
 def _statuses(app: KioskApp) -> list[str]:
+    """The file's Estado column (second, right after the code)."""
     table = app.screen.query_one("#bookings", DataTable)
-    return [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
 
 
 async def test_b12_displaced_booking_shows_on_home_and_file_and_the_agent_rebooks_it(
