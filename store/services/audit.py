@@ -3,6 +3,7 @@ at (a file, a search, a notice read on a person's behalf), which is recorded her
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -86,10 +87,8 @@ def masked_query(text: str) -> str:
     addresses stay as typed."""
     if "@" in text or not any(ch.isdigit() for ch in text):
         return text
-    try:
+    with contextlib.suppress(InvalidInput):  # not a RUN: perhaps a passport number
         return mask_document("cedula", normalize_run(text))
-    except InvalidInput:
-        pass
     key = compact_document(text)
     if 5 <= len(key) <= 20 and len(key) >= len(text.replace(" ", "")) - 4:
         return mask_document("passport", key)
