@@ -695,8 +695,9 @@ class Store:
             actor, lambda ctx: tickets.request_documents(ctx, applicant_id, documents, deadline)
         )
 
-    def open_tickets(self) -> list[TicketView]:
-        return self._read(tickets.open_tickets)
+    def open_tickets(self, *, actor: Actor = SYSTEM) -> list[TicketView]:
+        """C8, C9: the open tickets the acting staff member's office answers."""
+        return self._read(tickets.open_tickets, actor)
 
     def tickets_of(self, applicant_id: int) -> list[TicketView]:
         return self._read(lambda ctx: tickets.tickets_of(ctx, applicant_id))

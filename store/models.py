@@ -359,10 +359,13 @@ class Ticket(SQLModel, table=True):
             sqlite_where=sa.text("status = 'open'"),
             postgresql_where=sa.text("status = 'open'"),
         ),
+        sa.Index("ix_tickets_office_status", "office_id", "status"),
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
     applicant_id: int = Field(foreign_key="applicants.id")
+    # C9: the office that answers; None for a person with no booking or place anywhere.
+    office_id: int | None = Field(default=None, foreign_key="offices.id")
     kind: str = Field(max_length=16)
     subject: str = Field(max_length=200)
     category: str = Field(max_length=40)

@@ -343,6 +343,7 @@ class TicketView:
     answer: str | None
     answered_at: datetime | None
     applicant_name: str = ""  # C8: who asked
+    office_code: str | None = None  # C9: the office that answers (None: any)
 
 
 @dataclass(frozen=True)

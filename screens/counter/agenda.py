@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,12 +26,11 @@ from store.errors import StoreError
 from store.text import N_
 from store.views import AgendaRow, DayClosed, OfficeView
 
-# Rows of terminal below which the agenda draws its fields and buttons compact.
-SHORT_SCREEN = 30
-
 
 class AgendaScreen(CounterScreen):
     """A table of the day; the check-in field keeps the focus for the next arrival."""
+
+    FIT_SHORT = True  # at 80x24 the day's table shows most of its rows, not three
 
     ROLES = ("agent", "supervisor")
     BINDINGS = [
@@ -76,30 +75,13 @@ class AgendaScreen(CounterScreen):
 
     def ready(self) -> None:
         self.query_one("#agenda", ChoiceTable).add_columns(
-            _("Hora"), _("Estado"), _("Código"), _("Nombre"), _("Trámite"), _("Documento")
+            _("Hora"), _("Estado"), _("Código"), _("Documento"), _("Trámite"), _("Nombre")
         )
         self.query_one("#arrival").focus()
         self.action_reload()
 
     def after_relabel(self) -> None:
         self.ready()
-        self._fit(self.size.height)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.height)
-
-    def _fit(self, height: int) -> None:
-        """On a short terminal (80x24) the fields and buttons take one line each instead of
-        three, so the day's table shows most of its rows instead of three."""
-        short = height < SHORT_SCREEN
-        page = self.query_one(".page")  # not the top bar's language buttons
-        for field in page.query(Input):
-            field.compact = short
-        for choice in page.query(Select):
-            choice.compact = short
-        for button in page.query(Button):
-            button.compact = short
-        self.set_class(short, "-short")
 
     def office_view(self) -> OfficeView:
         return next(o for o in self.host.catalog.offices if o.code == self.office)
@@ -131,9 +113,9 @@ class AgendaScreen(CounterScreen):
                     row.start.strftime("%H:%M"),
                     _(STATUS_NAMES.get(row.status, row.status)),
                     display_code(row.code),
-                    row.applicant_name,
+                    row.document,  # short, and what an arrival shows: before the long name
                     row.procedure,
-                    row.document,
+                    row.applicant_name,
                 ),
                 key=row.code,
             )

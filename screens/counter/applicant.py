@@ -16,7 +16,7 @@ from datetime import date, datetime
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -407,7 +407,7 @@ class ApplicantScreen(CounterScreen):
             table.move_cursor(row=min(row, len(self.notices) - 1), animate=False)
         self._show_notice()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         """The subject's column follows the terminal's width."""
         tables = self.query("#notices").results(Table)
         if any(table.columns for table in tables):  # once the notices are in

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Button, Footer, Input, Select, Static
 
 from screens.assisting import ROLE_NAMES as ROLE_NAMES  # where the desk screens find it
 from screens.base import KioskScreen
@@ -33,6 +34,11 @@ STATUS_NAMES = {
 }
 
 
+# Rows of terminal below which a screen that asks for it (`FIT_SHORT`) draws its fields and
+# buttons compact: one line each instead of three, so that its table keeps its rows at 80x24.
+SHORT_SCREEN = 30
+
+
 def cells(*values: object) -> tuple[Text, ...]:
     """DataTable cells as plain text: names such as "[b]" are shown, never read as markup."""
     return tuple(v if isinstance(v, Text) else Text(str(v)) for v in values)
@@ -43,6 +49,7 @@ class CounterScreen(KioskScreen):
 
     ROLES: tuple[str, ...] = ("agent", "supervisor", "auditor")
     SERVES_A_PERSON = False  # a staff screen: no "Atendiendo a …" banner (K8)
+    FIT_SHORT = False  # compact fields and buttons on a short terminal (see SHORT_SCREEN)
 
     @property
     def staff(self) -> StaffView:
@@ -65,6 +72,28 @@ class CounterScreen(KioskScreen):
 
     def ready(self) -> None:
         """The screen's own start (loading, focus); never run for someone without the role."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.FIT_SHORT and self.allowed:
+            self.fit_height(event.size.height)
+
+    async def relabel(self) -> None:
+        await super().relabel()
+        if self.FIT_SHORT and self.allowed:
+            self.fit_height(self.size.height)
+
+    def fit_height(self, height: int) -> None:
+        """Below SHORT_SCREEN rows the page's fields and buttons take one line each instead of
+        three; the `-short` class lets the stylesheet shrink the rest."""
+        short = height < SHORT_SCREEN
+        for page in self.query(".page"):  # not the top bar's language buttons
+            for field in page.query(Input):
+                field.compact = short
+            for choice in page.query(Select):
+                choice.compact = short
+            for button in page.query(Button):
+                button.compact = short
+        self.set_class(short, "-short")
 
     def compose(self) -> ComposeResult:
         if self.allowed:

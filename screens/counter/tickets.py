@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ class CounterTicketsScreen(CounterScreen):
     """Choose a ticket, read it, write the answer, send; or open the file of who asked."""
 
     ROLES = ("agent", "supervisor")
+    FIT_SHORT = True
     BINDINGS = [
         Binding("escape", "back", N_("Volver")),
         Binding("f4", "open_file", N_("Ficha de la persona"), key_display="F4"),
@@ -57,21 +59,15 @@ class CounterTicketsScreen(CounterScreen):
     def ready(self) -> None:
         table = self.query_one("#tickets", Table)
         table.clear(columns=True)
-        table.add_columns(
-            _("Abierto"),
-            _("Quién pregunta"),
-            _("Asunto"),
-            _("Tipo"),
-            _("Categoría"),
-            _("Referencia"),
-        )
+        table.add_columns(_("Abierto"), _("Oficina"), _("Quién pregunta"), _("Asunto"))
         self.reload()
 
     def after_relabel(self) -> None:
         self.ready()
 
     def reload(self) -> None:
-        self.call_store(self.store.open_tickets, self._show)
+        actor = self.actor
+        self.call_store(lambda: self.store.open_tickets(actor=actor), self._show)
 
     def _show(self, tickets: list[TicketView]) -> None:
         self.tickets = tickets
@@ -81,11 +77,9 @@ class CounterTicketsScreen(CounterScreen):
             table.add_row(
                 *cells(
                     short_moment(ticket.opened_at),
+                    ticket.office_code or _("Cualquiera"),
                     ticket.applicant_name,
                     ticket.subject,
-                    ticket_kind_name(ticket.kind),
-                    ticket_category_name(ticket.category),
-                    ticket.reference or "—",
                 )
             )
         self.query_one("#tickets-status", Static).update(
@@ -100,10 +94,23 @@ class CounterTicketsScreen(CounterScreen):
     def _select(self, index: int | None) -> None:
         self.current = self.tickets[index] if index is not None else None
         message = self.query_one("#ticket-message", Static)
-        message.update(plain(self.current.message) if self.current else "")
+        message.update(self._detail(self.current) if self.current else "")
         self.query_one("#answer").display = self.current is not None
         self.query_one("#send").display = self.current is not None
         self.query_one("#open-file").display = self.current is not None
+
+    @staticmethod
+    def _detail(ticket: TicketView) -> Text:
+        """The whole subject, the kind, category and reference above the message: the table
+        keeps to four columns so that it fits at 80 columns."""
+        facts = " · ".join(
+            (
+                ticket_kind_name(ticket.kind),
+                ticket_category_name(ticket.category),
+                _("Referencia: {reference}", reference=ticket.reference or "—"),
+            )
+        )
+        return Text.assemble((ticket.subject, "bold"), "\n", facts, "\n", ticket.message)
 
     @on(DataTable.RowHighlighted, "#tickets")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from store.codes import normalize_code
 from store.errors import InvalidInput, NotFound, Refused
-from store.models import Applicant, Ticket
+from store.models import SEAT_STATES, Applicant, Booking, Office, Ticket, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id
-from store.services.roles import require_role
+from store.services.roles import require_office, require_role, staff_office
 from store.text import N_
 from store.timefmt import fmt_date
 from store.validation import printable
@@ -35,7 +36,7 @@ def _text(field: str, value: object, limit: int) -> str:
     return text
 
 
-def _view(t: Ticket, applicant_name: str = "") -> TicketView:
+def _view(t: Ticket, applicant_name: str = "", office_code: str | None = None) -> TicketView:
     return TicketView(
         t.id or 0,
         t.applicant_id,
@@ -49,7 +50,42 @@ def _view(t: Ticket, applicant_name: str = "") -> TicketView:
         t.answer,
         t.answered_at,
         applicant_name,
+        office_code,
     )
+
+
+def _office_of(ctx: Ctx, applicant_id: int, reference: str | None) -> int | None:
+    """C9: the office a ticket belongs to. The booking it names, if it is the person's;
+    else the person's current booking (the soonest), else their waitlist place, else their
+    latest booking of any state. None for someone who never booked nor enrolled: any office
+    may answer them, so that nobody's question waits for an office that will never see it."""
+    code = normalize_code(reference) if reference else None
+    mine = col(Booking.applicant_id) == applicant_id
+    if code is not None:
+        named = ctx.session.scalar(
+            sa.select(col(Booking.office_id)).where(mine, col(Booking.code) == code)
+        )
+        if named is not None:
+            return int(named)
+    current = ctx.session.scalar(
+        sa.select(col(Booking.office_id))
+        .where(mine, col(Booking.status).in_(SEAT_STATES))
+        .order_by(col(Booking.id).desc())
+        .limit(1)
+    )
+    if current is not None:
+        return int(current)
+    waiting = ctx.session.scalar(
+        sa.select(col(WaitlistEntry.office_id)).where(
+            col(WaitlistEntry.applicant_id) == applicant_id, col(WaitlistEntry.status) == "waiting"
+        )
+    )
+    if waiting is not None:
+        return int(waiting)
+    latest = ctx.session.scalar(
+        sa.select(col(Booking.office_id)).where(mine).order_by(col(Booking.id).desc()).limit(1)
+    )
+    return int(latest) if latest is not None else None
 
 
 def open_ticket(
@@ -92,6 +128,7 @@ def open_ticket(
         message=_text("message", message, MESSAGE_MAX),
         opened_at=ctx.now,
     )
+    ticket.office_id = _office_of(ctx, applicant_id, ticket.reference)
     ctx.session.add(ticket)
     try:
         ctx.session.flush()
@@ -107,6 +144,8 @@ def answer_ticket(ctx: Ctx, ticket_id: int, answer: str) -> TicketView:
     ticket = ctx.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound("ticket_not_found", N_("No existe esa solicitud de ayuda."))
+    if ticket.office_id is not None:
+        require_office(ctx, ticket.office_id)
     if ticket.status != "open":
         raise Refused("H3", "ticket_answered", N_("Esa solicitud ya fue respondida."))
     ticket.answer = _text("answer", answer, MESSAGE_MAX)
@@ -129,14 +168,22 @@ def answer_ticket(ctx: Ctx, ticket_id: int, answer: str) -> TicketView:
 
 
 def open_tickets(ctx: Ctx) -> list[TicketView]:
-    """C8: the open tickets, oldest first, each with the name of who asked."""
-    rows = ctx.session.execute(
-        sa.select(Ticket, Applicant)
+    """C8, C9: the open tickets, oldest first, each with the name of who asked. Office staff
+    see their office's and those that belong to no office; a national supervisor sees all."""
+    query = (
+        sa.select(Ticket, Applicant, col(Office.code))
         .join(Applicant, col(Applicant.id) == col(Ticket.applicant_id))
+        .outerjoin(Office, col(Office.id) == col(Ticket.office_id))
         .where(col(Ticket.status) == "open")
         .order_by(col(Ticket.id))
-    ).all()
-    return [_view(t, full_name(a.given_names, a.first_surname, a.second_surname)) for t, a in rows]
+    )
+    if (own := staff_office(ctx)) is not None:
+        query = query.where(sa.or_(col(Ticket.office_id) == own, col(Ticket.office_id).is_(None)))
+    rows = ctx.session.execute(query).all()
+    return [
+        _view(t, full_name(a.given_names, a.first_surname, a.second_surname), code)
+        for t, a, code in rows
+    ]
 
 
 def tickets_of(ctx: Ctx, applicant_id: int) -> list[TicketView]:

@@ -147,8 +147,10 @@ async def test_h3_c8_agent_answers_a_ticket_and_the_mailbox_shows_it(
     app = make_counter()
     async with app.run_test(size=(120, 40)) as pilot:
         await staff_at(pilot, "agente", "#tickets")
-        assert _cells(app, "#tickets")[0][2] == "Mi pasaporte"
-        assert "¿Sirve vencido?" in screen_text(app)
+        (row,) = _cells(app, "#tickets")
+        # C8, C9: who asked; a person with no booking or place anywhere: any office answers.
+        assert row[1:] == ["Cualquiera", registered.full_name, "Mi pasaporte"]
+        assert "Pregunta · Documentos · Referencia: —\n¿Sirve vencido?" in screen_text(app)
         await pilot.press("enter", *"Debe estar vigente.")
         await tap(pilot, "#send")
         await settle(pilot)

@@ -109,3 +109,62 @@ def test_c9_finding_a_person_and_their_file_stay_national(
     """One person, one account: VAP's supervisor finds a person registered anywhere."""
     seeded.register(form(), terms_accepted=True)
     assert [a.document_number for a in seeded.find_applicants("P1234567")] == ["P1234567"]
+
+
+def test_c9_tickets_belong_to_the_office_of_the_booking_or_place(
+    seeded: Store, staff: dict[str, StaffView]
+) -> None:
+    """A ticket goes to the office of the booking it names, else of the person's booking or
+    waitlist place; with none, any office answers it. STG staff neither see nor answer VAP's."""
+    open_day(seeded, "VAP", "RT", hours="09:00-09:30")  # one time: the waitlist opens
+    open_day(seeded, "STG", "RT")
+    open_day(seeded, "STG", "RD")
+    people = [
+        seeded.register(
+            form(
+                document_number=f"P{n}000000",
+                email=f"t{n}@correo.cl",
+                email_confirmation=f"t{n}@correo.cl",
+            ),
+            terms_accepted=True,
+        ).applicant.id
+        for n in range(1, 5)
+    ]
+    vap_booking = seeded.book(people[0], seeded.slots("VAP", "RT")[0].id)
+    stg_booking = seeded.book(people[1], seeded.slots("STG", "RT")[0].id)
+    seeded.enrol(people[2], "VAP", "RT")
+    seeded.book(people[0], seeded.slots("STG", "RD")[0].id)  # their newest booking is at STG
+    # The reference names person 1's VAP booking: VAP, whatever else they have.
+    by_code = seeded.open_ticket(
+        people[0],
+        "question",
+        "Mi cita",
+        "booking",
+        "¿Puedo llegar antes?",
+        (vap_booking.code or "").lower(),
+    )
+    # Someone else's code is not theirs to name: person 2's own booking (STG) decides.
+    not_theirs = seeded.open_ticket(
+        people[1], "question", "Cita", "booking", "Hola", vap_booking.code
+    )
+    by_place = seeded.open_ticket(people[2], "question", "Lista", "waitlist", "¿Cuándo?")
+    nowhere = seeded.open_ticket(people[3], "question", "Cuenta", "account", "Hola")
+    assert stg_booking.code
+
+    def seen(name: str) -> dict[int, str | None]:
+        return {t.id: t.office_code for t in seeded.open_tickets(actor=staff[name].actor)}
+
+    assert seen("nacional") == {
+        by_code.id: "VAP",
+        not_theirs.id: "STG",
+        by_place.id: "VAP",
+        nowhere.id: None,
+    }
+    assert seen("agente") == {not_theirs.id: "STG", nowhere.id: None}
+    assert seen("sup.vap") == {by_code.id: "VAP", by_place.id: "VAP", nowhere.id: None}
+    _refused_c9(lambda: seeded.answer_ticket(by_code.id, "Sí", actor=staff["agente"].actor))
+    assert by_code.id in seen("nacional")  # still open: nothing was written
+    seeded.answer_ticket(nowhere.id, "Ingrese con su correo.", actor=staff["agente"].actor)
+    seeded.answer_ticket(by_code.id, "Sí, 15 minutos antes.", actor=staff["sup.vap"].actor)
+    seeded.answer_ticket(not_theirs.id, "Vea su ficha.", actor=staff["nacional"].actor)
+    assert seen("nacional") == {by_place.id: "VAP"}
