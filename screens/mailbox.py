@@ -68,8 +68,9 @@ class MailboxScreen(KioskScreen):
                         yield Button(_("Imprimir"), id="print", variant="primary")
 
     def on_mount(self) -> None:
-        applicant_id = self.session.applicant_id
-        self.call_store(lambda: self.store.notices(applicant_id), self._loaded)
+        applicant_id, actor = self.session.applicant_id, self.session.actor
+        # C1: in assisted mode the agent's reading of the mailbox is recorded.
+        self.call_store(lambda: self.store.notices(applicant_id, actor=actor), self._loaded)
 
     def _loaded(self, notices: list[NoticeView]) -> None:
         self.notices = notices

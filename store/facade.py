@@ -535,9 +535,18 @@ class Store:
         """B12: put a displaced person back on the waitlist, ranked by their original date."""
         return self._write(actor, lambda ctx: closures.reenrol(ctx, code))
 
-    def booking(self, code: str) -> BookingView:
-        """B7: a booking by its verification code (`kiosk verify`)."""
-        return self._read(lambda ctx: booking_view(ctx, booking.by_code(ctx, code)))
+    def booking(self, code: str, *, actor: Actor = SYSTEM) -> BookingView:
+        """B7: a booking by its verification code (`kiosk verify`, `kiosk receipt`). A staff
+        member's reading is recorded (C1)."""
+
+        def work(ctx: Ctx) -> BookingView:
+            found = booking.by_code(ctx, code)
+            audit.record_staff_read(ctx, "booking.viewed", found.uuid)
+            return booking_view(ctx, found)
+
+        if actor.kind != "staff":
+            return self._read(lambda ctx: booking_view(ctx, booking.by_code(ctx, code)))
+        return self._write(actor, work)
 
     def bookings_of(self, applicant_id: int) -> list[BookingView]:
         return self._read(lambda ctx: booking.bookings_of(ctx, applicant_id))
@@ -562,9 +571,21 @@ class Store:
             lambda ctx: waitlist.withdraw(ctx, applicant_id, office, procedure),
         )
 
-    def waitlist(self, office: str, procedure: str) -> list[WaitlistEntryView]:
-        """W3: the queue in order."""
-        return self._read(lambda ctx: waitlist.queue(ctx, office, procedure))
+    def waitlist(
+        self, office: str, procedure: str, *, actor: Actor = SYSTEM
+    ) -> list[WaitlistEntryView]:
+        """W3: the queue in order. A staff member's reading (names and full document numbers)
+        is recorded (C1)."""
+        if actor.kind != "staff":
+            return self._read(lambda ctx: waitlist.queue(ctx, office, procedure))
+
+        def work(ctx: Ctx) -> list[WaitlistEntryView]:
+            entries = waitlist.queue(ctx, office, procedure)
+            subject = f"{office.upper()}/{procedure.upper()}"
+            audit.record_staff_read(ctx, "waitlist.viewed", subject, people=len(entries))
+            return entries
+
+        return self._write(actor, work)
 
     def waitlist_entries_of(self, applicant_id: int) -> list[WaitlistEntryView]:
         """W3: an applicant's entries with positions."""
@@ -572,9 +593,18 @@ class Store:
 
     # -- mailbox and tickets ----------------------------------------------------------------
 
-    def notices(self, applicant_id: int) -> list[NoticeView]:
-        """M1, M2."""
-        return self._read(lambda ctx: mailbox.list_notices(ctx, applicant_id))
+    def notices(self, applicant_id: int, *, actor: Actor | None = None) -> list[NoticeView]:
+        """M1, M2. A staff member's reading of someone's mailbox is recorded (C1, K8)."""
+        if actor is None or actor.kind != "staff":
+            return self._read(lambda ctx: mailbox.list_notices(ctx, applicant_id))
+
+        def work(ctx: Ctx) -> list[NoticeView]:
+            found = mailbox.list_notices(ctx, applicant_id)
+            person = applicant_by_id(ctx, applicant_id)
+            audit.record_staff_read(ctx, "mailbox.viewed", person.uuid, notices=len(found))
+            return found
+
+        return self._write(actor, work)
 
     def unread_count(self, applicant_id: int) -> int:
         """M1."""

@@ -95,7 +95,7 @@ def applicant_register(env: Env, staff: StaffView, path: Path, as_json: bool) ->
 @as_staff(COUNTER_ROLES)
 def mailbox(env: Env, staff: StaffView, document: str, as_json: bool) -> None:
     """An applicant's notices (M1, M2), newest first."""
-    notices = env.store().notices(applicant_id(env, document))
+    notices = env.store().notices(applicant_id(env, document), actor=staff.actor)
     emit(
         {"notices": [notice_json(n, env.t) for n in notices]},
         as_json,

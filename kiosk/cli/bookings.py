@@ -67,7 +67,7 @@ def book(env: Env, staff: StaffView, document: str, slot_id: int, as_json: bool)
 @as_staff(COUNTER_ROLES)
 def verify(env: Env, staff: StaffView, code: str, as_json: bool) -> None:
     """Check a verification code (B7)."""
-    found = env.store().booking(code)
+    found = env.store().booking(code, actor=staff.actor)
     lines = [
         f"{found.display_code} {found.status} {found.office.name} {found.start:%d-%m-%Y %H:%M} {found.applicant_name}"
     ]
@@ -102,7 +102,7 @@ def receipt(env: Env, staff: StaffView, code: str, out: Path, fmt: str, as_json:
     from receipts.sources import booking_receipt
 
     store = env.store()
-    found = store.booking(code)
+    found = store.booking(code, actor=staff.actor)
     language = store.applicant(found.applicant_id).language
     pdf = render_pdf(booking_receipt(found, language), fmt, translator(language), store.clock.now())
     try:

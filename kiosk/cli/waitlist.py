@@ -57,7 +57,7 @@ def waitlist_enrol(
 @as_staff(COUNTER_ROLES)
 def waitlist_list(env: Env, staff: StaffView, office: str, procedure: str, as_json: bool) -> None:
     """The queue in enrolment order (W3)."""
-    entries = env.store().waitlist(office, procedure)
+    entries = env.store().waitlist(office, procedure, actor=staff.actor)
     emit(
         {"entries": [entry_json(e) for e in entries]},
         as_json,

@@ -81,6 +81,13 @@ def record_file_view(ctx: Ctx, applicant: Applicant) -> None:
     )
 
 
+def record_staff_read(ctx: Ctx, action: str, subject: str, **details: object) -> None:
+    """C1: a staff member read a person's data outside their file (a booking, a mailbox, a
+    waitlist with full document numbers), from the command line or a screen."""
+    require_role(ctx, COUNTER_ROLES)
+    record(ctx, action, subject, **details)
+
+
 def masked_query(text: str) -> str:
     """K6: a search as typed, with anything that could be a document number partly hidden
     (a RUN in any spelling, or letters and digits as a passport has); names and e-mail

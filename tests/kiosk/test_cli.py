@@ -53,6 +53,26 @@ def _json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
+def _staff_reads(db_url: str) -> list[tuple[str, str]]:
+    """C1: (action, actor) of every staff read of a person's data, oldest first."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import AuditEvent
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(col(AuditEvent.action), col(AuditEvent.actor))
+                .where(col(AuditEvent.action).like("%.viewed"))
+                .order_by(col(AuditEvent.id))
+            ).all()
+    finally:
+        engine.dispose()
+    return [(action, actor) for action, actor in rows]
+
+
 def _applicant_file(tmp_path: Path, **changes: object) -> str:
     data: dict[str, object] = {
         "document_type": "cedula",
@@ -165,7 +185,7 @@ def test_b5_slots_list_and_open(demo: Kiosk) -> None:
     }
 
 
-def test_a8_register_book_verify_mailbox(demo: Kiosk, tmp_path: Path) -> None:
+def test_a8_register_book_verify_mailbox(demo: Kiosk, tmp_path: Path, db_url: str) -> None:
     registered = _json(demo("applicant", "register", "--file", _applicant_file(tmp_path), "--json"))
     assert (
         registered["document_number"] == "12345678-5"
@@ -190,9 +210,15 @@ def test_a8_register_book_verify_mailbox(demo: Kiosk, tmp_path: Path) -> None:
     assert set(mailbox["notices"][0]) >= {"kind", "subject", "created_at", "read_at"}
     english = _json(demo("--lang", "en", "mailbox", "--applicant", "123456785", "--json"))
     assert english["notices"][0]["subject"].startswith("Appointment booked")
+    # C1: what the staff member read of the person is in the audit log, under their name.
+    assert _staff_reads(db_url)[-3:] == [
+        ("booking.viewed", "staff:supervisora"),
+        ("mailbox.viewed", "staff:supervisora"),
+        ("mailbox.viewed", "staff:supervisora"),
+    ]
 
 
-def test_w1_waitlist_enrol_list_withdraw(demo: Kiosk, tmp_path: Path) -> None:
+def test_w1_waitlist_enrol_list_withdraw(demo: Kiosk, tmp_path: Path, db_url: str) -> None:
     demo("applicant", "register", "--file", _applicant_file(tmp_path), "--json")
     entry = _json(
         demo(
@@ -214,6 +240,7 @@ def test_w1_waitlist_enrol_list_withdraw(demo: Kiosk, tmp_path: Path) -> None:
     assert [e["position"] for e in listed] == [1, 2, 3, 4, 5, 6] and listed[-1][
         "applicant"
     ] == "12345678-5"
+    assert _staff_reads(db_url)[-1] == ("waitlist.viewed", "staff:supervisora")  # C1
     assert (
         demo(
             "waitlist",

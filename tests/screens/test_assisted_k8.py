@@ -89,6 +89,12 @@ async def test_k8_a_notice_opened_in_assisted_mode_stays_unread_and_is_audited(
     assert all(n.read_at is None for n in kiosk_store.notices(registered.id))
     (read,) = kiosk_store.audit_log("notice.read_by_staff")
     assert read.actor == "staff:agente"
+    (listed,) = kiosk_store.audit_log("mailbox.viewed")  # C1: the agent looked at the mailbox
+    assert (
+        listed.actor == "staff:agente"
+        and listed.subject_label is not None
+        and registered.full_name in listed.subject_label.render()
+    )
     # The person's own opening is still their acknowledgement.
     notice = kiosk_store.notices(registered.id)[0]
     assert kiosk_store.open_notice(registered.id, notice.id).read_at is not None
