@@ -17,9 +17,18 @@ from screens.counter.base import CounterScreen, cells
 from screens.labels import ticket_category_name, ticket_kind_name
 from screens.text import _, plain, say, short_moment
 from screens.widgets.table import Table
+from store.codes import display_code, normalize_code
 from store.errors import StoreError
 from store.text import N_
 from store.views import ApplicantView, TicketView
+
+
+def _reference(text: str | None) -> str:
+    """A booking code as the receipt prints it (with its dash); anything else as typed."""
+    if not text:
+        return "—"
+    code = normalize_code(text)
+    return display_code(code) if code else text
 
 
 class CounterTicketsScreen(CounterScreen):
@@ -107,7 +116,7 @@ class CounterTicketsScreen(CounterScreen):
             (
                 ticket_kind_name(ticket.kind),
                 ticket_category_name(ticket.category),
-                _("Referencia: {reference}", reference=ticket.reference or "—"),
+                _("Referencia: {reference}", reference=_reference(ticket.reference)),
             )
         )
         return Text.assemble((ticket.subject, "bold"), "\n", facts, "\n", ticket.message)
