@@ -102,6 +102,49 @@ def churn(url: str, people: list[int], day: str, rounds: int, seed: int) -> dict
     return {"done": done, "refused": refused}
 
 
+def cross(url: str, people: list[int], day: str, rounds: int, seed: int) -> dict[str, int]:
+    """W2 across two offices at once: each person holds at one office, then changes to the
+    other (the first hold gives way and its office's queue is served), confirms, releases,
+    cancels or joins a waitlist. Processes that cross in opposite directions take the two
+    offices' locks in one order, so none deadlocks."""
+    clock = FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+    store = Store(url, clock=clock)
+    rng = random.Random(seed)
+    when = date.fromisoformat(day)
+    offices = ["STG", "VAP"] if seed % 2 == 0 else ["VAP", "STG"]
+    done = refused = 0
+    for _ in range(rounds):
+        clock.advance(seconds=1)
+        person = rng.choice(people)
+        try:
+            # Whoever has a booking or a place gives it up first, so people keep moving.
+            for booking in store.bookings_of(person):
+                if booking.status == "confirmed":
+                    store.cancel(booking.code or "", applicant_id=person)
+                elif booking.status == "held":
+                    store.release_hold(person, booking.id)
+            for entry in store.waitlist_entries_of(person):
+                if entry.status == "waiting":
+                    store.withdraw(person, entry.office, "RT")
+            first, second = (store.slots(o, "RT", when, when) for o in offices)
+            held = store.hold(person, rng.choice(first).id)
+            match rng.randrange(5):
+                case 0 | 1:
+                    held = store.hold(person, rng.choice(second).id)
+                    store.confirm(person, held.id)
+                case 2:
+                    store.hold(person, rng.choice(second).id)
+                case 3:
+                    store.release_hold(person, held.id)
+                case 4:
+                    store.enrol(person, offices[1], "RT")
+            done += 1
+        except Refused:
+            refused += 1
+    store.close()
+    return {"done": done, "refused": refused}
+
+
 def send_mail(url: str, smtp_url: str) -> dict[str, int]:
     """M3: one run of the sender, as `kiosk outbox send` or a counter desk would do it."""
     from kiosk.i18n import translator
@@ -163,6 +206,7 @@ COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "book": book,
     "open": open_capacity,
     "churn": churn,
+    "cross": cross,
     "send_mail": send_mail,
     "book_timed": book_timed,
     "remind": remind,

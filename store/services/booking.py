@@ -17,11 +17,16 @@ from store.codes import normalize_code
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import SEAT_STATES, Booking, Office, Slot, WaitlistEntry
 from store.services import audit, mailbox
-from store.services.assignment import assign_waitlist
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
-from store.services.freed_seats import expire_holds, vacate_seats
-from store.services.lookups import active_bookings, applicant_by_id, booking_view, lock_offering
+from store.services.freed_seats import expire_holds, give_back_seats
+from store.services.lookups import (
+    active_bookings,
+    applicant_by_id,
+    booking_view,
+    lock_offering,
+    lock_offerings,
+)
 from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time
@@ -71,7 +76,19 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
         raise NotFound("slot_not_found", N_("Esa hora no existe: vuelva al calendario."))
-    lock_offering(ctx, slot.office_id, slot.procedure_id)
+    # An earlier hold of this person for the procedure gives way to the new one below, perhaps
+    # at another office: that office's queue is served too (W2), so its lock is taken now,
+    # with this one's, in the one order every writer takes them.
+    held_at = ctx.session.execute(
+        sa.select(col(Booking.office_id), col(Booking.procedure_id))
+        .where(
+            col(Booking.applicant_id) == applicant_id,
+            col(Booking.procedure_id) == slot.procedure_id,
+            col(Booking.status) == "held",
+        )
+        .distinct()
+    ).all()
+    lock_offerings(ctx, [(slot.office_id, slot.procedure_id), *((o, p) for o, p in held_at)])
     expire_holds(ctx, slot.office_id, slot.procedure_id)
     if slot.starts_at <= ctx.now:
         raise Refused("B6", "slot_past", N_("Esa hora ya pasó: elija una hora futura."))
@@ -93,8 +110,9 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
             raise Refused("B13", "same_time", N_("Esa ya es su hora: elija otra."))
     elif booked:
         raise _already_booked(ctx, booked[0])
-    # The applicant changed their mind: an earlier hold gives way to the new one.
-    vacate_seats(ctx, [(h.id or 0, h.slot_id) for h in holds], "released")
+    # The applicant changed their mind: an earlier hold gives way to the new one, and its
+    # seat goes to whoever waits for it first (W2), at this office or the one it was at.
+    give_back_seats(ctx, holds, "released")
     waiting = ctx.session.scalar(
         sa.select(col(WaitlistEntry.office_id)).where(
             col(WaitlistEntry.applicant_id) == applicant_id,
@@ -314,7 +332,7 @@ def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | Non
     old.moved_to_id = new.id
     ctx.session.flush()
     new.waitlist_entry_id = entry_id
-    vacate_seats(ctx, [(old.id or 0, old.slot_id)], "moved")
+    assigned = give_back_seats(ctx, [old], "moved")
     ctx.session.flush()
     ctx.session.refresh(old)
     previous_view = booking_view(ctx, old)
@@ -348,7 +366,6 @@ def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | Non
         to=new.code,
         **({"override": True, "reason": override} if override else {}),
     )
-    assigned = assign_waitlist(ctx, old.office_id, old.procedure_id)
     return Moved(view, previous_view, len(assigned))
 
 
@@ -384,8 +401,7 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
     if booking is None or booking.applicant_id != applicant_id or booking.status != "held":
         return
     lock_offering(ctx, booking.office_id, booking.procedure_id)
-    vacate_seats(ctx, [(booking.id or 0, booking.slot_id)], "released")
-    assign_waitlist(ctx, booking.office_id, booking.procedure_id)
+    give_back_seats(ctx, [booking], "released")
 
 
 def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
@@ -427,7 +443,7 @@ def cancel(
     if booking.status != "confirmed":
         raise Refused("B9", "not_active", N_("Esa reserva ya no está activa."))
     override = check_policy(ctx, booking, reason)
-    vacate_seats(ctx, [(booking.id or 0, booking.slot_id)], "cancelled")
+    assigned = give_back_seats(ctx, [booking], "cancelled")
     ctx.session.refresh(booking)
     view = booking_view(ctx, booking)
     mailbox.deposit(
@@ -450,7 +466,6 @@ def cancel(
         **({"reason": text} if text else {}),
         **({"override": True} if override else {}),
     )
-    assigned = assign_waitlist(ctx, booking.office_id, booking.procedure_id)
     return Cancelled(view, len(assigned))
 
 

@@ -24,7 +24,7 @@ from store.services.assignment import assign_waitlist, free_seats
 from store.services.booking import COUNTER_ROLES, book, by_code
 from store.services.calendar import parse_hours
 from store.services.context import Ctx
-from store.services.freed_seats import expire_holds, vacate_seats
+from store.services.freed_seats import expire_holds, give_back_seats, serve
 from store.services.lookups import (
     active_booking,
     applicant_by_id,
@@ -108,7 +108,9 @@ def displace(ctx: Ctx, bookings: Sequence[Booking], reason: str) -> list[Booking
     waitlists afterwards (W2)."""
     if not bookings:
         return []
-    vacate_seats(ctx, [(b.id or 0, b.slot_id) for b in bookings], "displaced")
+    # Their times are blocked, so serving the queue here hands out none of these seats; the
+    # caller serves again once the displaced are back on the list with their original dates.
+    give_back_seats(ctx, bookings, "displaced")
     ctx.session.execute(
         sa.update(Booking)
         .where(col(Booking.id).in_([b.id for b in bookings]))
@@ -168,11 +170,7 @@ def displace(ctx: Ctx, bookings: Sequence[Booking], reason: str) -> list[Booking
 
 def _serve(ctx: Ctx, office_id: int, procedure_ids: Iterable[int]) -> int:
     """W2 for each procedure of an office: expired holds freed, then the waitlist served."""
-    assigned = 0
-    for procedure_id in sorted(set(procedure_ids)):
-        expire_holds(ctx, office_id, procedure_id)
-        assigned += len(assign_waitlist(ctx, office_id, procedure_id))
-    return assigned
+    return len(serve(ctx, ((office_id, procedure_id) for procedure_id in procedure_ids)))
 
 
 def _displaceable(ctx: Ctx, *where: sa.ColumnElement[bool]) -> list[Booking]:

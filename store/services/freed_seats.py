@@ -1,12 +1,15 @@
-"""What happens when seats are freed (B6, B9, W2).
+"""What happens when seats are freed (B6, B9, B12, B13, W2).
 
-`vacate_seats` takes bookings off their seats and counts the seats as free again;
-`expire_holds` does so for lapsed holds and then hands the seats to the people waiting, before
-anyone may take or wait for a seat of that office and procedure."""
+`give_back_seats` is the one way a booking gives its seat back: a hold released, replaced
+(at this office or another) or lapsed, a booking cancelled, moved or displaced. In the same
+transaction, before anyone else may take or wait for a seat, every office and procedure
+concerned hands its free seats to the people waiting, strictly in order (W2). Nothing else in
+the store lowers a time's count of taken seats."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -16,11 +19,56 @@ from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
 
 
-def vacate_seats(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> int:
-    """Set bookings (id, slot_id) to a state that frees their seat, and give the seats back.
+def give_back_seats(ctx: Ctx, bookings: Sequence[Booking], new_status: str) -> list[str]:
+    """Set bookings to a state that frees their seat, give the seats back, and serve the
+    waitlist of each office and procedure concerned. Returns the codes of the bookings the
+    waitlist received.
 
-    Only bookings that still hold a seat are changed (a booking another transaction freed
-    meanwhile is not freed twice); returns how many were."""
+    Only bookings that still hold a seat are changed (one another transaction freed meanwhile
+    is not freed twice). The caller holds the lock of every office and procedure concerned
+    (`lookups.lock_offerings`)."""
+    _vacate(ctx, [(b.id or 0, b.slot_id) for b in bookings], new_status)
+    return serve(ctx, {(b.office_id, b.procedure_id) for b in bookings})
+
+
+def serve(ctx: Ctx, offerings: Iterable[tuple[int, int]]) -> list[str]:
+    """W2 for each office and procedure, in one order: lapsed holds freed, then the waiting
+    served. The caller holds their locks."""
+    assigned: list[str] = []
+    for office_id, procedure_id in sorted(set(offerings)):
+        _vacate(ctx, _lapsed(ctx, office_id, procedure_id), "expired")
+        assigned += assign_waitlist(ctx, office_id, procedure_id)
+    return assigned
+
+
+def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
+    """B6, W2: free the seats of expired holds; where people wait, they get them at once.
+
+    The caller holds the office/procedure lock. Returns how many holds lapsed."""
+    lapsed = _lapsed(ctx, office_id, procedure_id)
+    _vacate(ctx, lapsed, "expired")
+    if lapsed:
+        assign_waitlist(ctx, office_id, procedure_id)
+    return len(lapsed)
+
+
+def _lapsed(ctx: Ctx, office_id: int, procedure_id: int) -> list[tuple[int, int]]:
+    return [
+        (row.id, row.slot_id)
+        for row in ctx.session.execute(
+            sa.select(col(Booking.id), col(Booking.slot_id)).where(
+                col(Booking.office_id) == office_id,
+                col(Booking.procedure_id) == procedure_id,
+                col(Booking.status) == "held",
+                col(Booking.hold_expires_at) <= ctx.now,
+            )
+        )
+    ]
+
+
+def _vacate(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> int:
+    """Bookings (id, slot_id) off their seats, the seats counted free again; only through
+    the functions above, which serve the waitlist right after."""
     if not bookings:
         return 0
     freed = (
@@ -43,24 +91,3 @@ def vacate_seats(ctx: Ctx, bookings: list[tuple[int, int]], new_status: str) -> 
             [{"b_id": slot, "b_n": n} for slot, n in Counter(freed).items()],
         )
     return len(freed)
-
-
-def expire_holds(ctx: Ctx, office_id: int, procedure_id: int) -> int:
-    """B6, W2: free the seats of expired holds; where people wait, they get them at once.
-
-    The caller holds the office/procedure lock."""
-    expired = [
-        (row.id, row.slot_id)
-        for row in ctx.session.execute(
-            sa.select(col(Booking.id), col(Booking.slot_id)).where(
-                col(Booking.office_id) == office_id,
-                col(Booking.procedure_id) == procedure_id,
-                col(Booking.status) == "held",
-                col(Booking.hold_expires_at) <= ctx.now,
-            )
-        )
-    ]
-    vacate_seats(ctx, expired, "expired")
-    if expired:
-        assign_waitlist(ctx, office_id, procedure_id)
-    return len(expired)

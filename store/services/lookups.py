@@ -5,7 +5,7 @@ same wherever it is read."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -111,6 +111,13 @@ def lock_offering(ctx: Ctx, office_id: int, procedure_id: int) -> OfficeProcedur
     if ctx.is_postgres:
         query = query.with_for_update(key_share=True)
     return ctx.session.scalar(query)
+
+
+def lock_offerings(ctx: Ctx, offerings: Iterable[tuple[int, int]]) -> None:
+    """W2: the locks of several offices and procedures, always taken in one order (office,
+    then procedure), so that two transactions that each need two of them never deadlock."""
+    for office_id, procedure_id in sorted(set(offerings)):
+        lock_offering(ctx, office_id, procedure_id)
 
 
 def active_bookings(ctx: Ctx, applicant_id: int, procedure_id: int) -> list[Booking]:
