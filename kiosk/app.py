@@ -172,6 +172,8 @@ class KioskApp(App[None]):
         self.theme = "textual-dark"
         self._opened_on = self.first_screen()
         self.push_screen(self._opened_on)
+        if self._store is not None and self._store.is_training():  # a store given open
+            self.add_class("-training")
         # After the first paint: importing SQLAlchemy or every screen in a thread now would
         # compete with it.
         self.set_timer(OPEN_STORE_AFTER, self._prepare_in_background)
@@ -185,8 +187,10 @@ class KioskApp(App[None]):
         def prepare() -> None:
             import screens.journey  # noqa: F401  (the import is the work)
 
-            if self._store is None:
-                self.store  # noqa: B018  (opening it is the work)
+            # Opening the store (if not yet) is the work; then every screen of a training
+            # store says so in its top bar (issue 15 §2).
+            if self.store.is_training():
+                self.call_from_thread(self.add_class, "-training")
 
         self.run_worker(prepare, thread=True, exit_on_error=False)
 

@@ -84,6 +84,18 @@ class Settings:
 
         return Path(user_log_dir(APP_NAME))
 
+    def training_overrides(self) -> list[str]:
+        """The settings only a training store accepts (issue 15 §2): a clock stood still
+        would date enrolments and audit events at will, fast hashing weakens passwords."""
+        return [
+            name
+            for name, used in (
+                ("KIOSK_NOW", self.now is not None),
+                ("KIOSK_ARGON2_PROFILE=fast", self.argon2_profile == "fast"),
+            )
+            if used
+        ]
+
     def make_clock(self) -> Clock:
         """The clock: `KIOSK_NOW` stands it still (training, demos, tests)."""
         from store.clock import FixedClock, SystemClock

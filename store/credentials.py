@@ -35,6 +35,14 @@ class Passwords:
         except (VerificationError, InvalidHashError):
             return False
 
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """Whether a hash that just verified was made with other parameters than this
+        hasher's (a demo's fast profile, or an older default): it is replaced at login."""
+        try:
+            return self._hasher.check_needs_rehash(stored_hash)
+        except InvalidHashError:
+            return False
+
     def verify_nothing(self, password: str) -> None:
         """C10: the argon2 work of a check, for an account that does not exist: the password is
         verified against a fixed hash made once with the same parameters, so that how long a

@@ -32,6 +32,7 @@ from store.models import (
 from store.services import booking, calendar, staff
 from store.services.accounts import TERMS_VERSION
 from store.services.context import Ctx
+from store.services.training import mark_training
 from store.text import N_
 from store.timefmt import fmt_date, in_zone
 
@@ -147,6 +148,7 @@ def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
             {"date": fmt_date(actual)},
         )
     start = (today or actual) + timedelta(days=1)
+    mark_training(ctx)  # its people, passwords and dates are for practice
     region_ids = load_regions(ctx.session)
     procedure_ids, bookable_only_at = _load_procedures(ctx.session)
     office_codes = _load_offices(ctx.session, region_ids, procedure_ids, bookable_only_at)

@@ -6,7 +6,7 @@ acts and when, and hands back plain data."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -33,6 +33,7 @@ from store.services import (
     staff,
     stats,
     tickets,
+    training,
     waitlist,
 )
 from store.services.context import Ctx, StoreConfig
@@ -142,6 +143,15 @@ class Store:
         return self._read(
             lambda ctx: ctx.session.scalar(sa.select(col(Region.id)).limit(1)) is None
         )
+
+    def is_training(self) -> bool:
+        """Whether `kiosk demo` made this store (its screens say "CAPACITACIÓN")."""
+        return self._read(training.is_training)
+
+    def require_training(self, overrides: Sequence[str]) -> None:
+        """Refuse the settings named in `overrides` (a stood-still clock, fast password
+        hashing) unless this is a training store; reads only, so nothing is written."""
+        self._read(lambda ctx: training.require_training(ctx, overrides))
 
     def load_demo(self, today: date | None = None) -> dict[str, object]:
         """Load the demo catalogue, capacity, applicants and staff (`kiosk demo`)."""

@@ -62,6 +62,15 @@ def uuid_field() -> Any:
     return Field(default_factory=_uuid, max_length=36, unique=True, nullable=False)
 
 
+class StoreFact(SQLModel, table=True):
+    """What a store is, set once: `purpose` is `training` for a store `kiosk demo` made (its
+    clock may be stood still and its passwords hashed fast; a real store refuses both)."""
+
+    __tablename__ = "store_facts"
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+
+
 class Region(SQLModel, table=True):
     """One of Chile's 16 regions (B1), keyed by its ISO 3166-2:CL code."""
 

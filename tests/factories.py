@@ -84,6 +84,15 @@ def seed_catalog(store: Store) -> None:
     store.database.write(work)
 
 
+def training(store: Store) -> Store:
+    """Mark a test store as a training store, as `kiosk demo` does: the command line and the
+    apps then accept `KIOSK_NOW` and fast hashing on it (issue 15 §2)."""
+    from store.models import StoreFact
+
+    store.database.write(lambda session: session.merge(StoreFact(key="purpose", value="training")))
+    return store
+
+
 def form(**changes: Any) -> ApplicantForm:
     """A valid registration form; keyword arguments change fields."""
     data: dict[str, Any] = {

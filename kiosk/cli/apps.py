@@ -54,6 +54,20 @@ def start_logging_and_printer(settings: Settings) -> Printer:
         raise
 
 
+def refuse_training_settings_on_a_real_store(settings: Settings) -> None:
+    """Issue 15 §2: `KIOSK_NOW` or fast hashing on a real store stops the kiosk before it
+    starts (one line, exit 1); an empty database becomes the demo's training store."""
+    overrides = settings.training_overrides()
+    if not overrides:
+        return
+    store = settings.make_store()
+    try:
+        if store.is_ready() and not store.is_empty():
+            store.require_training(overrides)
+    finally:
+        store.close()
+
+
 @cli.when_no_command
 def start_kiosk(env: Env) -> None:
     """`kiosk` with no command: the applicant kiosk on this database (migrated and filled with
@@ -61,6 +75,7 @@ def start_kiosk(env: Env) -> None:
     from kiosk.app import make_app
 
     printer = start_logging_and_printer(env.settings)
+    refuse_training_settings_on_a_real_store(env.settings)
     make_app(env.settings, opener(env.settings), printer).run()
 
 
@@ -71,4 +86,5 @@ def counter(env: Env) -> None:
     from kiosk.app import make_app
 
     printer = start_logging_and_printer(env.settings)
+    refuse_training_settings_on_a_real_store(env.settings)
     make_app(env.settings, opener(env.settings), printer, counter=True).run()

@@ -78,6 +78,8 @@ class Env:
                 self.say(N_("La base de datos no está preparada: ejecute «kiosk db upgrade».")),
                 EXIT_BAD_INPUT,
             )
+        if must_be_ready:  # `db upgrade` dates nothing; `demo` makes a training store
+            self._store.require_training(self.settings.training_overrides())
         return self._store
 
 

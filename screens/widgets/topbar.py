@@ -47,6 +47,8 @@ class TopBar(Horizontal):
             yield Static(text, id="top-title")
         else:
             yield Static(plain(self._title), id="top-title")
+        # Shown only on a training store (kiosk.tcss: App.-training), never by colour alone.
+        yield Static(f" {_('CAPACITACIÓN')} ", id="top-training")
         for code, name in LANGUAGES:
             button = Button(name, id=f"lang-{code}", compact=True)
             button.can_focus = False  # Tab walks the page; the language is one tap away

@@ -45,11 +45,12 @@ def check_password(ctx: Ctx, account: Credentials, password: str, wrong: Refused
     locked = account.locked_until
     if locked is not None and locked > ctx.now:
         return locked_refusal(locked)
-    if ctx.config.passwords.verify(
-        account.password_hash, password if isinstance(password, str) else ""
-    ):
+    passwords = ctx.config.passwords
+    if passwords.verify(account.password_hash, password if isinstance(password, str) else ""):
         account.failed_logins = 0
         account.locked_until = None
+        if passwords.needs_rehash(account.password_hash):  # weaker (or older) parameters
+            account.password_hash = passwords.hash(password)
         return None
     account.failed_logins += 1
     if account.failed_logins >= MAX_FAILED_LOGINS:

@@ -119,7 +119,8 @@ def test_exit_3_when_the_database_cannot_be_used_nothing_written(tmp_path: Path)
     assert CliRunner().invoke(cli, ["--db", str(path), "db", "upgrade"], env=env).exit_code == 0
     read_only = run(f"sqlite:///file:{path}?mode=ro&uri=true", "demo")
     assert "readonly" in read_only.stderr
-    after = CliRunner().invoke(cli, ["--db", str(path), "catalog", "--json"], env=env)
+    real = {"KIOSK_NOW": None, "KIOSK_ARGON2_PROFILE": None}  # a real store: no training settings
+    after = CliRunner().invoke(cli, ["--db", str(path), "catalog", "--json"], env=real)
     assert json.loads(after.stdout)["offices"] == []
     server = run("postgresql://kiosk:s3cret@127.0.0.1:1/kiosk", "catalog")
     assert "s3cret" not in server.stderr and "127.0.0.1" in server.stderr

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from kiosk.cli import cli
 from store import Store
-from tests.factories import MONDAY, at, form, open_day
+from tests.factories import MONDAY, at, form, open_day, training
 
 TODAY = date(2026, 11, 23)  # the fixed clock's Monday (tests/conftest.py)
 NOW = "2026-11-23T12:00:00Z"  # 09:00 in Santiago
@@ -86,7 +86,7 @@ def office(seeded: Store) -> Store:
         form(document_number="P7654321", email="ana@correo.cl", email_confirmation="ana@correo.cl"),
         terms_accepted=True,
     )
-    return seeded
+    return training(seeded)  # KIOSK_NOW and fast hashing are for training stores only
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from kiosk.cli import cli
 from kiosk.settings import SettingsError, load_settings
 from store import Store
-from tests.factories import MONDAY, open_day
+from tests.factories import MONDAY, open_day, training
 from tests.mailserver import MailServer
 
 NOW = "2026-11-23T12:00:00Z"
@@ -24,7 +24,7 @@ SENDER = "Citas Kiosk <citas@extranjeria.gob.cl>"
 @pytest.fixture
 def office(seeded: Store) -> Store:
     seeded.create_staff("sup", "Paula Supervisora", "supervisor", "sup-password-1", "STG")
-    return seeded
+    return training(seeded)  # KIOSK_NOW and fast hashing are for training stores only
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ async def test_c8_the_ticket_list_says_who_asked_and_opens_their_file(
     app = make_counter()
     async with app.run_test(size=(80, 24), message_hook=outcomes) as pilot:
         await staff_at(pilot, "agente", "#tickets")
-        assert _cells(app, "#tickets")[0][1:3] == [
+        assert _cells(app, "#tickets")[0][2:4] == [
             "Wyddeline Ñusta Désir Saint-Fleur",
             "Mi pasaporte",
         ]
