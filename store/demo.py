@@ -1,10 +1,11 @@
 """The demo (`kiosk demo`): Chile's 16 regions, real-world offices and procedures, four weeks
 of capacity, some applicants, two offerings full with people waiting, and staff accounts.
 
-The catalogue, the applicants and the staff are data files in store/data/: regions_cl.csv,
-demo_offices.csv, demo_procedures.csv (each naming its documents by key in
-demo_documents.csv), demo_applicants.csv and demo_staff.csv. This module loads them and decides
-the capacity: which offerings get times, with how many seats, and which are full.
+The catalogue is the set of plain data files in store/data/catalog/ (regions, offices,
+procedures, documents, offerings), loaded as `kiosk catalog load` loads any such set; the
+applicants and the staff are store/data/demo_applicants.csv and demo_staff.csv. This module
+loads them and decides the capacity: which offerings get times, with how many seats, and which
+are full.
 Offices and addresses are realistic, not an official directory."""
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from store.models import (
     Office,
     OfficeProcedure,
     Procedure,
-    ProcedureDocument,
     Region,
     WaitlistEntry,
 )
-from store.services import booking, calendar, staff
+from store.services import booking, calendar, catalog_files, staff
 from store.services.accounts import TERMS_VERSION
 from store.services.context import Ctx
 from store.services.training import mark_training
@@ -51,11 +51,12 @@ def read_rows(name: str) -> list[dict[str, str]]:
 
 
 def load_regions(session: Session) -> dict[str, tuple[int, str]]:
-    """B1: Chile's 16 regions from the shipped CSV; returns code -> (id, time zone)."""
+    """B1: Chile's 16 regions from the shipped catalogue; returns code -> (id, time zone).
+    (The test catalogue of tests/factories.py starts from them.)"""
     loaded = {}
-    for row in read_rows("regions_cl.csv"):
+    for row in read_rows("catalog/regions.csv"):
         region = Region(
-            code=row["iso_code"],
+            code=row["code"],
             number=row["number"],
             name=row["name"],
             capital=row["capital"],
@@ -67,68 +68,17 @@ def load_regions(session: Session) -> dict[str, tuple[int, str]]:
     return loaded
 
 
-def _load_procedures(session: Session) -> tuple[dict[str, int], dict[str, set[str]]]:
-    """The procedures with the documents to bring, in order (B2). Returns code -> id, and the
-    procedures booked only at some offices (B4): code -> those offices' codes."""
-    documents = {
-        row["key"]: (row["text"], row["text_en"]) for row in read_rows("demo_documents.csv")
-    }
-    ids: dict[str, int] = {}
-    bookable_only_at: dict[str, set[str]] = {}
-    for row in read_rows("demo_procedures.csv"):
-        procedure = Procedure(
-            code=row["code"], name=row["name"], name_en=row["name_en"], minutes=int(row["minutes"])
-        )
-        session.add(procedure)
-        session.flush()
-        ids[procedure.code] = procedure.id or 0
-        for position, key in enumerate(row["documents"].split(), start=1):
-            text, text_en = documents[key]
-            session.add(
-                ProcedureDocument(
-                    procedure_id=procedure.id or 0, position=position, text=text, text_en=text_en
-                )
-            )
-        if row["bookable_only_at"]:
-            bookable_only_at[procedure.code] = set(row["bookable_only_at"].split())
-    return ids, bookable_only_at
-
-
-def _load_offices(
-    session: Session,
-    region_ids: dict[str, tuple[int, str]],
-    procedure_ids: dict[str, int],
-    bookable_only_at: dict[str, set[str]],
-) -> list[str]:
-    """The offices, each offering every procedure, bookable or in person only (B4). Returns
-    their codes in order."""
-    codes = []
-    for row in read_rows("demo_offices.csv"):
-        region_id, time_zone = region_ids[row["region"]]
-        office = Office(
-            code=row["code"],
-            name=row["name"],
-            region_id=region_id or 0,
-            address=row["address"],
-            time_zone=time_zone,
-            opens_at=time.fromisoformat(row["opens_at"]),
-            closes_at=time.fromisoformat(row["closes_at"]),
-            cancel_policy=row["cancel_policy"],
-            cancel_hours=int(row["cancel_hours"]),
-        )
-        session.add(office)
-        session.flush()
-        codes.append(office.code)
-        for procedure_code, procedure_id in procedure_ids.items():
-            only = bookable_only_at.get(procedure_code)
-            session.add(
-                OfficeProcedure(
-                    office_id=office.id or 0,
-                    procedure_id=procedure_id,
-                    bookable=only is None or office.code in only,
-                )
-            )
-    return codes
+def _offerings(ctx: Ctx) -> list[tuple[str, str, bool]]:
+    """(office, procedure, bookable) in the catalogue's order."""
+    return [
+        (office, procedure, bookable)
+        for office, procedure, bookable in ctx.session.execute(
+            sa.select(col(Office.code), col(Procedure.code), col(OfficeProcedure.bookable))
+            .join(Office, col(Office.id) == col(OfficeProcedure.office_id))
+            .join(Procedure, col(Procedure.id) == col(OfficeProcedure.procedure_id))
+            .order_by(col(Office.id), col(Procedure.id))
+        ).all()
+    ]
 
 
 def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
@@ -149,27 +99,25 @@ def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
         )
     start = (today or actual) + timedelta(days=1)
     mark_training(ctx)  # its people, passwords and dates are for practice
-    region_ids = load_regions(ctx.session)
-    procedure_ids, bookable_only_at = _load_procedures(ctx.session)
-    office_codes = _load_offices(ctx.session, region_ids, procedure_ids, bookable_only_at)
-    ctx.session.flush()
-    applicants = _applicants(ctx, region_ids["CL-RM"][0] or 0)
+    # The catalogue is the same plain data files a real store is set up from (issue 15 §2b).
+    loaded = catalog_files.load(ctx, catalog_files.read_folder(DATA / "catalog"))
+    santiago = ctx.session.scalar(sa.select(col(Region.id)).where(col(Region.code) == "CL-RM"))
+    applicants = _applicants(ctx, santiago or 0)
+    offerings = _offerings(ctx)
     created = 0
-    for code in office_codes:
-        for procedure_code in procedure_ids:
-            only = bookable_only_at.get(procedure_code)
-            if (only is not None and code not in only) or (code, procedure_code) in FULL_OFFERINGS:
-                continue
-            created += calendar.open_capacity(
-                ctx,
-                code,
-                procedure_code,
-                start,
-                start + timedelta(days=27),
-                "09:00-13:00",
-                30,
-                2 if code in LARGE_OFFICES else 1,
-            ).created
+    for code, procedure_code, bookable in offerings:
+        if not bookable or (code, procedure_code) in FULL_OFFERINGS:
+            continue
+        created += calendar.open_capacity(
+            ctx,
+            code,
+            procedure_code,
+            start,
+            start + timedelta(days=27),
+            "09:00-13:00",
+            30,
+            2 if code in LARGE_OFFICES else 1,
+        ).created
     waiting = _full_offerings(ctx, start, applicants)
     accounts = read_rows("demo_staff.csv")
     for row in accounts:
@@ -177,9 +125,9 @@ def load(ctx: Ctx, today: date | None = None) -> dict[str, object]:
             ctx, row["username"], row["full_name"], row["role"], row["password"], row["office"]
         )
     return {
-        "regions": len(region_ids),
-        "offices": len(office_codes),
-        "procedures": len(procedure_ids),
+        "regions": loaded["regions"]["added"],
+        "offices": loaded["offices"]["added"],
+        "procedures": loaded["procedures"]["added"],
         "slots": created,
         "applicants": len(applicants),
         "waiting": waiting,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from store.services import (
     booking,
     calendar,
     catalog,
+    catalog_files,
     closures,
     counter,
     freed_seats,
@@ -152,6 +154,28 @@ class Store:
         """Refuse the settings named in `overrides` (a stood-still clock, fast password
         hashing) unless this is a training store; reads only, so nothing is written."""
         self._read(lambda ctx: training.require_training(ctx, overrides))
+
+    def export_catalog(self, folder: Path) -> dict[str, int]:
+        """Issue 15 §2b: the catalogue as plain data files in `folder`; rows per file."""
+        tables = self._read(catalog_files.export)
+        catalog_files.write_folder(folder, tables)
+        return {name.removesuffix(".csv"): len(rows) for name, rows in tables.items()}
+
+    def load_catalog(self, folder: Path, *, actor: Actor = SYSTEM) -> dict[str, dict[str, int]]:
+        """Issue 15 §2b: add and update the catalogue from such files, in one transaction
+        (nothing is written when any line is refused); a national supervisor, or no one on a
+        store with no staff yet (C12). Returns, per file, rows added and changed."""
+        tables = catalog_files.read_folder(folder)
+
+        def work(ctx: Ctx) -> dict[str, dict[str, int]]:
+            staff.require_catalog_admin(ctx)
+            return catalog_files.load(ctx, tables)
+
+        return self._write(actor, work)
+
+    def has_staff(self) -> bool:
+        """Whether any staff account exists (none on a store just set up)."""
+        return self._read(staff.has_staff)
 
     def load_demo(self, today: date | None = None) -> dict[str, object]:
         """Load the demo catalogue, capacity, applicants and staff (`kiosk demo`)."""

@@ -33,7 +33,7 @@ class Message:
         if not self.params:
             return text
         values = {
-            key: translate(value.msgid) if isinstance(value, Message) else value
+            key: value.render(translate) if isinstance(value, Message) else value
             for key, value in self.params.items()
         }
         return text.format(**values)

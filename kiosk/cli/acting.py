@@ -22,7 +22,7 @@ from kiosk.cli.group import EXIT_BAD_INPUT, EXIT_REFUSED, Env, fail, pass_env
 from store.text import N_
 
 if TYPE_CHECKING:
-    from store.views import StaffView
+    from store.views import Actor, StaffView
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -133,6 +133,20 @@ def as_staff(
         return staff_option(pass_env(run))
 
     return decorate
+
+
+def staff_or_setup(env: Env) -> Actor:
+    """C12 for what also sets a store up (`catalog load`, the first `staff add`): the staff
+    member named by --staff or $KIOSK_STAFF, logged in as for any command; with no one named,
+    no one (the store allows that only while it has no staff account at all)."""
+    from store.views import SYSTEM
+
+    if (
+        env.staff is None
+        and not (env.staff_username or os.environ.get(STAFF_VARIABLE) or "").strip()
+    ):
+        return SYSTEM
+    return acting_staff(env).actor
 
 
 def office_scope(env: Env, staff: StaffView, office: str | None) -> str:

@@ -5,11 +5,12 @@ times. Reading is public; opening, blocking and unblocking act as a supervisor o
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kiosk.cli.acting import as_staff, office_scope
+from kiosk.cli.acting import as_staff, office_scope, staff_option, staff_or_setup
 from kiosk.cli.group import Env, cli, emit, iso, json_option, parse_day, pass_env
 from store.text import N_
 
@@ -69,14 +70,55 @@ def slot_json(s: SlotView) -> dict[str, object]:
     }
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @json_option
 @pass_env
-def catalog(env: Env, as_json: bool) -> None:
-    """Regions, offices and procedures (with documents to bring)."""
+@click.pass_context
+def catalog(ctx: click.Context, env: Env, as_json: bool) -> None:
+    """Regions, offices and procedures (with documents to bring); `export` and `load` as
+    plain data files."""
+    if ctx.invoked_subcommand is not None:
+        return
     cat = env.store().catalog()
     text = "\n".join(f"{o.code:5} {o.name} — {o.address}" for o in cat.offices)
     emit(catalog_json(cat, env.settings.language), as_json, text)
+
+
+@catalog.command("export")
+@click.option("--out", "folder", required=True, type=click.Path(file_okay=False, path_type=Path))
+@json_option
+@pass_env
+def catalog_export(env: Env, folder: Path, as_json: bool) -> None:
+    """Write the catalogue as five CSV files (regions, offices, procedures, documents,
+    offerings) into a folder; public data, so no one needs to be named."""
+    rows = env.store().export_catalog(folder)
+    emit(
+        {"folder": str(folder), "rows": rows},
+        as_json,
+        env.say(N_("Catálogo escrito en {folder}."), folder=str(folder)),
+    )
+
+
+@catalog.command("load")
+@click.argument("folder", type=click.Path(path_type=Path))
+@json_option
+@staff_option
+@pass_env
+def catalog_load(env: Env, folder: Path, as_json: bool) -> None:
+    """Add and update the catalogue from such files, in one transaction; a national
+    supervisor (no one on a new store with no staff yet). Loading twice changes nothing."""
+    counts = env.store().load_catalog(folder, actor=staff_or_setup(env))
+    added = sum(c["added"] for c in counts.values())
+    changed = sum(c["changed"] for c in counts.values())
+    emit(
+        {"loaded": counts},
+        as_json,
+        env.say(
+            N_("Catálogo cargado: {added} filas nuevas, {changed} cambiadas."),
+            added=added,
+            changed=changed,
+        ),
+    )
 
 
 @cli.group()

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from kiosk.cli import acting as acting_module
-from kiosk.cli.acting import as_staff
-from kiosk.cli.group import EXIT_REFUSED, Env, cli, emit, fail, iso, json_option
+from kiosk.cli.acting import as_staff, staff_option, staff_or_setup
+from kiosk.cli.group import EXIT_REFUSED, Env, cli, emit, fail, iso, json_option, pass_env
 from store.text import N_
 
 if TYPE_CHECKING:
@@ -80,18 +80,15 @@ def staff() -> None:
 @click.option("--role", required=True, type=click.Choice(["agent", "supervisor", "auditor"]))
 @click.option("--office", help="Office code (default: your office; none: a national account).")
 @json_option
-@as_staff()
+@staff_option
+@pass_env
 def staff_add(
-    env: Env,
-    acting: StaffView,
-    username: str,
-    full_name: str,
-    role: str,
-    office: str | None,
-    as_json: bool,
+    env: Env, username: str, full_name: str, role: str, office: str | None, as_json: bool
 ) -> None:
-    """Create an account with a temporary password, printed once."""
-    issued = env.store().add_staff(username, full_name, role, office, actor=acting.actor)
+    """Create an account with a temporary password, printed once. On a new store with no
+    account yet, the first (a national supervisor) needs no --staff."""
+    actor = staff_or_setup(env)
+    issued = env.store().add_staff(username, full_name, role, office, actor=actor)
     _issued(env, issued, as_json)
 
 

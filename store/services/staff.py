@@ -129,8 +129,45 @@ def _locked_row(ctx: Ctx, query: sa.Select[Any]) -> Staff | None:
     return found
 
 
+def has_staff(ctx: Ctx) -> bool:
+    """Whether any staff account exists (a store just set up has none)."""
+    return ctx.session.scalar(sa.select(col(Staff.id)).limit(1)) is not None
+
+
+def require_catalog_admin(ctx: Ctx) -> None:
+    """C9, C12: the catalogue is national; a national supervisor loads it. On a store being
+    set up, before any staff account exists, no one needs to (like `db upgrade`)."""
+    if ctx.actor.staff_id is None:
+        if has_staff(ctx):
+            raise Refused(
+                "C12",
+                "staff_only",
+                N_(
+                    "Esta base de datos ya tiene cuentas del personal: el catálogo lo carga una "
+                    "supervisora o supervisor nacional (--staff USUARIO)."
+                ),
+            )
+        return
+    admin = _administrator(ctx)
+    if admin.office_id is not None:
+        raise Refused(
+            "C9",
+            "national_only",
+            N_("El catálogo es nacional: lo carga una supervisora o supervisor sin oficina."),
+        )
+
+
 def _administrator(ctx: Ctx) -> Staff:
     """C10: the acting staff member, who must be a supervisor."""
+    if ctx.actor.staff_id is None:  # C12: no one named, on a store that has staff
+        raise Refused(
+            "C12",
+            "staff_only",
+            N_(
+                "Este comando necesita saber quién lo ejecuta: indique --staff USUARIO "
+                "(o KIOSK_STAFF) y la contraseña."
+            ),
+        )
     return require_role(ctx, ("supervisor",))
 
 
@@ -171,7 +208,23 @@ def add_staff(
     ctx: Ctx, username: str, full_name: str, role: str, office_code: str | None
 ) -> StaffPassword:
     """C10: a supervisor creates an account of their office (by default theirs; a national
-    supervisor names one, or none for a national account) with a temporary password."""
+    supervisor names one, or none for a national account) with a temporary password.
+
+    Setting up a real store (issue 15 §2b): on a store with no staff account at all, the
+    first one is created without anyone acting, and must be a national supervisor."""
+    if ctx.actor.staff_id is None and not has_staff(ctx):
+        if role != "supervisor" or (office_code is not None and v.printable(office_code)):
+            raise Refused(
+                "C10",
+                "first_account",
+                N_(
+                    "La primera cuenta de una base de datos nueva es de una supervisora o "
+                    "supervisor nacional: --role supervisor, sin --office."
+                ),
+            )
+        temporary = ctx.config.passwords.temporary()
+        view = create_staff(ctx, username, full_name, role, temporary, None, temporary=True)
+        return StaffPassword(view, temporary)
     admin = _administrator(ctx)
     if office_code is None or not v.printable(office_code):
         office_id = admin.office_id

@@ -13,21 +13,23 @@ from store.services.roles import ROLES
 
 
 def test_demo_files_refer_only_to_what_exists() -> None:
-    """A misspelt key would drop a document or make a procedure bookable nowhere, silently."""
-    regions = {row["iso_code"] for row in read_rows("regions_cl.csv")}
-    offices = read_rows("demo_offices.csv")
+    """A misspelt code would drop a document or make a procedure bookable nowhere, silently.
+    (The catalogue loader refuses a reference to nothing too; this checks the demo's own.)"""
+    regions = {row["code"] for row in read_rows("catalog/regions.csv")}
+    offices = read_rows("catalog/offices.csv")
     office_codes = {row["code"] for row in offices}
-    procedures = read_rows("demo_procedures.csv")
-    documents = {row["key"] for row in read_rows("demo_documents.csv")}
-    used = {key for row in procedures for key in row["documents"].split()}
-    assert used == documents
-    assert all(row["documents"].split() for row in procedures)
+    procedures = {row["code"] for row in read_rows("catalog/procedures.csv")}
+    documented = {row["procedure"] for row in read_rows("catalog/documents.csv")}
+    offerings = read_rows("catalog/offerings.csv")
+    assert documented == procedures  # every procedure says what to bring
     assert {row["region"] for row in offices} <= regions
     assert {row["cancel_policy"] for row in offices} <= {"never", "hours_before"}
-    assert {code for row in procedures for code in row["bookable_only_at"].split()} <= office_codes
+    assert {(row["office"], row["procedure"]) for row in offerings} == {
+        (o, p) for o in office_codes for p in procedures
+    }
     assert LARGE_OFFICES.issubset(office_codes)
     assert {o for o, _ in FULL_OFFERINGS} <= office_codes
-    assert {p for _, p in FULL_OFFERINGS} <= {row["code"] for row in procedures}
+    assert {p for _, p in FULL_OFFERINGS} <= procedures
     staff = read_rows("demo_staff.csv")
     assert {row["role"] for row in staff} == set(ROLES)
     # "" is a national account (C9, C10): the demo's national supervisor.

@@ -1,0 +1,447 @@
+"""The catalogue as plain data files (issue 15 §2b): what a real store is set up from, with no
+people and no training data, and what the demo's catalogue is made of.
+
+Five CSV files, UTF-8, one header line each:
+
+- `regions.csv`: code, number, name, capital, time_zone (B1);
+- `offices.csv`: code, name, region, address, time_zone, open_weekdays (0 = Monday),
+  opens_at, closes_at (HH:MM), cancel_policy (`never` or `hours_before`), cancel_hours (B9),
+  grace_minutes (C11);
+- `procedures.csv`: code, name, name_en, minutes (B2);
+- `documents.csv`: procedure, position, text, text_en: what to bring, in order (B2, B7);
+- `offerings.csv`: office, procedure, bookable (`yes`, or `no` for in person only: B3, B4).
+
+`load` adds what is new and updates what changed, by code, in the caller's one transaction; it
+never deletes (an office or procedure with bookings stays). Loading the same files twice
+changes nothing. Every refusal names the file, the line and what to fix."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from store.errors import InvalidInput
+from store.models import Office, OfficeProcedure, Procedure, ProcedureDocument, Region
+from store.services import audit
+from store.services.context import Ctx
+from store.text import N_, Message
+from store.validation import printable
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "regions.csv": ("code", "number", "name", "capital", "time_zone"),
+    "offices.csv": (
+        "code",
+        "name",
+        "region",
+        "address",
+        "time_zone",
+        "open_weekdays",
+        "opens_at",
+        "closes_at",
+        "cancel_policy",
+        "cancel_hours",
+        "grace_minutes",
+    ),
+    "procedures.csv": ("code", "name", "name_en", "minutes"),
+    "documents.csv": ("procedure", "position", "text", "text_en"),
+    "offerings.csv": ("office", "procedure", "bookable"),
+}
+Tables = Mapping[str, Sequence[Mapping[str, str]]]
+Counts = dict[str, dict[str, int]]
+
+_REGION = re.compile(r"CL-[A-Z]{2}")
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9_]{0,23}")
+
+
+class _Row:
+    """One line of one file, and the one sentence that says what is wrong with it."""
+
+    def __init__(self, file: str, line: int, values: Mapping[str, str]) -> None:
+        self.file, self.line, self.values = file, line, values
+
+    def refuse(self, msgid: str, **params: object) -> InvalidInput:
+        return InvalidInput(
+            "catalog",
+            N_("{file}, línea {line}: {problem}"),
+            {"file": self.file, "line": self.line, "problem": Message(msgid, params)},
+        )
+
+    def text(self, column: str, limit: int, *, empty: bool = False) -> str:
+        value = " ".join(printable(self.values.get(column, "")).split())
+        if not value and not empty:
+            raise self.refuse(N_("falta «{column}»."), column=column)
+        if len(value) > limit:
+            raise self.refuse(
+                N_("«{column}» es demasiado largo (máximo {max} caracteres)."),
+                column=column,
+                max=limit,
+            )
+        return value
+
+    def code(self, column: str, pattern: re.Pattern[str]) -> str:
+        value = self.text(column, 24).upper()
+        if not pattern.fullmatch(value):
+            raise self.refuse(
+                N_("«{value}» no sirve como código en «{column}»."), value=value, column=column
+            )
+        return value
+
+    def number(self, column: str, low: int, high: int) -> int:
+        value = self.text(column, 6)
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise self.refuse(
+                N_("«{column}» debe ser un número entero entre {low} y {high}."),
+                column=column,
+                low=low,
+                high=high,
+            )
+        return int(value)
+
+    def clock(self, column: str) -> time:
+        value = self.text(column, 5)
+        try:
+            if not re.fullmatch(r"\d\d:\d\d", value):
+                raise ValueError(value)
+            return time.fromisoformat(value)
+        except ValueError:
+            raise self.refuse(N_("«{column}» debe ser una hora HH:MM."), column=column) from None
+
+    def zone(self, column: str) -> str:
+        value = self.text(column, 40)
+        try:
+            if value not in _zones():
+                raise ZoneInfoNotFoundError(value)
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.refuse(
+                N_("la zona horaria «{value}» no existe (p. ej. America/Santiago)."), value=value
+            ) from None
+        return value
+
+    def choice(self, column: str, allowed: Sequence[str]) -> str:
+        value = self.text(column, 16).lower()
+        if value not in allowed:
+            raise self.refuse(
+                N_("«{column}» debe ser uno de: {allowed}."),
+                column=column,
+                allowed=", ".join(allowed),
+            )
+        return value
+
+
+_ZONES: set[str] = set()
+
+
+def _zones() -> set[str]:
+    if not _ZONES:
+        _ZONES.update(available_timezones())
+    return _ZONES
+
+
+def _rows(tables: Tables, name: str) -> list[_Row]:
+    return [_Row(name, number, values) for number, values in enumerate(tables.get(name, ()), 2)]
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+
+def export(ctx: Ctx) -> dict[str, list[dict[str, str]]]:
+    """The store's catalogue as the five files' rows, in a stable order."""
+    regions = ctx.session.scalars(sa.select(Region).order_by(col(Region.id))).all()
+    region_code = {r.id: r.code for r in regions}
+    offices = ctx.session.scalars(sa.select(Office).order_by(col(Office.id))).all()
+    office_code = {o.id: o.code for o in offices}
+    procedures = ctx.session.scalars(sa.select(Procedure).order_by(col(Procedure.id))).all()
+    procedure_code = {p.id: p.code for p in procedures}
+    documents = ctx.session.scalars(
+        sa.select(ProcedureDocument).order_by(
+            col(ProcedureDocument.procedure_id), col(ProcedureDocument.position)
+        )
+    ).all()
+    offerings = ctx.session.scalars(
+        sa.select(OfficeProcedure).order_by(
+            col(OfficeProcedure.office_id), col(OfficeProcedure.procedure_id)
+        )
+    ).all()
+    return {
+        "regions.csv": [
+            {
+                "code": r.code,
+                "number": r.number,
+                "name": r.name,
+                "capital": r.capital,
+                "time_zone": r.time_zone,
+            }
+            for r in regions
+        ],
+        "offices.csv": [
+            {
+                "code": o.code,
+                "name": o.name,
+                "region": region_code[o.region_id],
+                "address": o.address,
+                "time_zone": o.time_zone,
+                "open_weekdays": o.open_weekdays,
+                "opens_at": f"{o.opens_at:%H:%M}",
+                "closes_at": f"{o.closes_at:%H:%M}",
+                "cancel_policy": o.cancel_policy,
+                "cancel_hours": str(o.cancel_hours),
+                "grace_minutes": str(o.grace_minutes),
+            }
+            for o in offices
+        ],
+        "procedures.csv": [
+            {"code": p.code, "name": p.name, "name_en": p.name_en, "minutes": str(p.minutes)}
+            for p in procedures
+        ],
+        "documents.csv": [
+            {
+                "procedure": procedure_code[d.procedure_id],
+                "position": str(d.position),
+                "text": d.text,
+                "text_en": d.text_en,
+            }
+            for d in documents
+        ],
+        "offerings.csv": [
+            {
+                "office": office_code[x.office_id],
+                "procedure": procedure_code[x.procedure_id],
+                "bookable": "yes" if x.bookable else "no",
+            }
+            for x in offerings
+        ],
+    }
+
+
+# -- load -----------------------------------------------------------------------------------------
+
+
+def _upsert(
+    ctx: Ctx, model: Any, existing: Any, values: dict[str, Any], counts: dict[str, int]
+) -> Any:
+    """Insert `values` as a new `model` row, or update `existing` where a value differs."""
+    if existing is None:
+        row = model(**values)
+        ctx.session.add(row)
+        ctx.session.flush()
+        counts["added"] += 1
+        return row
+    changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+    for key, value in changed.items():
+        setattr(existing, key, value)
+    if changed:
+        counts["changed"] += 1
+    return existing
+
+
+def load(ctx: Ctx, tables: Tables) -> Counts:
+    """Add and update the catalogue from the five files' rows (any may be missing or empty).
+    Returns, per file, how many rows were added and changed. Raises InvalidInput, naming the
+    file and line, before the caller commits anything."""
+    counts: Counts = {name.removesuffix(".csv"): {"added": 0, "changed": 0} for name in COLUMNS}
+    regions = {r.code: r for r in ctx.session.scalars(sa.select(Region))}
+    for row in _rows(tables, "regions.csv"):
+        code = row.code("code", _REGION)
+        regions[code] = _upsert(
+            ctx,
+            Region,
+            regions.get(code),
+            {
+                "code": code,
+                "number": row.text("number", 4),
+                "name": row.text("name", 80),
+                "capital": row.text("capital", 80),
+                "time_zone": row.zone("time_zone"),
+            },
+            counts["regions"],
+        )
+    offices = {o.code: o for o in ctx.session.scalars(sa.select(Office))}
+    for row in _rows(tables, "offices.csv"):
+        code = row.code("code", _CODE)
+        region = regions.get(row.text("region", 8).upper())
+        if region is None:
+            raise row.refuse(N_("la región «{value}» no existe."), value=row.values.get("region"))
+        weekdays = row.text("open_weekdays", 7)
+        if (
+            not weekdays
+            or any(d not in "0123456" for d in weekdays)
+            or len(set(weekdays)) != len(weekdays)
+        ):
+            raise row.refuse(
+                N_("«open_weekdays» son los días que abre, 0 = lunes … 6 = domingo (p. ej. 01234).")
+            )
+        opens, closes = row.clock("opens_at"), row.clock("closes_at")
+        if opens >= closes:
+            raise row.refuse(N_("«opens_at» debe ser antes de «closes_at»."))
+        offices[code] = _upsert(
+            ctx,
+            Office,
+            offices.get(code),
+            {
+                "code": code,
+                "name": row.text("name", 120),
+                "region_id": region.id,
+                "address": row.text("address", 200),
+                "time_zone": row.zone("time_zone"),
+                "open_weekdays": "".join(sorted(weekdays)),
+                "opens_at": opens,
+                "closes_at": closes,
+                "cancel_policy": row.choice("cancel_policy", ("never", "hours_before")),
+                "cancel_hours": row.number("cancel_hours", 0, 720),
+                "grace_minutes": row.number("grace_minutes", 0, 240),
+            },
+            counts["offices"],
+        )
+    procedures = {p.code: p for p in ctx.session.scalars(sa.select(Procedure))}
+    for row in _rows(tables, "procedures.csv"):
+        code = row.code("code", _CODE)
+        procedures[code] = _upsert(
+            ctx,
+            Procedure,
+            procedures.get(code),
+            {
+                "code": code,
+                "name": row.text("name", 160),
+                "name_en": row.text("name_en", 160),
+                "minutes": row.number("minutes", 5, 480),
+            },
+            counts["procedures"],
+        )
+    _load_documents(ctx, _rows(tables, "documents.csv"), procedures, counts["documents"])
+    offered = {
+        (x.office_id, x.procedure_id): x for x in ctx.session.scalars(sa.select(OfficeProcedure))
+    }
+    for row in _rows(tables, "offerings.csv"):
+        office = offices.get(row.text("office", 24).upper())
+        procedure = procedures.get(row.text("procedure", 24).upper())
+        if office is None or procedure is None:
+            raise row.refuse(
+                N_("la oficina «{office}» o el trámite «{procedure}» no existe."),
+                office=row.values.get("office"),
+                procedure=row.values.get("procedure"),
+            )
+        key = (office.id or 0, procedure.id or 0)
+        offered[key] = _upsert(
+            ctx,
+            OfficeProcedure,
+            offered.get(key),
+            {
+                "office_id": office.id,
+                "procedure_id": procedure.id,
+                "bookable": row.choice("bookable", ("yes", "no")) == "yes",
+            },
+            counts["offerings"],
+        )
+    ctx.session.flush()
+    if any(c["added"] or c["changed"] for c in counts.values()):
+        audit.record(ctx, "catalog.loaded", "catalog", **{k: dict(v) for k, v in counts.items()})
+    return counts
+
+
+def _load_documents(
+    ctx: Ctx, rows: list[_Row], procedures: Mapping[str, Procedure], counts: dict[str, int]
+) -> None:
+    """Each procedure named in documents.csv gets exactly its list, in order; a list that is
+    already the same is left alone."""
+    wanted: dict[int, dict[int, tuple[str, str]]] = {}
+    for row in rows:
+        procedure = procedures.get(row.text("procedure", 24).upper())
+        if procedure is None or procedure.id is None:
+            raise row.refuse(
+                N_("el trámite «{value}» no existe."), value=row.values.get("procedure")
+            )
+        position = row.number("position", 1, 99)
+        listed = wanted.setdefault(procedure.id, {})
+        if position in listed:
+            raise row.refuse(
+                N_("ese trámite ya tiene un documento en la posición {position}."),
+                position=position,
+            )
+        listed[position] = (row.text("text", 300), row.text("text_en", 300))
+    for procedure_id, listed in wanted.items():
+        have = ctx.session.scalars(
+            sa.select(ProcedureDocument)
+            .where(col(ProcedureDocument.procedure_id) == procedure_id)
+            .order_by(col(ProcedureDocument.position))
+        ).all()
+        if {d.position: (d.text, d.text_en) for d in have} == listed:
+            continue
+        for document in have:
+            ctx.session.delete(document)
+        ctx.session.flush()
+        for position, (text, text_en) in sorted(listed.items()):
+            ctx.session.add(
+                ProcedureDocument(
+                    procedure_id=procedure_id, position=position, text=text, text_en=text_en
+                )
+            )
+        counts["added" if not have else "changed"] += len(listed)  # rows, as in the file
+
+
+# -- the files themselves ---------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 5_000_000
+
+
+def read_folder(folder: Path) -> dict[str, list[dict[str, str]]]:
+    """The catalogue files found in `folder` (regular files of at most 5 MB, UTF-8, with the
+    header of COLUMNS); a refusal names the file and what to fix."""
+    if not folder.is_dir():
+        raise InvalidInput("catalog", N_("«{folder}» no es una carpeta."), {"folder": str(folder)})
+    tables: dict[str, list[dict[str, str]]] = {}
+    for name, columns in COLUMNS.items():
+        path = folder / name
+        if not path.exists():
+            continue
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            raise InvalidInput(
+                "catalog",
+                N_("{file} debe ser un archivo común de hasta 5 MB."),
+                {"file": name},
+            )
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput("catalog", N_("{file} no está en UTF-8."), {"file": name}) from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if tuple(reader.fieldnames or ()) != columns:
+            raise InvalidInput(
+                "catalog",
+                N_("{file}: la primera línea debe ser «{columns}»."),
+                {"file": name, "columns": ",".join(columns)},
+            )
+        try:
+            tables[name] = [dict(row) for row in reader]
+        except csv.Error as error:
+            raise InvalidInput(
+                "catalog",
+                N_("{file}: no se puede leer ({problem})."),
+                {"file": name, "problem": str(error)},
+            ) from None
+    if not tables:
+        raise InvalidInput(
+            "catalog",
+            N_("La carpeta no tiene ninguno de estos archivos: {files}."),
+            {"files": ", ".join(COLUMNS)},
+        )
+    return tables
+
+
+def write_folder(folder: Path, tables: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
+    """The five files into `folder` (created if missing), replacing files of the same name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, columns in COLUMNS.items():
+        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(tables.get(name, ()))
