@@ -6,7 +6,8 @@ arrive masked (K6): the full number is never given to this package."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -75,11 +76,14 @@ class CredentialsSlip:
     temporary_password: str
     issued_at: datetime  # aware
     language: str = "es"
+    # Tells two slips of one second apart (two people, or a training store's stood-still
+    # clock), so that neither is taken for a double press of the other (K3). Random, never
+    # derived from the password, which never names a file or a log line.
+    slip_id: str = field(default_factory=lambda: secrets.token_hex(4))
 
     @property
     def key(self) -> str:
-        # The password itself never names a file or a log line.
-        return f"credentials-{self.issued_at:%Y%m%dT%H%M%S}"
+        return f"credentials-{self.issued_at:%Y%m%dT%H%M%S}-{self.slip_id}"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ that nothing was printed and that the person should write the password down or a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -18,6 +18,7 @@ from screens.printing import print_document
 from screens.text import _, language, plain
 
 if TYPE_CHECKING:
+    from receipts.documents import CredentialsSlip
     from receipts.printer import Printed
 
 
@@ -42,6 +43,7 @@ class RegisteredScreen(KioskScreen):
         # What the printer did with the slip: None (not yet), "printed" or "withheld" (K7).
         # Kept here so a language switch (which redraws the screen) still says it.
         self.slip: str | None = None
+        self._slip_document: CredentialsSlip | None = None
 
     def _lead(self) -> str:
         if self.slip == "withheld":
@@ -94,8 +96,15 @@ class RegisteredScreen(KioskScreen):
     def _print(self) -> None:
         from receipts.sources import credentials_slip
 
-        slip = credentials_slip(self.temporary_password, self.host.clock.now(), language())
-        print_document(self, slip, printed=self._slip_printed)
+        # One slip per password: printing it again is the same document (K3 knows a double
+        # press of it), while another person's slip of the same second is another one.
+        if self._slip_document is None:
+            self._slip_document = credentials_slip(
+                self.temporary_password, self.host.clock.now(), language()
+            )
+        elif self._slip_document.language != language():  # switched since: same slip, its words
+            self._slip_document = replace(self._slip_document, language=language())
+        print_document(self, self._slip_document, printed=self._slip_printed)
 
     def _slip_printed(self, printed: Printed) -> None:
         """Say what the printer did with the slip: printed, or (K7) kept none."""

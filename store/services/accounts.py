@@ -18,7 +18,13 @@ from store.models import Applicant, Booking, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id, applicant_view, region_by_code
-from store.services.passwords import LOCK_ZONE, check_password, no_such_account
+from store.services.passwords import (
+    LOCK_ZONE,
+    check_password,
+    count_failure,
+    locked_refusal,
+    no_such_account,
+)
 from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import in_zone
@@ -210,8 +216,24 @@ def change_password(ctx: Ctx, applicant_id: int, current: str, new: str) -> Appl
     return applicant_view(ctx, applicant)
 
 
-def recover(ctx: Ctx, form: RecoveryForm) -> str:
-    """A10: a new temporary password for whoever proves who they are without e-mail."""
+def _not_matched() -> Refused:
+    # Deliberately vague: never tell a stranger which of the data was right.
+    return Refused(
+        "A10",
+        "identity_not_matched",
+        N_(
+            "Los datos no coinciden con ninguna cuenta. Revíselos tal como aparecen en su "
+            "documento, o acuda al mesón de atención."
+        ),
+    )
+
+
+def recover(ctx: Ctx, form: RecoveryForm) -> str | Refused:
+    """A10: a new temporary password for whoever proves who they are without e-mail.
+
+    A11: data that do not match an account count as a failed try of that account, and a
+    locked account is not unlocked by recovery: its lockout runs out first. (Returned, not
+    raised, so that the count is committed.)"""
     try:
         number = v.normalize_document(form.document_type, form.document_number)
         birth = v.parse_date("birth_date", form.birth_date)
@@ -225,23 +247,21 @@ def recover(ctx: Ctx, form: RecoveryForm) -> str:
         )
     )
     second = form.second_surname or form.first_surname
+    if applicant is None:
+        audit.record(ctx, "applicant.recovery_failed", "unknown")  # the same write as a miss
+        return _not_matched()
+    if applicant.locked_until is not None and applicant.locked_until > ctx.now:
+        return locked_refusal(applicant.locked_until)
     if (
-        applicant is None
-        or applicant.birth_date != birth
+        applicant.birth_date != birth
         or v.fold(applicant.given_names) != v.fold(" ".join(v.printable(form.given_names).split()))
         or v.fold(applicant.first_surname)
         != v.fold(" ".join(v.printable(form.first_surname).split()))
         or v.fold(applicant.second_surname) != v.fold(" ".join(v.printable(second).split()))
     ):
-        # Deliberately vague: never tell a stranger which of the data was right.
-        raise Refused(
-            "A10",
-            "identity_not_matched",
-            N_(
-                "Los datos no coinciden con ninguna cuenta. Revíselos tal como aparecen en su "
-                "documento, o acuda al mesón de atención."
-            ),
-        )
+        refusal = count_failure(ctx, applicant, _not_matched())
+        audit.record(ctx, "applicant.recovery_failed", applicant.uuid, reason=refusal.code)
+        return refusal
     temporary = ctx.config.passwords.temporary()
     applicant.password_hash = ctx.config.passwords.hash(temporary)
     applicant.must_change_password = True

@@ -52,6 +52,12 @@ def check_password(ctx: Ctx, account: Credentials, password: str, wrong: Refused
         if passwords.needs_rehash(account.password_hash):  # weaker (or older) parameters
             account.password_hash = passwords.hash(password)
         return None
+    return count_failure(ctx, account, wrong)
+
+
+def count_failure(ctx: Ctx, account: Credentials, wrong: Refused) -> Refused:
+    """A11: one more failed try (a wrong password, or a recovery whose data did not match);
+    the fifth in a row locks the account. Returns the refusal to give."""
     account.failed_logins += 1
     if account.failed_logins >= MAX_FAILED_LOGINS:
         account.failed_logins = 0

@@ -164,6 +164,27 @@ def test_k3_spooler_sends_a_different_document(tmp_path: Path) -> None:
     assert _lp_jobs(tmp_path) == ["-t booking-ABCD2345", "-t booking-WXYZ6789"]
 
 
+def test_k3_two_people_s_slips_of_the_same_second_both_print(tmp_path: Path) -> None:
+    """Issue 15 §6: slip keys named only the second; on a stood-still clock (a training store)
+    or two registrations in one second, the second person's slip was taken for a double press
+    of the first and never printed. A reprint of one slip is still the same document."""
+    command, _log = _fake_lp(tmp_path)
+    ticker = Ticker()
+    printer = SpoolerPrinter(command=command, window=30, monotonic=ticker)
+    moment = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    first, second = (
+        credentials_slip("K7QM2XRT9P", moment, "es"),
+        credentials_slip("P9TRX2MQ7K", moment, "es"),
+    )
+    assert first.key != second.key and "K7QM2XRT9P" not in first.key
+    for slip in (first, second):
+        pdf = render_pdf(slip, "80mm", translator("es"), moment)
+        assert not printer.print_pdf(slip.key, pdf, job=job_of(slip, "80mm")).repeated
+    again = render_pdf(first, "80mm", translator("es"), moment)
+    assert printer.print_pdf(first.key, again, job=job_of(first, "80mm")).repeated
+    assert len(_lp_jobs(tmp_path)) == 2
+
+
 def test_k3_a_print_that_failed_is_not_a_repeat(tmp_path: Path) -> None:
     """Pressing again after the printer jammed prints: only a print that went out is remembered."""
     jammed = tmp_path / "jammed"

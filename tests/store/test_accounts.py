@@ -190,6 +190,34 @@ def test_a10_recovery_without_email(seeded: Store) -> None:
     assert refused.value.rule == "A10"
 
 
+def test_a11_recovery_failures_count_and_recovery_never_lifts_a_lockout(
+    seeded: Store, clock: FixedClock
+) -> None:
+    """Issue 15 §6: guessing the recovery data is a failed try like a wrong password; once
+    locked, even the right data wait for the lockout to run out."""
+    seeded.register(form(), terms_accepted=True)
+    right = RecoveryForm(
+        "VE", "passport", "P1234567", "Muñoz", "Pérez", "José Antonio", "1990-05-01"
+    )
+    wrong = RecoveryForm("VE", "passport", "P1234567", "Muñoz", "Pérez", "José", "1990-05-01")
+    for _ in range(2):
+        with pytest.raises(Refused) as refused:
+            seeded.recover_password(wrong)
+        assert refused.value.code == "identity_not_matched"
+    for _ in range(2):
+        with pytest.raises(Refused):
+            seeded.login("jose@correo.cl", "wrong")
+    with pytest.raises(Refused) as locked:  # the fifth failure in a row, of either kind
+        seeded.recover_password(wrong)
+    assert locked.value.code == "locked"
+    with pytest.raises(Refused) as still:
+        seeded.recover_password(right)
+    assert still.value.code == "locked"
+    clock.advance(minutes=15, seconds=1)
+    assert seeded.login("jose@correo.cl", seeded.recover_password(right)).must_change_password
+    assert [e.subject for e in seeded.audit_log("applicant.recovery_failed")].count("unknown") == 0
+
+
 def test_a11_five_failures_lock_for_fifteen_minutes(seeded: Store, clock: FixedClock) -> None:
     reg = seeded.register(form(), terms_accepted=True)
     for _ in range(4):
