@@ -34,6 +34,7 @@ class Settings:
     db_url: str
     language: str = "es"
     hold_minutes: int = 5
+    temporary_hours: int = 72
     idle_seconds: int = 90
     counter_idle_seconds: int = 600
     argon2_profile: str = "standard"
@@ -114,6 +115,7 @@ class Settings:
             clock=clock,
             passwords=passwords,
             hold_minutes=self.hold_minutes,
+            temporary_hours=self.temporary_hours,
             mail_enabled=self.mail_enabled,
         )
 
@@ -220,6 +222,7 @@ def load_settings(
         db_url=db or pick("db") or default_db_url(),
         language=lang,
         hold_minutes=_int("KIOSK_HOLD_MINUTES", pick("hold_minutes", 5), 1, 60),
+        temporary_hours=_int("KIOSK_TEMPORARY_HOURS", pick("temporary_hours", 72), 1, 720),
         idle_seconds=_int("KIOSK_IDLE_SECONDS", pick("idle_seconds", 90), 10, 3600),
         counter_idle_seconds=_int(
             "KIOSK_COUNTER_IDLE_SECONDS", pick("counter_idle_seconds", 600), 10, 28800

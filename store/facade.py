@@ -94,10 +94,13 @@ class Store:
         passwords: Passwords | None = None,
         hold_minutes: int = 5,
         mail_enabled: bool = False,
+        temporary_hours: int = 72,
     ) -> None:
         self.database = db.Database(url)
         self.clock = clock or SystemClock()
-        self.config = StoreConfig(passwords or Passwords(), hold_minutes, mail_enabled)
+        self.config = StoreConfig(
+            passwords or Passwords(), hold_minutes, mail_enabled, temporary_hours
+        )
 
     # -- plumbing ---------------------------------------------------------------------------
 

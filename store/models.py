@@ -177,6 +177,8 @@ class Applicant(SQLModel, table=True):
     language: str = Field(default="es", max_length=5)
     password_hash: str = Field(max_length=200)
     must_change_password: bool = Field(default=True)
+    # Issue 15 §6: a temporary password stops working after this (None: not a temporary one).
+    temporary_expires_at: datetime | None = utc_field(nullable=True)
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = utc_field(nullable=True)
     terms_version: str = Field(max_length=20)
@@ -203,6 +205,7 @@ class Staff(SQLModel, table=True):
     created_at: datetime = utc_field()
     # C10: an account a supervisor created or reset has a temporary password (as A9).
     must_change_password: bool = Field(default=False)
+    temporary_expires_at: datetime | None = utc_field(nullable=True)
     deactivated_at: datetime | None = utc_field(nullable=True)
 
 

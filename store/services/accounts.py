@@ -24,6 +24,8 @@ from store.services.passwords import (
     count_failure,
     locked_refusal,
     no_such_account,
+    temporary_expired,
+    temporary_until,
 )
 from store.services.roles import require_role
 from store.text import N_
@@ -50,6 +52,7 @@ def register(ctx: Ctx, form: ApplicantForm, *, terms_accepted: bool) -> Registra
         language=clean.language,
         password_hash=ctx.config.passwords.hash(temporary),
         must_change_password=True,
+        temporary_expires_at=temporary_until(ctx),
         terms_version=TERMS_VERSION,
         terms_accepted_at=ctx.now,
         created_at=ctx.now,
@@ -198,6 +201,14 @@ def login(ctx: Ctx, identifier: str, password: str) -> ApplicantView | Refused:
         audit.record(ctx, "applicant.login_failed", "unknown", reason="bad_credentials")
         return no_such_account(ctx, password, _bad_credentials())
     refusal = check_password(ctx, applicant, password, _bad_credentials())
+    refusal = refusal or temporary_expired(
+        ctx,
+        applicant,
+        N_(
+            "Su contraseña temporal venció ({hours} horas después de entregada): pida una nueva "
+            "con «Olvidé mi contraseña» o en el mesón de atención."
+        ),
+    )
     if refusal is not None:
         audit.record(ctx, "applicant.login_failed", applicant.uuid, reason=refusal.code)
         return refusal
@@ -212,6 +223,7 @@ def change_password(ctx: Ctx, applicant_id: int, current: str, new: str) -> Appl
     v.check_new_password(new, old=current)
     applicant.password_hash = ctx.config.passwords.hash(new)
     applicant.must_change_password = False
+    applicant.temporary_expires_at = None
     audit.record(ctx, "applicant.password_changed", applicant.uuid)
     return applicant_view(ctx, applicant)
 
@@ -265,6 +277,7 @@ def recover(ctx: Ctx, form: RecoveryForm) -> str | Refused:
     temporary = ctx.config.passwords.temporary()
     applicant.password_hash = ctx.config.passwords.hash(temporary)
     applicant.must_change_password = True
+    applicant.temporary_expires_at = temporary_until(ctx)
     applicant.failed_logins = 0
     applicant.locked_until = None
     _temporary_password_notice(ctx, applicant.id or 0, registration=False)

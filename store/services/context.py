@@ -21,6 +21,7 @@ class StoreConfig:
     passwords: Passwords
     hold_minutes: int = 5
     mail_enabled: bool = False
+    temporary_hours: int = 72  # issue 15 §6: how long a temporary password works
 
 
 @dataclass(frozen=True)

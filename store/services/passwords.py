@@ -15,6 +15,13 @@ LOCK_MINUTES = 15  # A11
 LOCK_ZONE = "America/Santiago"  # the lockout message tells Chile's wall clock
 
 
+class Temporary(Protocol):
+    """An account that may hold a temporary password (A9, C10)."""
+
+    must_change_password: bool
+    temporary_expires_at: datetime | None
+
+
 class Credentials(Protocol):
     """What an account (an applicant or a staff member) keeps for logging in."""
 
@@ -53,6 +60,20 @@ def check_password(ctx: Ctx, account: Credentials, password: str, wrong: Refused
             account.password_hash = passwords.hash(password)
         return None
     return count_failure(ctx, account, wrong)
+
+
+def temporary_until(ctx: Ctx) -> datetime:
+    """Issue 15 §6: when a temporary password issued now stops working."""
+    return ctx.now + timedelta(hours=ctx.config.temporary_hours)
+
+
+def temporary_expired(ctx: Ctx, account: Temporary, msgid: str) -> Refused | None:
+    """A9, issue 15 §6: the right temporary password, but past its time: `msgid` says how to
+    get a new one (recovery for an applicant, a supervisor's reset for staff)."""
+    ends = account.temporary_expires_at
+    if account.must_change_password and ends is not None and ends <= ctx.now:
+        return Refused("A9", "temporary_expired", msgid, {"hours": ctx.config.temporary_hours})
+    return None
 
 
 def count_failure(ctx: Ctx, account: Credentials, wrong: Refused) -> Refused:

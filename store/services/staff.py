@@ -20,7 +20,12 @@ from store.models import Office, Staff
 from store.services import audit
 from store.services.context import Ctx
 from store.services.lookups import office_by_code
-from store.services.passwords import check_password, no_such_account
+from store.services.passwords import (
+    check_password,
+    no_such_account,
+    temporary_expired,
+    temporary_until,
+)
 from store.services.roles import ROLES, require_role
 from store.text import N_
 from store.views import StaffPassword, StaffView
@@ -66,6 +71,7 @@ def create_staff(
         office_id=office_id,
         password_hash=ctx.config.passwords.hash(password),
         must_change_password=temporary,
+        temporary_expires_at=temporary_until(ctx) if temporary else None,
         created_at=ctx.now,
     )
     ctx.session.add(staff)
@@ -95,6 +101,14 @@ def login_staff(ctx: Ctx, username: str, password: str) -> StaffView | Refused:
         audit.record(ctx, "staff.login_failed", "unknown", reason="bad_credentials")
         return no_such_account(ctx, password, _bad_credentials())
     refusal = check_password(ctx, staff, password, _bad_credentials())
+    refusal = refusal or temporary_expired(
+        ctx,
+        staff,
+        N_(
+            "Su contraseña temporal venció ({hours} horas después de entregada): pida a una "
+            "supervisora o supervisor que la restablezca."
+        ),
+    )
     if refusal is not None:
         audit.record(ctx, "staff.login_failed", name, reason=refusal.code)
         return refusal
@@ -113,6 +127,7 @@ def change_staff_password(ctx: Ctx, staff_id: int, current: str, new: str) -> St
     v.check_new_password(new, old=current)
     staff.password_hash = ctx.config.passwords.hash(new)
     staff.must_change_password = False
+    staff.temporary_expires_at = None
     audit.record(ctx, "staff.password_changed", staff.username)
     return staff_view(ctx, staff)
 
@@ -295,6 +310,7 @@ def reset_staff_password(ctx: Ctx, username: str) -> StaffPassword:
     temporary = ctx.config.passwords.temporary()
     staff.password_hash = ctx.config.passwords.hash(temporary)
     staff.must_change_password = True
+    staff.temporary_expires_at = temporary_until(ctx)
     staff.failed_logins = 0
     staff.locked_until = None
     audit.record(ctx, "staff.password_reset", staff.username)

@@ -311,3 +311,37 @@ def test_c3_find_by_document_email_name_without_accents(seeded: Store) -> None:
 def test_expiry_today_is_still_valid(seeded: Store) -> None:
     reg = seeded.register(form(document_expiry=date(2026, 11, 23).isoformat()), terms_accepted=True)
     assert reg.applicant.document_expiry == date(2026, 11, 23)
+
+
+def test_a9_a_temporary_password_expires_after_72_hours_and_recovery_gives_a_new_one(
+    seeded: Store, clock: FixedClock
+) -> None:
+    """Issue 15 §6: temporary passwords never expired. Past 72 hours the right one is refused
+    in one sentence saying how to get another; a chosen password never expires."""
+    reg = seeded.register(form(), terms_accepted=True)
+    clock.advance(hours=71, minutes=59)
+    assert seeded.login("jose@correo.cl", reg.temporary_password).must_change_password
+    clock.advance(minutes=1)
+    with pytest.raises(Refused) as expired:
+        seeded.login("jose@correo.cl", reg.temporary_password)
+    assert expired.value.code == "temporary_expired"
+    assert "Olvidé mi contraseña" in expired.value.render()
+    identity = RecoveryForm(
+        "VE", "passport", "P1234567", "Muñoz", "Pérez", "José Antonio", "1990-05-01"
+    )
+    fresh = seeded.recover_password(identity)
+    person = seeded.login("jose@correo.cl", fresh)
+    seeded.change_password(person.id, fresh, "mi-clave-nueva")
+    clock.advance(days=400)
+    assert not seeded.login("jose@correo.cl", "mi-clave-nueva").must_change_password
+
+
+def test_c10_a_staff_temporary_password_expires_too(seeded: Store, clock: FixedClock) -> None:
+    boss = seeded.create_staff("jefa", "Ana Jefa", "supervisor", "jefa-password-1", "STG")
+    issued = seeded.add_staff("nuevo", "Nuevo Agente", "agent", "STG", actor=boss.actor)
+    clock.advance(hours=72)
+    with pytest.raises(Refused) as expired:
+        seeded.login_staff("nuevo", issued.temporary_password)
+    assert expired.value.code == "temporary_expired" and "supervisor" in expired.value.render()
+    again = seeded.reset_staff_password("nuevo", actor=boss.actor)
+    assert seeded.login_staff("nuevo", again.temporary_password).must_change_password
