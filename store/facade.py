@@ -168,6 +168,7 @@ class Store:
         """Issue 15 §2b: add and update the catalogue from such files, in one transaction
         (nothing is written when any line is refused); a national supervisor, or no one on a
         store with no staff yet (C12). Returns, per file, rows added and changed."""
+        self._read(staff.require_catalog_admin, actor)  # who acts, before what they give
         tables = catalog_files.read_folder(folder)
 
         def work(ctx: Ctx) -> dict[str, dict[str, int]]:

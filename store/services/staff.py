@@ -159,7 +159,7 @@ def require_catalog_admin(ctx: Ctx) -> None:
                 "staff_only",
                 N_(
                     "Esta base de datos ya tiene cuentas del personal: el catálogo lo carga una "
-                    "supervisora o supervisor nacional (--staff USUARIO)."
+                    "supervisora o supervisor nacional (--staff USUARIO o KIOSK_STAFF)."
                 ),
             )
         return

@@ -120,10 +120,12 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "db upgrade": (),
     "demo": (),
     "catalog": (),
+    "catalog export": ("--out", "catalogue"),  # public data
     "slots list": ("--office", "STG", "--procedure", "RT"),
 }
 RANGE = ("--office", "STG", "--procedure", "RT", "--from", "2026-11-30", "--to", "2026-11-30")
 WITH_STAFF: dict[str, tuple[str, ...]] = {
+    "catalog load": ("catalogue",),  # no one only on a store with no staff (test_cli_catalog)
     "applicant register": ("--file", "person.json"),
     "book": ("--applicant", "P1234567", "--slot", "1"),
     "verify": ("ABCD-EFGH",),

@@ -10,12 +10,13 @@ Create Date: 2026-12-06 10:00:00
   72 hours from the upgrade.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic import op
 
 import store.models
+from store.clock import SystemClock
 
 revision = "0008"
 down_revision = "0007"
@@ -37,7 +38,7 @@ def upgrade() -> None:
         op.execute(
             rows.update()
             .where(rows.c.must_change_password == sa.true())
-            .values(temporary_expires_at=datetime.now(UTC) + timedelta(hours=72))
+            .values(temporary_expires_at=SystemClock().now() + timedelta(hours=72))
         )
 
 
