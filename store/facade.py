@@ -577,13 +577,14 @@ class Store:
         """B7: a booking by its verification code (`kiosk verify`, `kiosk receipt`). A staff
         member's reading is recorded (C1)."""
 
-        def work(ctx: Ctx) -> BookingView:
-            found = booking.by_code(ctx, code)
-            audit.record_staff_read(ctx, "booking.viewed", found.uuid)
+        def work(ctx: Ctx) -> BookingView | Refused:
+            found = booking.look_up(ctx, code)  # issue 15 §6: misses audited and limited
+            if isinstance(found, Refused):
+                return found
+            if actor.kind == "staff":
+                audit.record_staff_read(ctx, "booking.viewed", found.uuid)
             return booking_view(ctx, found)
 
-        if actor.kind != "staff":
-            return self._read(lambda ctx: booking_view(ctx, booking.by_code(ctx, code)))
         return self._write(actor, work)
 
     def bookings_of(self, applicant_id: int) -> list[BookingView]:

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from store.codes import normalize_code
 from store.errors import InvalidInput, NotFound, Refused
-from store.models import SEAT_STATES, Booking, Office, Slot, WaitlistEntry
+from store.models import SEAT_STATES, AuditEvent, Booking, Office, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
@@ -408,6 +408,44 @@ def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
     """Hold and confirm in one unit of work (the command line, assisted mode)."""
     held = _hold(ctx, applicant_id, slot_id)
     return confirm(ctx, applicant_id, held.id or 0)
+
+
+# Issue 15 §6: a code is 8 symbols; guessing one is a search. Failed look-ups are audited, and
+# whoever (a staff member, or the kiosks as "system") misses this many within the window waits.
+LOOKUP_FAILURES = 20
+LOOKUP_WINDOW = timedelta(minutes=10)
+
+
+def look_up(ctx: Ctx, code: str) -> Booking | Refused:
+    """B7 for a person reading a code (`verify`, a receipt): the booking, or a refusal to
+    return (so that the failed look-up's audit event is committed). After LOOKUP_FAILURES
+    misses by one actor within LOOKUP_WINDOW, every look-up of theirs is refused until the
+    oldest of them is that old."""
+    misses = ctx.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(
+            col(AuditEvent.action) == "booking.lookup_failed",
+            col(AuditEvent.actor) == ctx.actor.label,
+            col(AuditEvent.at) > ctx.now - LOOKUP_WINDOW,
+        )
+    )
+    if (misses or 0) >= LOOKUP_FAILURES:
+        return Refused(
+            "B7",
+            "too_many_lookups",
+            N_(
+                "Demasiados códigos no encontrados seguidos: espere {minutes} minutos antes de "
+                "buscar otro."
+            ),
+            {"minutes": int(LOOKUP_WINDOW.total_seconds() // 60)},
+        )
+    try:
+        return by_code(ctx, code)
+    except NotFound as missing:
+        # Never what was typed: a near miss of a real code is half of it.
+        audit.record(ctx, "booking.lookup_failed", "unknown")
+        return missing
 
 
 def by_code(ctx: Ctx, code: str, *, lock: bool = False) -> Booking:

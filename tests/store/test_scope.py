@@ -168,3 +168,28 @@ def test_c9_tickets_belong_to_the_office_of_the_booking_or_place(
     seeded.answer_ticket(by_code.id, "Sí, 15 minutos antes.", actor=staff["sup.vap"].actor)
     seeded.answer_ticket(not_theirs.id, "Vea su ficha.", actor=staff["nacional"].actor)
     assert seen("nacional") == {by_place.id: "VAP"}
+
+
+def test_failed_code_look_ups_are_audited_and_limited_per_actor(
+    seeded: Store, staff: dict[str, StaffView], clock: Any
+) -> None:
+    """Issue 15 §6: `verify` answered 2,443 guesses a second with no record. Each miss is now
+    audited (never with what was typed); after 20 misses in 10 minutes the same actor waits,
+    even for a real code, while others carry on."""
+    open_day(seeded, "STG", "RT")
+    person = seeded.register(form(), terms_accepted=True).applicant.id
+    real = seeded.book(person, seeded.slots("STG", "RT")[0].id).code or ""
+    guesser, other = staff["agente"].actor, staff["sup"].actor
+    for n in range(20):
+        with pytest.raises(Refused) as missed:
+            seeded.booking(f"ZZZZ-ZZZ{n % 10}", actor=guesser)
+        assert missed.value.code == "code_not_found"
+    with pytest.raises(Refused) as waiting:
+        seeded.booking(real, actor=guesser)
+    assert waiting.value.code == "too_many_lookups"
+    assert seeded.booking(real, actor=other).code == real
+    misses = seeded.audit_log("booking.lookup_failed", limit=50)
+    assert len(misses) == 20 and {m.subject for m in misses} == {"unknown"}
+    assert {m.actor for m in misses} == {"staff:agente"}
+    clock.advance(minutes=10, seconds=1)
+    assert seeded.booking(real, actor=guesser).code == real
