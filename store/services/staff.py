@@ -237,19 +237,18 @@ def add_staff(
                     "supervisor nacional: --role supervisor, sin --office."
                 ),
             )
-        temporary = ctx.config.passwords.temporary()
-        view = create_staff(ctx, username, full_name, role, temporary, None, temporary=True)
-        return StaffPassword(view, temporary)
-    admin = _administrator(ctx)
-    if office_code is None or not v.printable(office_code):
-        office_id = admin.office_id
+        office_id = None
     else:
-        office_id = office_by_code(ctx, office_code).id
-    _check_scope(ctx, admin, office_id)
-    if office_id is None and role == "agent":
-        raise InvalidInput(
-            "office", N_("Un agente atiende en una oficina: indique cuál (--office CÓDIGO).")
-        )
+        admin = _administrator(ctx)
+        if office_code is None or not v.printable(office_code):
+            office_id = admin.office_id
+        else:
+            office_id = office_by_code(ctx, office_code).id
+        _check_scope(ctx, admin, office_id)
+        if office_id is None and role == "agent":
+            raise InvalidInput(
+                "office", N_("Un agente atiende en una oficina: indique cuál (--office CÓDIGO).")
+            )
     temporary = ctx.config.passwords.temporary()
     view = create_staff(
         ctx, username, full_name, role, temporary, _office_code(ctx, office_id), temporary=True

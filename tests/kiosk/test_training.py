@@ -81,9 +81,7 @@ def test_a_real_store_refuses_a_forged_clock_and_fast_hashing_before_writing(
     assert enrolled.year >= 2026
 
 
-def test_a_training_store_accepts_both_and_the_demo_makes_one(
-    real: Store, tmp_path: Path, db_url: str
-) -> None:
+def test_a_training_store_accepts_both(real: Store, tmp_path: Path) -> None:
     assert not real.is_training()
     training(real)
     assert real.is_training()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,12 +24,11 @@ from store.credentials import Passwords, fast_hasher
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import SEAT_STATES, Booking, Office, Slot, WaitlistEntry
 from tests.factories import applicants, seed_catalog
+from tests.store.test_lifecycle_properties import DAY, START, _window
 
 PEOPLE = 6
 OFFICES = ("STG", "VAP")
-DAY = date(2026, 11, 30)
 TIMES = 2  # 09:00 and 09:30, one seat each, at each office
-START = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 person = st.integers(0, PEOPLE - 1)
 office = st.integers(0, len(OFFICES) - 1)
@@ -49,11 +48,6 @@ operation = st.one_of(
     st.tuples(st.just("enrol"), person, office, st.just(0)),
     st.tuples(st.just("withdraw"), person, office, st.just(0)),
 )
-
-
-def _window(first: int, count: int = 1) -> str:
-    start = datetime.combine(DAY, time(9)) + timedelta(minutes=30 * first)
-    return f"{start:%H:%M}-{start + timedelta(minutes=30 * count):%H:%M}"
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +102,9 @@ def _apply(store: Store, clock: FixedClock, people: list[int], op: tuple[str, in
     elif name == "sweep":  # the kiosk's periodic sweep
         store.expire_holds()
     elif name == "block":
-        store.block_slots(where, "RT", DAY, DAY, _window(m), "Ausencia")
+        store.block_slots(where, "RT", DAY, DAY, _window(m, 1), "Ausencia")
     elif name == "unblock":
-        store.unblock_slots(where, "RT", DAY, DAY, _window(m))
+        store.unblock_slots(where, "RT", DAY, DAY, _window(m, 1))
     elif name == "enrol":
         store.enrol(who, where, "RT")
     elif name == "withdraw":
