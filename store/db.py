@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,22 +34,84 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from store.errors import InvalidInput, Unavailable
+from store.text import N_, Message
+
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 30_000
+# Issue 15 §4: a write waits for other writers this long in all, across its retries, then gives
+# up with nothing written (a kiosk never freezes for minutes; the command line exits 3).
+WRITE_WAIT_MS = 10_000
+# What SQLite waits for a lock when no write set its own budget (reads wait for no writer).
+BUSY_TIMEOUT_MS = WRITE_WAIT_MS
 _RETRIES = 8
+_budget = threading.local()  # the wait left to the write running on this thread, in ms
 _MIGRATIONS = Path(__file__).parent / "migrations"
 PRIVATE_FILE = 0o600
 # The database file and those SQLite makes beside it (WAL, shared memory, rollback journal).
 _SQLITE_FILES = ("", "-wal", "-shm", "-journal")
 
 
+# The databases this product runs on, as SQLAlchemy names their drivers.
+_DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite", "postgresql+psycopg": "postgresql"}
+# What a SQLite URL may say besides its file: SQLite's own URI parameters.
+_SQLITE_QUERY = {"mode": {"ro", "rw", "rwc"}, "uri": {"true"}, "cache": {"shared", "private"}}
+
+
+def _bad_url(url: str) -> InvalidInput:
+    return InvalidInput(
+        "db",
+        N_(
+            "«{url}» no es una base de datos que este programa use: indique un archivo SQLite "
+            "o una dirección postgresql://usuario@servidor/base."
+        ),
+        {"url": url},
+    )
+
+
 def normalize_url(url_or_path: str) -> str:
-    """A database URL from a URL or a plain file path (`office.db` -> `sqlite:///…/office.db`)."""
-    if "://" in url_or_path:
-        if url_or_path.startswith("postgresql://"):
-            return "postgresql+psycopg://" + url_or_path.removeprefix("postgresql://")
+    """A database URL from a URL or a plain file path (`office.db` -> `sqlite:///…/office.db`).
+
+    Issue 15 §5: anything else is refused (InvalidInput, before any connection): another
+    database or scheme, a URL that does not parse, a control character, an unknown SQLite
+    parameter. `?mode=ro` is honoured: the file is opened read-only (SQLite's URI form)."""
+    if any(not ch.isprintable() for ch in url_or_path) or not url_or_path.strip():
+        raise _bad_url("".join(ch for ch in url_or_path if ch.isprintable()))
+    if "://" not in url_or_path:  # a file, perhaps with SQLite's parameters (`office.db?mode=ro`)
+        path, mark, options = url_or_path.partition("?")
+        url_or_path = f"sqlite:///{Path(path).expanduser().resolve()}{mark}{options}"
+        if not mark:
+            return url_or_path
+    given = _hidden(url_or_path)
+    if url_or_path.startswith("postgresql://"):
+        url_or_path = "postgresql+psycopg://" + url_or_path.removeprefix("postgresql://")
+    try:
+        url = sa.engine.make_url(url_or_path)
+        _ = url.port  # a port that is not a number fails here, not at the first connection
+    except (sa.exc.ArgumentError, ValueError, TypeError):
+        raise _bad_url(given) from None
+    backend = _DRIVERS.get(url.drivername)
+    if backend is None:
+        raise _bad_url(given)
+    if backend == "postgresql":
         return url_or_path
-    return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
+    query = dict(url.query)
+    for key, value in query.items():
+        if key not in _SQLITE_QUERY or value not in _SQLITE_QUERY[key]:
+            raise _bad_url(given)
+    if query and query.get("uri") != "true":  # ?mode=ro on a plain path: SQLite's URI form
+        file = Path(url.database or "").expanduser().resolve()
+        options = "&".join(f"{k}={v}" for k, v in query.items())
+        return f"sqlite:///file:{file}?{options}&uri=true"
+    return url_or_path
+
+
+def _hidden(text: str) -> str:
+    """A URL's password hidden, even in one that does not parse (`user:secret@host`)."""
+    scheme, _, rest = text.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return text
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -97,6 +161,9 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        # A write waits for the lock only what its budget has left; anything else the default.
+        wait = getattr(_budget, "ms", None) or BUSY_TIMEOUT_MS
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={max(1, int(wait))}")
         connection.exec_driver_sql(begin)
 
     return engine
@@ -108,6 +175,31 @@ def _is_retryable(error: DBAPIError) -> bool:
         return True
     text = str(error.orig).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def _is_lock_wait(error: DBAPIError) -> bool:
+    """The database waited for another writer's lock until the wait's budget ran out."""
+    if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available (lock_timeout)
+        return True
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _busy() -> Exception:
+    return Unavailable(
+        Message(N_("El sistema está ocupado; no se guardó nada; intente de nuevo en un momento."))
+    )
+
+
+def _lost_at_commit() -> Exception:
+    return Unavailable(
+        Message(
+            N_(
+                "Se perdió la conexión con la base de datos al guardar: revise si quedó hecho "
+                "antes de repetirlo."
+            )
+        )
+    )
 
 
 class Database:
@@ -128,6 +220,11 @@ class Database:
         """The engine that writes (migrations, bulk tools)."""
         return self._write_engine
 
+    @property
+    def read_engine(self) -> Engine:
+        """The engine that reads: on SQLite it never takes (or waits for) the write lock."""
+        return self._read_engine
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work; on SQLite it never takes the write lock."""
@@ -138,18 +235,42 @@ class Database:
         """Run `work` in one write transaction: all of it commits, or none of it.
 
         Retried from the start when the database reports a deadlock or a busy lock, which is
-        safe because nothing is committed until `work` returns."""
+        safe because nothing is committed until `work` returns, and once (PostgreSQL) when the
+        connection was lost before the commit was sent. All the waiting for locks together is
+        bounded by WRITE_WAIT_MS; past it, or when a lost connection leaves the commit unknown,
+        `Unavailable` is raised (nothing was written, or the person is told to check)."""
+        deadline = time.monotonic() + WRITE_WAIT_MS / 1000
+        reconnected = False
         for attempt in range(_RETRIES):
+            left_ms = (deadline - time.monotonic()) * 1000
+            if left_ms <= 0:
+                raise _busy()
+            committing = False
             try:
+                _budget.ms = left_ms
                 with Session(self._write_engine, expire_on_commit=False) as session:
                     with session.begin():
+                        if not self.is_sqlite:
+                            session.execute(sa.text(f"SET LOCAL lock_timeout = {int(left_ms)}"))
                         result = work(session)
+                        committing = True
                     return result
             except (OperationalError, DBAPIError) as error:
+                if error.connection_invalidated and not self.is_sqlite:
+                    if committing:
+                        raise _lost_at_commit() from error
+                    if reconnected:
+                        raise
+                    reconnected = True  # rolled back for sure: the same work once more
+                    continue
+                if _is_lock_wait(error) and time.monotonic() >= deadline - 0.05:
+                    raise _busy() from error
                 if attempt == _RETRIES - 1 or not _is_retryable(error):
                     raise
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-        raise AssertionError("unreachable")
+            finally:
+                _budget.ms = None
+        raise _busy()
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -175,17 +296,107 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
 
 
 def upgrade(database: Database) -> None:
-    """Create or migrate the schema to the newest revision (`kiosk db upgrade`)."""
+    """Create or migrate the schema to the newest revision (`kiosk db upgrade`). A database
+    that is neither empty nor this product's is refused, untouched (issue 15 §5)."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     with database.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        revision = None
+        if "alembic_version" in tables:
+            revision = connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            ).scalar()
+        known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+        foreign = (tables - {"alembic_version"} and revision is None) or (
+            revision is not None and revision not in known
+        )
+        if foreign:
+            raise InvalidInput(
+                "db",
+                N_(
+                    "Esta base de datos tiene tablas de otra aplicación (o de una versión más "
+                    "nueva): no se cambió nada; use una base vacía o una de Citas Kiosk."
+                ),
+            )
+        connection.rollback()
         command.upgrade(alembic_config(connection), "head")
         connection.commit()
+
+
+def check_integrity(database: Database) -> None:
+    """SQLite's own check of the file (`PRAGMA quick_check`); a damaged one is refused with its
+    first complaint (PostgreSQL checks its pages itself)."""
+    if not database.is_sqlite:
+        return
+    with database.read_engine.connect() as connection:
+        found = connection.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+    if found != "ok":
+        raise InvalidInput(
+            "db",
+            N_(
+                "La base de datos está dañada ({problem}): no se escribió nada; restáurela "
+                "desde un respaldo."
+            ),
+            {"problem": str(found)},
+        )
+
+
+# A PostgreSQL role name as `--app-role` takes it: a plain identifier, never quoted.
+_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def check_app_role(database: Database, role: str) -> None:
+    """Refuse (InvalidInput) an `--app-role` that cannot be given: on SQLite, a name that is
+    not a plain identifier, a role PostgreSQL does not know."""
+    if database.is_sqlite:
+        raise InvalidInput(
+            "app_role",
+            N_("Solo PostgreSQL tiene roles: en SQLite protege el archivo su dueño en el sistema."),
+        )
+    if not _ROLE_NAME.fullmatch(role):
+        raise InvalidInput(
+            "app_role",
+            N_("Escriba el nombre del rol en minúsculas, letras, números y «_» (máximo 63)."),
+        )
+    with database.engine.connect() as connection:
+        known = connection.execute(
+            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
+        ).first()
+    if known is None:
+        raise InvalidInput(
+            "app_role",
+            N_("No existe el rol {role}: créelo antes (CREATE ROLE {role} LOGIN)."),
+            {"role": role},
+        )
+
+
+def grant_app_role(database: Database, role: str) -> None:
+    """PostgreSQL (W7, C1): the role the application connects as may read and write every table
+    of the schema, but only INSERT and SELECT the audit log, and only read the schema's
+    revision. Run by the owner of the tables (the role that runs the migrations), after each
+    upgrade; the owner alone may then alter, truncate or disable a trigger of the log."""
+    check_app_role(database, role)
+    statements = [
+        "GRANT USAGE ON SCHEMA {schema} TO {role}",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+        "REVOKE ALL ON audit_events FROM {role}",
+        "GRANT SELECT, INSERT ON audit_events TO {role}",
+        "REVOKE ALL ON alembic_version FROM {role}",
+        "GRANT SELECT ON alembic_version TO {role}",
+    ]
+    with database.engine.begin() as connection:
+        schema = connection.exec_driver_sql("SELECT current_schema()").scalar_one()
+        quoted = connection.dialect.identifier_preparer.quote_identifier(schema)
+        for statement in statements:
+            connection.exec_driver_sql(statement.format(schema=quoted, role=role))
 
 
 def current_revision(database: Database) -> str | None:
     """The schema revision the database is at, or None for an empty database."""
     from alembic.runtime.migration import MigrationContext
 
-    with database.engine.connect() as connection:
+    with database.read_engine.connect() as connection:  # a read: never waits for a writer
         return MigrationContext.configure(connection).get_current_revision()

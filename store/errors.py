@@ -24,6 +24,11 @@ class StoreError(Exception):
         return self.message.render(translate) if translate else self.message.render()
 
 
+class Unavailable(StoreError):
+    """The database could not do it now (busy past the bounded wait, a connection lost before
+    the commit): nothing was written, and the same act may simply be tried again."""
+
+
 class Refused(StoreError):
     """A rule forbids this; `rule` is the domain.md id (B8, W1, …) and `code` a stable name."""
 

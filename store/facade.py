@@ -22,6 +22,7 @@ from store.forms import ApplicantForm, RecoveryForm
 from store.services import (
     accounts,
     audit,
+    audit_chain,
     booking,
     calendar,
     catalog,
@@ -117,7 +118,10 @@ class Store:
         so that what led to it (a failed-login count, A11) is kept."""
 
         def run(session: sa.orm.Session) -> T | Refused:
-            return work(Ctx(session, self.clock.now(), actor, self.config))
+            ctx = Ctx(session, self.clock.now(), actor, self.config)
+            result = work(ctx)
+            audit_chain.seal(session, ctx.audit_rows)  # the last lock taken (C1, W7)
+            return result
 
         result = self.database.write(run)
         if isinstance(result, Refused):
@@ -126,13 +130,26 @@ class Store:
 
     def _read(self, work: Callable[[Ctx], T], actor: Actor = SYSTEM) -> T:
         with self.database.reading() as session:
-            return work(Ctx(session, self.clock.now(), actor, self.config))
+            ctx = Ctx(session, self.clock.now(), actor, self.config)
+            result = work(ctx)
+        if ctx.audit_rows:
+            raise AssertionError("a read recorded audit events: it must be a write")
+        return result
 
     # -- schema and demo --------------------------------------------------------------------
 
-    def upgrade(self) -> None:
-        """Create or migrate the schema (`kiosk db upgrade`)."""
+    def upgrade(self, app_role: str | None = None) -> None:
+        """Create or migrate the schema (`kiosk db upgrade`); on PostgreSQL, then give
+        `app_role` what the application may do (the audit log: INSERT and SELECT only)."""
+        if app_role is not None:
+            db.check_app_role(self.database, app_role)  # before anything is migrated
         db.upgrade(self.database)
+        if app_role is not None:
+            db.grant_app_role(self.database, app_role)
+
+    def check_integrity(self) -> None:
+        """Issue 15 §5: refuse a damaged SQLite file before anything reads or writes it."""
+        db.check_integrity(self.database)
 
     def is_ready(self) -> bool:
         """Whether the schema exists at the newest revision."""
@@ -798,6 +815,17 @@ class Store:
                 date_to=date_to,
                 limit=limit,
             )
+
+        return self._read(work, actor)
+
+    def verify_audit(self, *, actor: Actor = SYSTEM) -> audit_chain.ChainVerdict:
+        """W7, C1: walk the audit log's hash chain; the first broken link, if any. Staff need
+        the auditor or supervisor role (a read: it changes nothing)."""
+
+        def work(ctx: Ctx) -> audit_chain.ChainVerdict:
+            if actor.kind != "system":
+                roles.require_role(ctx, ("auditor", "supervisor"))
+            return audit_chain.verify(ctx.session)
 
         return self._read(work, actor)
 

@@ -20,7 +20,9 @@ from store.text import N_, Message
 # untranslated msgids. A date's label holds no format hint ("DD-MM-AAAA"): the command line is
 # documented with 2026-03-01 (`validation.parse_date` takes both), so a screen adds its hint.
 FIELD_LABELS: dict[str, str] = {
+    "app_role": N_("Rol de la aplicación"),
     "catalog": N_("Catálogo"),
+    "db": N_("Base de datos"),
     "document_type": N_("Tipo de documento"),
     "document_number": N_("Número de documento"),
     "document_expiry": N_("Vencimiento del documento"),

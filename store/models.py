@@ -391,7 +391,8 @@ class Ticket(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One line of the append-only audit log (C1, W7). Triggers refuse UPDATE and DELETE."""
+    """One line of the append-only audit log (C1, W7). Triggers refuse UPDATE and DELETE; each
+    event is chained to the one before by `hash` (store/services/audit_chain.py)."""
 
     __tablename__ = "audit_events"
     id: int | None = Field(default=None, primary_key=True)
@@ -400,3 +401,5 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     subject: str = Field(max_length=120)
     details: str = Field(sa_type=sa.Text, default="{}")
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

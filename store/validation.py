@@ -170,6 +170,10 @@ def mask_document(document_type: str, number: str) -> str:
     return shown[:keep] + "*" * (len(shown) - keep - 1) + shown[-1]
 
 
+# The years a date may have (a birth in 1900 still gives an age under 120 in 2019).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def parse_date(field: str, text: object) -> date:
     """A date as people write it (2026-03-01, 01-03-2026, 01/03/2026), checked for real."""
     if isinstance(text, datetime):
@@ -179,9 +183,16 @@ def parse_date(field: str, text: object) -> date:
     value = _clean(text)
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, pattern).date()
+            day = datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:  # 9999-12-30 + a day would overflow
+            raise InvalidInput(
+                field,
+                N_("Escriba una fecha entre los años {first} y {last}."),
+                {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        return day
     raise InvalidInput(
         field, N_("Escriba una fecha real con la forma DD-MM-AAAA, por ejemplo 07-03-1990.")
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from store.codes import display_code
-from store.text import Message
+from store.text import N_, Message
 
 
 def full_name(given_names: str, first_surname: str, second_surname: str | None) -> str:
@@ -484,3 +485,46 @@ class Figures:
         """Missed over attended plus missed (the last 30 days), None without any."""
         seen = self.attended + self.missed
         return self.missed / seen if seen else None
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    """What `verify` found: how many events it walked, whether every link holds, the first
+    event whose link is broken and how, and the newest event's hash."""
+
+    events: int
+    ok: bool
+    head: str | None = None
+    broken_at: int | None = None
+    problem: str | None = None  # "changed": its content or hash; "link": not after the one before
+
+    @property
+    def message(self) -> Message:
+        """The verdict in one sentence, for the command line and the desk's audit screen."""
+        if self.ok:
+            return Message(
+                N_("Registro de auditoría íntegro: eventos verificados: {events}; último: {head}."),
+                {"events": self.events, "head": (self.head or "")[:16]},
+            )
+        if self.problem == "link":
+            return Message(
+                N_(
+                    "Registro de auditoría alterado: el evento {event} no sigue al anterior (un "
+                    "evento borrado, movido o insertado)."
+                ),
+                {"event": self.broken_at},
+            )
+        return Message(
+            N_("Registro de auditoría alterado: el evento {event} fue modificado."),
+            {"event": self.broken_at},
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        if self.ok:
+            return {"events": self.events, "ok": True, "head": self.head}
+        return {
+            "events": self.events,
+            "ok": False,
+            "broken_at": self.broken_at,
+            "problem": self.problem,
+        }

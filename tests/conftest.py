@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,23 +35,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database(worker_id: str) -> Iterator[str]:
+@contextmanager
+def new_pg_database(name: str, owner: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database made for the time of the block (dropped first if a killed run left
+    it behind); its URL as the test server's user."""
     if not PG_URL:
         pytest.skip("KIOSK_TEST_PG_URL is not set")
-    name = f"kiosk_test_{worker_id}"
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    store = Store(url)
-    store.upgrade()
-    store.close()
-    yield url
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.dispose()
+        connection.exec_driver_sql(f"CREATE DATABASE {name}" + (f" OWNER {owner}" if owner else ""))
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database(worker_id: str) -> Iterator[str]:
+    with new_pg_database(f"kiosk_test_{worker_id}") as url:
+        store = Store(url)
+        store.upgrade()
+        store.close()
+        yield url
 
 
 def _truncate(url: str) -> None:

@@ -181,6 +181,17 @@ def remind(url: str, day: str) -> dict[str, int]:
     return {"reminded": count}
 
 
+def audit_writes(url: str, username: str, password: str, searches: int) -> dict[str, int]:
+    """W7: a staff member's searches, each a short transaction that writes one audit event and
+    locks no row, so nothing but the chain's own lock orders them against other processes."""
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)))
+    actor = store.login_staff(username, password).actor
+    for n in range(searches):
+        store.find_applicants(f"persona {n}", actor=actor)
+    store.close()
+    return {"searched": searches}
+
+
 def spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
     """Start `python -m tests.workers COMMAND ARGUMENTS` in the repository, as a separate kiosk."""
     return subprocess.Popen(
@@ -210,6 +221,7 @@ COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "send_mail": send_mail,
     "book_timed": book_timed,
     "remind": remind,
+    "audit_writes": audit_writes,
 }
 
 if __name__ == "__main__":

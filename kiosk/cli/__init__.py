@@ -12,6 +12,7 @@ one family of commands and registers it on the group when imported here:
 - `waitlist`: `kiosk waitlist enrol|list|withdraw`
 - `agenda`: `kiosk agenda [close-day]` and `kiosk checkin|attended|missed`
 - `mail`: `kiosk outbox send` and `kiosk reminders send`
+- `audit`: `kiosk audit verify` (the audit log's hash chain, W7)
 - `staff`: `kiosk staff add|list|deactivate|unlock|reset-password|change-password` (C10)
 
 `acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
@@ -24,6 +25,7 @@ from kiosk.cli import (
     agenda,
     applicants,
     apps,
+    audit,
     bookings,
     catalog,
     closures,
@@ -48,6 +50,7 @@ COMMANDS = (
     agenda,
     mail,
     staff,
+    audit,
 )
 
 

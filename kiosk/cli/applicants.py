@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from kiosk.cli.acting import COUNTER_ROLES, as_staff
-from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option
+from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option, read_json_file
 from store.codes import display_code
 from store.text import N_
 
@@ -55,22 +53,14 @@ def applicant() -> None:
 
 
 @applicant.command("register")
-@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--file", "path", required=True, help="A JSON file of at most 1 MB.")
 @json_option
 @as_staff(COUNTER_ROLES)
-def applicant_register(env: Env, staff: StaffView, path: Path, as_json: bool) -> None:
+def applicant_register(env: Env, staff: StaffView, path: str, as_json: bool) -> None:
     """Register an applicant from a JSON file (terms accepted by whoever runs this)."""
     from store.forms import ApplicantForm
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        fail(
-            env.say(
-                N_("No se pudo leer el archivo {path}: {reason}"), path=str(path), reason=str(error)
-            ),
-            EXIT_BAD_INPUT,
-        )
+    data = read_json_file(env, path)
     if not isinstance(data, dict):
         fail(
             env.say(N_("El archivo debe contener un objeto JSON con los datos de la persona.")),

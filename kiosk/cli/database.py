@@ -14,11 +14,26 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@click.option(
+    "--app-role",
+    metavar="ROLE",
+    help="PostgreSQL: the role the kiosks connect as; it gets INSERT and SELECT only on the "
+    "audit log (run this as the tables' owner).",
+)
 @pass_env
-def db_upgrade(env: Env) -> None:
+def db_upgrade(env: Env, app_role: str | None) -> None:
     """Create or migrate the schema."""
-    env.store(must_be_ready=False).upgrade()
+    env.store(must_be_ready=False).upgrade(app_role)
     click.echo(env.say(N_("Esquema al día en {url}."), url=env.database))
+    if app_role is not None:
+        click.echo(
+            env.say(
+                N_(
+                    "El rol {role} puede leer y escribir, y del registro de auditoría solo leer y añadir."
+                ),
+                role=app_role,
+            )
+        )
 
 
 def _staff_accounts(summary: dict[str, object]) -> list[tuple[str, str, str]]:

@@ -20,7 +20,7 @@ import click
 
 from kiosk.i18n import translator
 from kiosk.settings import Settings, SettingsError, load_settings
-from store.errors import InvalidForm, InvalidInput, Refused
+from store.errors import InvalidForm, InvalidInput, Refused, Unavailable
 from store.text import N_, Message
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ class Env:
     staff: StaffView | None = None
     # The password `staff` logged in with, kept only for `kiosk staff change-password`.
     staff_password: str | None = None
+    # What `store()` has checked already: the schema's revision, the training settings.
+    _ready: bool = False
+    _trusted: bool = False
 
     @property
     def t(self) -> Callable[[str], str]:
@@ -73,14 +76,26 @@ class Env:
         """The store, opened once; refuses (exit 2) if the schema was never created."""
         if self._store is None:
             self._store = self.settings.make_store()
-        if must_be_ready and not self._store.is_ready():
+            # Issue 15 §5: a damaged file is refused before anything reads or writes it (a new
+            # one, which `db upgrade` is about to create, is empty and sound).
+            self._store.check_integrity()
+        if must_be_ready and not self._ready:
+            self._ready = self._store.is_ready()
+        if must_be_ready and not self._ready:
             fail(
                 self.say(N_("La base de datos no está preparada: ejecute «kiosk db upgrade».")),
                 EXIT_BAD_INPUT,
             )
-        if must_be_ready:  # `db upgrade` dates nothing; `demo` makes a training store
+        if must_be_ready and not self._trusted:
+            # `db upgrade` dates nothing; `demo` makes a training store
             self._store.require_training(self.settings.training_overrides())
+            self._trusted = True
         return self._store
+
+    def close(self) -> None:
+        """Release the store's connections (when the command ends)."""
+        if self._store is not None:
+            self._store.close()
 
 
 def fail(message: str, status: int) -> NoReturn:
@@ -88,6 +103,20 @@ def fail(message: str, status: int) -> NoReturn:
     line = "".join(ch for ch in " ".join(message.split()) if ch.isprintable())
     click.echo(line, err=True)
     raise click.exceptions.Exit(status)
+
+
+def _not_text(arg: str) -> bool:
+    return "\x00" in arg or any("\ud800" <= ch <= "\udfff" for ch in arg)
+
+
+def _language(args: list[str]) -> str:
+    """The language of a message given before the settings are read: `--lang` if it is there."""
+    if "--lang" in args[:-1]:
+        chosen = args[args.index("--lang") + 1]
+        return chosen if chosen in ("es", "en") else "es"
+    import os
+
+    return "en" if os.environ.get("KIOSK_LANG") == "en" else "es"
 
 
 def _usage_line(error: click.UsageError) -> str:
@@ -127,7 +156,16 @@ class KioskGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        """`kiosk`'s own options: a usage error is one line too (exit 2)."""
+        """`kiosk`'s own options: a usage error is one line too (exit 2). An argument that is
+        not text (bytes that are not UTF-8, which Python keeps as lone surrogates; a NUL) is
+        refused here, before it can reach a file name, a message or the database."""
+        if parent is None and any(_not_text(arg) for arg in args):
+            fail(
+                Message(N_("Un argumento no es texto válido (UTF-8): escríbalo de nuevo.")).render(
+                    translator(_language(args))
+                ),
+                EXIT_BAD_INPUT,
+            )
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:
@@ -149,21 +187,43 @@ class KioskGroup(click.Group):
             fail(f"{field_label(error.field, t)}: {error.render(t)}", EXIT_BAD_INPUT)
         except Refused as error:
             fail(error.render(_translation(ctx)), EXIT_REFUSED)
+        except Unavailable as error:  # busy past the bounded wait: nothing written
+            fail(error.render(_translation(ctx)), EXIT_NOT_NOW)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:
             env = ctx.find_object(Env)
-            reason = database_unusable(error)
-            if reason is not None and env is not None:
-                fail(
-                    env.say(
-                        N_("No se pudo usar la base de datos {url}: {reason}"),
-                        url=env.database,
-                        reason=reason,
-                    ),
+            for reason, msgid, status in (
+                (
+                    database_damaged(error),
+                    N_("{url} no es una base de datos SQLite sana: {reason}"),
+                    EXIT_BAD_INPUT,
+                ),
+                (
+                    database_unusable(error),
+                    N_("No se pudo usar la base de datos {url}: {reason}"),
                     EXIT_NOT_NOW,
-                )
+                ),
+            ):
+                if reason is not None and env is not None:
+                    fail(env.say(msgid, url=env.database, reason=reason), status)
             fail(f"internal error: {type(error).__name__}: {error}", EXIT_NOT_NOW)
+
+
+def database_damaged(error: Exception) -> str | None:
+    """SQLite's reason when the file is not a database or is damaged (random bytes, a text
+    file, a truncated or corrupted database): bad input, not a passing failure."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError) or not isinstance(error.orig, sqlite3.DatabaseError):
+        return None
+    text = str(error.orig)
+    damaged = ("file is not a database", "malformed", "corrupt")
+    if isinstance(error.orig, sqlite3.OperationalError) and not any(d in text for d in damaged):
+        return None
+    return next(iter(text.splitlines()), type(error.orig).__name__)
 
 
 def database_unusable(error: Exception) -> str | None:
@@ -185,6 +245,50 @@ def _translation(ctx: click.Context) -> Callable[[str], str]:
     return env.t if env is not None else _untranslated
 
 
+# Issue 15 §5: what `--file` reads at most (an applicant's data is a few hundred bytes).
+MAX_FILE_BYTES = 1_000_000
+
+
+def read_json_file(env: Env, path: str) -> object:
+    """A `--file` as JSON: only a regular file of at most MAX_FILE_BYTES (never a device, a
+    FIFO or a folder, which would read forever or block), valid UTF-8 and JSON of a sane depth;
+    anything else is one line, exit 2."""
+    import errno
+    import os
+    import stat
+
+    def refuse(reason: str) -> NoReturn:
+        fail(
+            env.say(N_("No se pudo leer el archivo {path}: {reason}"), path=path, reason=reason),
+            EXIT_BAD_INPUT,
+        )
+
+    try:
+        # Non-blocking: opening a FIFO for reading would wait for a writer.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        reasons = {
+            errno.ENOENT: N_("no existe"),
+            errno.EACCES: N_("no tiene permiso para leerlo"),
+            errno.EISDIR: N_("es una carpeta"),
+        }
+        refuse(env.say(reasons[error.errno]) if error.errno in reasons else str(error.strerror))
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            refuse(env.say(N_("no es un archivo común")))
+        # A file that grows while it is read is stopped one byte past the limit.
+        raw = file.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+    if (not raw and info.st_size) or len(raw) > MAX_FILE_BYTES:
+        refuse(env.say(N_("es demasiado grande (máximo {size} KB)"), size=MAX_FILE_BYTES // 1000))
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        refuse(env.say(N_("no está en UTF-8")))
+    except (ValueError, RecursionError):  # not JSON, a number of thousands of digits, [[[[…
+        refuse(env.say(N_("no es JSON válido")))
+
+
 def emit(data: Mapping[str, object], as_json: bool, text: str) -> None:
     """One JSON document with --json, else a short human line."""
     click.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else text)
@@ -204,7 +308,8 @@ def parse_day(field: str, text: str | None) -> date | None:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 # A row id as typed (`--slot`): a whole number the database can hold, else bad input (exit 2).
-ROW_ID = click.IntRange(1, 2**63 - 1)
+# A row's id: PostgreSQL's `integer` (SQLite's are wider), so a larger one is bad input.
+ROW_ID = click.IntRange(1, 2**31 - 1)
 pass_env = click.make_pass_decorator(Env)
 
 
@@ -223,5 +328,6 @@ def cli(
 ) -> None:
     """Citas Kiosk: immigration appointments at the kiosk and the counter."""
     ctx.obj = Env(load_settings(db=db_url, language=lang), staff_username=staff_username)
+    ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None and cli.no_command is not None:
         cli.no_command(ctx.obj)

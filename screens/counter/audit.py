@@ -3,6 +3,8 @@ this screen has filters and nothing that changes anything. Enter on an event sho
 
 from __future__ import annotations
 
+import logging
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +19,7 @@ from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.views import AuditEventView
 
+log = logging.getLogger("kiosk.screens.audit")
 LIMIT = 500
 # What the filter fields are called when one of them is refused.
 FIELD_NAMES = {"date_from": N_("Desde"), "date_to": N_("Hasta")}
@@ -42,6 +45,7 @@ class AuditScreen(CounterScreen):
         super().__init__()
         self.events: list[AuditEventView] = []
         self._to_events = False
+        self._verify = False
 
     def heading(self) -> str:
         return _("Registro de auditoría")
@@ -56,10 +60,12 @@ class AuditScreen(CounterScreen):
                 yield Input(id="who", placeholder=_("Quién (nombre, usuario)"))
                 yield Input(id="subject", placeholder=_("Sobre (persona, código)"))
                 yield Button(_("Filtrar"), id="filter", variant="primary")
+            yield Static(_("Verificando la cadena del registro…"), id="audit-chain")
             yield Static("", id="audit-status", classes="lead")
             yield Table(id="events", cursor_type="row", zebra_stripes=True)
 
     def ready(self) -> None:
+        self._verify = True  # W7: the chain is walked once the first events are shown
         self._load()
 
     def action_to_events(self) -> None:
@@ -134,6 +140,32 @@ class AuditScreen(CounterScreen):
         if events and self._to_events:  # K5: arrows and Enter go straight on to the events
             table.focus()
         self._to_events = False
+        if self._verify:
+            self._verify = False
+            self._verify_chain()
+
+    def _verify_chain(self) -> None:
+        """W7: walk the log's chain (as `kiosk audit verify`) in a worker of its own, so that
+        filtering and reading events go on meanwhile on a long log."""
+        actor = self.actor
+
+        def job() -> None:
+            try:
+                verdict = self.store.verify_audit(actor=actor)
+            except Exception as error:  # a refusal, or a database that cannot answer now
+                log.warning("audit chain not verified", exc_info=error)
+                self.app.call_from_thread(
+                    self._chain_said, _("No se pudo verificar la cadena del registro ahora."), True
+                )
+                return
+            self.app.call_from_thread(self._chain_said, say(verdict.message), not verdict.ok)
+
+        self.run_worker(job, thread=True, group="audit-chain", exit_on_error=False)
+
+    def _chain_said(self, text: str, alarm: bool) -> None:
+        line = self.query_one("#audit-chain", Static)
+        line.update(plain(text))
+        line.set_class(alarm, "-broken")
 
     @on(DataTable.RowSelected, "#events")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -52,7 +52,8 @@ def record(ctx: Ctx, action: str, subject: str, **details: Any) -> None:
 
 
 def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
-    """Write several audit events of one action in one statement (W7 for a batch)."""
+    """Write several audit events of one action (W7 for a batch). They are chained to the log
+    and inserted in one statement when the transaction commits (audit_chain.seal)."""
     rows = [
         {
             "at": ctx.now,
@@ -63,8 +64,7 @@ def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, 
         }
         for subject, details in events
     ]
-    if rows:
-        ctx.insert_many(AuditEvent, rows)
+    ctx.audit_rows.extend(rows)
 
 
 # -- what staff looked at (C1, K8) -------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,8 @@ class Ctx:
     now: datetime
     actor: Actor
     config: StoreConfig
+    # Audit events of this transaction, chained and written just before it commits (C1, W7).
+    audit_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_postgres(self) -> bool:

@@ -156,6 +156,7 @@ WITH_STAFF: dict[str, tuple[str, ...]] = {
     "staff unlock": ("agente",),
     "staff reset-password": ("agente",),
     "staff change-password": (),
+    "audit verify": (),
 }
 
 

@@ -175,3 +175,28 @@ async def test_c1_the_idle_logout_and_the_desk_button_are_recorded(
         assert app.staff is None
     hows = [e.details for e in kiosk_store.audit_log("staff.logout", limit=10)]
     assert ['"how": "idle"' in hows[0], '"how": "button"' in hows[1]] == [True, True]
+
+
+async def test_w7_the_audit_screen_says_whether_the_chain_holds(
+    make_counter: MakeCounter, kiosk_store: Store, registered: ApplicantView
+) -> None:
+    """The verdict of `kiosk audit verify`, on the screen: whole, then (after an event was
+    changed behind the triggers' back) which event, in the error colour."""
+    from textual.widgets import Static
+
+    app = make_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await staff_at(pilot, "auditor", "#audit")
+        line = app.screen.query_one("#audit-chain", Static)
+        assert "Registro de auditoría íntegro" in str(line.render())
+        assert not line.has_class("-broken")
+    engine = kiosk_store.database.engine
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER audit_events_no_update")
+        connection.exec_driver_sql("UPDATE audit_events SET actor = 'forged' WHERE id = 1")
+    app = make_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await staff_at(pilot, "auditor", "#audit")
+        line = app.screen.query_one("#audit-chain", Static)
+        assert "el evento 1 fue modificado" in str(line.render())
+        assert line.has_class("-broken")

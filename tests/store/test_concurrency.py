@@ -47,6 +47,9 @@ def test_b6_eight_processes_never_exceed_the_seats(seeded: Store) -> None:
             ).all()
         )
         assert all(taken[s] == 10 for s in slots)
+    # W7: the events of 8 processes writing at once, in one unbroken chain.
+    verdict = seeded.verify_audit()
+    assert verdict.ok and verdict.events >= 100, verdict
 
 
 def test_w2_two_processes_opening_capacity_assign_each_entry_once_in_order(seeded: Store) -> None:
@@ -137,3 +140,4 @@ def test_b12_b13_four_processes_churning_keep_seats_and_people(seeded: Store) ->
     # depends on how the processes interleave).
     assert {"booking.displaced", "booking.confirmed"} <= states, states
     assert {"booking.moved", "booking.cancelled"} & states, states
+    assert seeded.verify_audit().ok  # W7: four processes' events in one unbroken chain

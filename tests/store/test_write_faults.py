@@ -1,0 +1,92 @@
+"""Issue 15 §4 on PostgreSQL: a connection terminated in the middle of a write transaction.
+
+Terminated before the commit was sent, the transaction is known to have rolled back: the store
+runs the same work once more, on a new connection. Terminated while committing, nobody knows
+whether it committed: the store says so (`Unavailable`, exit 3 on the command line) instead of
+doing it twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from store import Store
+from store.errors import Unavailable
+from tests.conftest import PG_URL
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="KIOSK_TEST_PG_URL is not set")
+
+
+@pytest.fixture
+def pg_store(pg_database: str) -> Iterator[Store]:
+    from tests.conftest import _truncate
+
+    _truncate(pg_database)
+    store = Store(pg_database)
+    yield store
+    store.close()
+
+
+def _terminate(session: Session) -> None:
+    """End this session's server process from another connection (as an administrator or a
+    failover would)."""
+    pid = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def _facts(store: Store) -> list[str]:
+    with store.database.reading() as session:
+        return list(session.scalars(sa.text("SELECT key FROM store_facts ORDER BY key")))
+
+
+def test_terminated_before_the_commit_the_work_runs_once_more(pg_store: Store) -> None:
+    attempts: list[int] = []
+
+    def work(session: Session) -> str:
+        attempts.append(1)
+        session.execute(sa.text("INSERT INTO store_facts (key, value) VALUES ('probe', 'x')"))
+        if len(attempts) == 1:
+            _terminate(session)
+            session.execute(sa.text("SELECT 1"))  # the server is gone: this fails
+        return "done"
+
+    assert pg_store.database.write(work) == "done"
+    assert len(attempts) == 2
+    assert _facts(pg_store) == ["probe"]  # the first attempt's row rolled back with it
+
+
+def test_terminated_twice_it_is_not_tried_a_third_time(pg_store: Store) -> None:
+    attempts: list[int] = []
+
+    def work(session: Session) -> None:
+        attempts.append(1)
+        _terminate(session)
+        session.execute(sa.text("SELECT 1"))
+
+    with pytest.raises(sa.exc.OperationalError):
+        pg_store.database.write(work)
+    assert len(attempts) == 2
+
+
+def test_terminated_while_committing_is_unavailable_not_done_twice(pg_store: Store) -> None:
+    attempts: list[int] = []
+
+    def work(session: Session) -> None:
+        attempts.append(1)
+        session.execute(sa.text("INSERT INTO store_facts (key, value) VALUES ('probe', 'x')"))
+
+        @event.listens_for(session, "before_commit")
+        def _gone(session: Session) -> None:
+            _terminate(session)
+
+    with pytest.raises(Unavailable) as lost:
+        pg_store.database.write(work)
+    assert "revise si quedó hecho" in lost.value.render()
+    assert len(attempts) == 1
