@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard kiosk/i18n/*/LC_MESSAGES/kiosk.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck unit bench clean lock
+.PHONY: run test lint typecheck unit bench fuzz clean lock
 
 # uv from the package index, through Python's own pip into a throw-away folder (through a
 # throw-away venv's pip where Python has none); it creates .venv and installs the lock there.
@@ -69,6 +69,12 @@ test: lint typecheck unit
 
 bench: $(STAMP) $(MO)
 	$(BIN)/python -m bench
+
+# Issue 15 §5: 10,000 hostile command lines against the contract (0/1/2/3, one line, nothing
+# written on a refusal); `make test` runs 300 of them. FUZZ_EXAMPLES=N for another number.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP) $(MO)
+	KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/kiosk/test_cli_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(MO)

@@ -496,15 +496,21 @@ class ChainVerdict:
     ok: bool
     head: str | None = None
     broken_at: int | None = None
-    problem: str | None = None  # "changed": its content or hash; "link": not after the one before
+    problem: str | None = None
+    head_id: int | None = (
+        None  # the newest event's number, whose hash `head` is  # "changed": its content or hash; "link": not after the one before
+    )
 
     @property
     def message(self) -> Message:
         """The verdict in one sentence, for the command line and the desk's audit screen."""
         if self.ok:
             return Message(
-                N_("Registro de auditoría íntegro: eventos verificados: {events}; último: {head}."),
-                {"events": self.events, "head": (self.head or "")[:16]},
+                N_(
+                    "Registro de auditoría íntegro: eventos verificados: {events}; el último "
+                    "(n.º {event}) tiene la huella {head}."
+                ),
+                {"events": self.events, "event": self.head_id or 0, "head": (self.head or "")[:16]},
             )
         if self.problem == "link":
             return Message(
@@ -521,7 +527,7 @@ class ChainVerdict:
 
     def as_json(self) -> dict[str, Any]:
         if self.ok:
-            return {"events": self.events, "ok": True, "head": self.head}
+            return {"events": self.events, "ok": True, "head": self.head, "head_id": self.head_id}
         return {
             "events": self.events,
             "ok": False,

@@ -10,6 +10,7 @@ on `cli`."""
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -120,9 +121,13 @@ def _language(args: list[str]) -> str:
 
 
 def _usage_line(error: click.UsageError) -> str:
-    """A usage error as one line, with where to find help."""
+    """A usage error as one line, with where to find help; a value of thousands of characters
+    that click quotes back is shortened to its ends."""
     where = f" ({error.ctx.command_path} --help)" if error.ctx is not None else ""
-    return f"{error.format_message()}{where}"
+    words = [
+        w if len(w) <= 80 else f"{w[:40]}…{w[-10:]}" for w in error.format_message().split(" ")
+    ]
+    return f"{' '.join(words)}{where}"
 
 
 def _untranslated(msgid: str) -> str:
@@ -191,6 +196,16 @@ class KioskGroup(click.Group):
             fail(error.render(_translation(ctx)), EXIT_NOT_NOW)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as error:  # a path given on the command line (--out, DIR, …)
+            path = str(error.filename or "")
+            path = path if len(path) <= 80 else f"{path[:40]}…{path[-20:]}"
+            line = Message(
+                N_("No se pudo usar el archivo {path}: {reason}"),
+                {"path": path, "reason": error.strerror or type(error).__name__},
+            ).render(_translation(ctx))
+            # A full or failing disk may work later; a wrong path will not.
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO)
+            fail(line, EXIT_NOT_NOW if full else EXIT_BAD_INPUT)
         except Exception as error:
             env = ctx.find_object(Env)
             for reason, msgid, status in (
@@ -273,12 +288,20 @@ def read_json_file(env: Env, path: str) -> object:
             errno.EISDIR: N_("es una carpeta"),
         }
         refuse(env.say(reasons[error.errno]) if error.errno in reasons else str(error.strerror))
-    with os.fdopen(handle, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            refuse(env.say(N_("no es un archivo común")))
-        # A file that grows while it is read is stopped one byte past the limit.
-        raw = file.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(handle)
+        refuse(
+            env.say(
+                N_("es una carpeta") if stat.S_ISDIR(info.st_mode) else N_("no es un archivo común")
+            )
+        )
+    try:
+        with os.fdopen(handle, "rb") as file:
+            # A file that grows while it is read is stopped one byte past the limit.
+            raw = file.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+    except OSError as error:  # /proc files that will not be read, a disk that fails
+        refuse(str(error.strerror or type(error).__name__))
     if (not raw and info.st_size) or len(raw) > MAX_FILE_BYTES:
         refuse(env.say(N_("es demasiado grande (máximo {size} KB)"), size=MAX_FILE_BYTES // 1000))
     try:

@@ -95,7 +95,7 @@ def verify(session: Session, *, batch: int = 5000) -> ChainVerdict:
     rows = session.execute(
         sa.select(*columns).order_by(col(AuditEvent.id)).execution_options(yield_per=batch)
     )
-    previous, count = GENESIS, 0
+    previous, count, last_id = GENESIS, 0, None
     for row in rows.mappings():
         count += 1
         problem = None
@@ -107,5 +107,5 @@ def verify(session: Session, *, batch: int = 5000) -> ChainVerdict:
             rows.close()
             total = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
             return ChainVerdict(total, False, broken_at=row["id"], problem=problem)
-        previous = row["hash"]
-    return ChainVerdict(count, True, previous)
+        previous, last_id = row["hash"], row["id"]
+    return ChainVerdict(count, True, previous, head_id=last_id)

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from kiosk.cli import cli
 
@@ -356,41 +354,6 @@ def test_a2_bad_applicant_file_is_refused_and_nothing_written(demo: Kiosk, tmp_p
     assert demo("applicant", "register", "--file", str(tmp_path / "list.json")).exit_code == 2
     english = CliRunner().invoke(cli, ["--lang", "en", "--db", "x", "slots", "list"])
     assert english.exit_code == 2
-
-
-# Argument parsing and the one-line errors do not depend on the database: SQLite only (the
-# commands themselves run on both in the tests above).
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(st.text(max_size=200))
-def test_cli_arguments_never_crash(demo: Kiosk, text: str) -> None:
-    for args in (
-        ("verify", text),
-        ("mailbox", "--applicant", text),
-        ("slots", "list", "--office", text, "--procedure", "RT"),
-        (
-            "slots",
-            "open",
-            "--office",
-            "STG",
-            "--procedure",
-            "RT",
-            "--from",
-            text,
-            "--to",
-            "2027-01-01",
-            "--hours",
-            text,
-            "--every",
-            "30",
-        ),
-        ("waitlist", "list", "--office", "STG", "--procedure", text),
-    ):
-        result = demo(*args)
-        assert result.exit_code in (0, 1, 2), (args, result.output)
-        assert "Traceback" not in result.output and "internal error" not in result.output
 
 
 def test_b7_receipt_command_writes_the_booking_pdf(demo: Kiosk, tmp_path: Path) -> None:

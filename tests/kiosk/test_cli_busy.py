@@ -29,13 +29,13 @@ def write_lock_held(store: Store) -> Iterator[None]:
     """Another writer, in the middle of its transaction."""
     url = sa.engine.make_url(store.url)
     if store.database.is_sqlite:
-        other = sqlite3.connect(str(url.database), isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
+        writer = sqlite3.connect(str(url.database), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
         try:
             yield
         finally:
-            other.rollback()
-            other.close()
+            writer.rollback()
+            writer.close()
         return
     engine = sa.create_engine(store.url)
     with engine.connect() as other:

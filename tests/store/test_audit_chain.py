@@ -48,7 +48,10 @@ def _tamper(store: Store, change: Tamper) -> None:
 
 
 def _sql(statement: str, **params: Any) -> Tamper:
-    return lambda connection: connection.execute(sa.text(statement), params) and None
+    def change(connection: sa.Connection) -> None:
+        connection.execute(sa.text(statement), params)
+
+    return change
 
 
 def test_w7_every_event_is_chained_to_the_one_before(seeded: Store) -> None:
@@ -61,7 +64,13 @@ def test_w7_every_event_is_chained_to_the_one_before(seeded: Store) -> None:
         previous = event["hash"]
     verdict = seeded.verify_audit()
     assert (verdict.ok, verdict.events, verdict.head) == (True, len(events), previous)
-    assert verdict.as_json() == {"events": len(events), "ok": True, "head": previous}
+    assert verdict.as_json() == {
+        "events": len(events),
+        "ok": True,
+        "head": previous,
+        "head_id": events[-1]["id"],
+    }
+    assert f"(n.º {events[-1]['id']}) tiene la huella {previous[:16]}." in verdict.message.render()
 
 
 def test_w7_an_empty_log_is_whole(store: Store) -> None:
