@@ -15,6 +15,7 @@ from pathlib import Path
 from store import Store
 from store.clock import FixedClock
 from store.errors import Refused
+from store.views import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,6 +193,19 @@ def audit_writes(url: str, username: str, password: str, searches: int) -> dict[
     return {"searched": searches}
 
 
+def first_staff(url: str, username: str) -> dict[str, int]:
+    """Issue 15 §2b: the first account of a new store, created by no one (as `kiosk staff add`
+    without --staff); refused once another process made one."""
+    store = Store(url)
+    try:
+        store.add_staff(username, "Primera Cuenta", "supervisor", None, actor=SYSTEM)
+    except Refused:
+        return {"created": 0}
+    finally:
+        store.close()
+    return {"created": 1}
+
+
 def spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
     """Start `python -m tests.workers COMMAND ARGUMENTS` in the repository, as a separate kiosk."""
     return subprocess.Popen(
@@ -222,6 +236,7 @@ COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "book_timed": book_timed,
     "remind": remind,
     "audit_writes": audit_writes,
+    "first_staff": first_staff,
 }
 
 if __name__ == "__main__":

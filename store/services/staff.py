@@ -145,7 +145,11 @@ def _locked_row(ctx: Ctx, query: sa.Select[Any]) -> Staff | None:
 
 
 def has_staff(ctx: Ctx) -> bool:
-    """Whether any staff account exists (a store just set up has none)."""
+    """Whether any staff account exists (a store just set up has none). Asked by no one (the
+    set-up path), it also takes the staff table's lock on PostgreSQL until the commit, so two
+    first accounts created at once cannot both see an empty table (SQLite: one writer)."""
+    if ctx.actor.staff_id is None and ctx.is_postgres:
+        ctx.session.execute(sa.text("LOCK TABLE staff IN SHARE ROW EXCLUSIVE MODE"))
     return ctx.session.scalar(sa.select(col(Staff.id)).limit(1)) is not None
 
 

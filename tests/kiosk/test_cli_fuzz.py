@@ -48,6 +48,16 @@ def _command(path: str) -> click.Command:
     return command
 
 
+@pytest.fixture(scope="module", autouse=True)
+def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The run's own working folder: a relative `--out` or DIR lands there, never in the
+    checkout."""
+    before = Path.cwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+    os.chdir(before)
+
+
 @pytest.fixture(scope="module")
 def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Paths a --file, --out or DIR may be given: nothing there, a folder, a FIFO, a device."""

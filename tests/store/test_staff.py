@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from store import Store
 from store.clock import FixedClock
@@ -208,3 +209,15 @@ def test_c10_an_unknown_account_costs_one_argon2_verification_like_a_known_one(
         _refusal(seeded.login_staff, name, "equivocada")
         parameters.add(checked[0])
     assert len(parameters) == 1
+
+
+def test_2b_first_accounts_created_at_once_make_exactly_one(store: Store) -> None:
+    """Four set-up scripts on a new store at the same moment, each making "the first account"
+    without credentials: one succeeds, the other three are refused (they would otherwise all
+    see an empty staff table on PostgreSQL)."""
+    from tests.workers import results, spawn
+
+    processes = [spawn("first_staff", store.url, f"jefa{n}") for n in range(4)]
+    assert sum(r["created"] for r in results(processes)) == 1
+    with store.database.reading() as session:
+        assert session.execute(sa.text("SELECT count(*) FROM staff")).scalar_one() == 1
