@@ -15,9 +15,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
 
 from screens.base import KioskScreen, Outcome
+from screens.dialogs.confirm import ConfirmDialog
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
-from screens.widgets.fields import FormField, StoreCheck
+from screens.widgets.fields import FormCheckbox, FormField, StoreCheck
 from screens.widgets.nationality import NationalityPicker
 from store.clock import local_today
 from store.errors import InvalidForm
@@ -99,7 +100,7 @@ class RegistrationScreen(KioskScreen):
             yield FormField(
                 field_label("second_surname"), self._input("second_surname"), "second_surname"
             )
-            yield Checkbox(_("No tengo segundo apellido"), id="no-second-surname")
+            yield FormCheckbox(_("No tengo segundo apellido"), id="no-second-surname")
             yield FormField(field_label("email"), self._input("email", "nombre@correo.cl"), "email")
             yield FormField(
                 field_label("email_confirmation"),
@@ -206,7 +207,43 @@ class RegistrationScreen(KioskScreen):
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
-        self.focus_next()
+        """K5: Enter is "next"; on the last field, on to "Revisar mis datos"."""
+        if event.input.id == "phone":
+            self.query_one("#review").focus()
+        else:
+            self.focus_next()
+
+    def typed_anything(self) -> bool:
+        """Whether leaving now would lose something the person typed or chose."""
+        typed = any(self.query_one(f"#{f}", Input).value.strip() for f in TEXT_FIELDS)
+        chosen = self.query_one("#region", Select).value
+        return (
+            typed
+            or bool(self.query_one("#nationality", Input).value.strip())
+            or isinstance(chosen, str)
+            or self.query_one("#no-second-surname", Checkbox).value
+        )
+
+    def action_back(self) -> None:
+        """K5: "Volver" or escape with typed data asks first; the safe answer has the focus."""
+        if not self.typed_anything():
+            super().action_back()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                super(RegistrationScreen, self).action_back()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("¿Salir sin guardar?"),
+                _("Si sale ahora, se borra lo que escribió en el formulario."),
+                _("Salir sin guardar"),
+                warning=_("Sus datos todavía no están guardados."),
+                no=_("Seguir con el formulario"),
+            ),
+            answered,
+        )
 
     @on(NationalityPicker.Picked)
     def _nationality(self, event: NationalityPicker.Picked) -> None:

@@ -23,12 +23,15 @@ class ConfirmDialog(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
 
-    def __init__(self, title: str, text: str, yes: str, *, warning: str | None = None) -> None:
+    def __init__(
+        self, title: str, text: str, yes: str, *, warning: str | None = None, no: str | None = None
+    ) -> None:
         super().__init__()
         self._title = title
         self._text = text
         self._yes = yes
         self._warning = warning
+        self._no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
@@ -37,7 +40,7 @@ class ConfirmDialog(ModalScreen[bool]):
             if self._warning:
                 yield Static(plain(self._warning), classes="warning-box", id="confirm-warning")
             with Horizontal(classes="actions"):
-                yield Button(_("Volver"), id="no")
+                yield Button(self._no or _("Volver"), id="no")
                 yield Button(self._yes, id="yes", variant="warning" if self._warning else "primary")
 
     def on_mount(self) -> None:

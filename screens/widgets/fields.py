@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message as TextualMessage
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from store.text import Message
 
@@ -117,3 +118,13 @@ class NewPasswordFields(Vertical):
             for field in ("#new", "#repeat"):
                 self.query_one(field, Input).value = ""
         self.focus_first()
+
+
+class FormCheckbox(Checkbox, inherit_bindings=False):
+    """K5 in a form: Space ticks or unticks; Enter goes on to the next field as it does from
+    every text field, so pressing it in passing never changes an answer."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "app.focus_next", show=False),
+    ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
@@ -17,7 +18,10 @@ SHOWN = 5
 
 
 class NationalityPicker(Vertical):
-    """An input that filters the country list as you type; Enter or a tap picks."""
+    """An input that filters the country list as you type; Enter or a tap picks. Escape with
+    the list open closes the list only (K5): the form, and what was typed, stay."""
+
+    BINDINGS = [Binding("escape", "close_list", show=False)]
 
     DEFAULT_CSS = """
     NationalityPicker { height: auto; }
@@ -84,6 +88,14 @@ class NationalityPicker(Vertical):
         entry.value = nationalities(self.language)[code]  # fires Changed: sets self.code
         entry.cursor_position = len(entry.value)
         entry.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With the list closed, escape is the screen's again ("Volver").
+        return self.has_class("-open") if action == "close_list" else True
+
+    def action_close_list(self) -> None:
+        self.remove_class("-open")
+        self.query_one("#nationality", Input).focus()
 
     def on_key(self, event: events.Key) -> None:
         """Down arrow from the input walks into the list."""

@@ -1,0 +1,81 @@
+"""K5 on the registration form (issue 16): what a person typed is never lost by a key pressed
+in passing. Escape closes an open list and nothing else; "Volver" or escape with typed data
+asks first, with the safe answer focused; Enter means "next" (on the check box too) and, on the
+last field, "Revisar mis datos"; Space ticks the box."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Checkbox, Input
+
+from screens.dialogs.confirm import ConfirmDialog
+from screens.registration import RegistrationScreen
+from tests.screens.conftest import settle, to_registration_form
+
+
+async def _typed(pilot: Any, field: str, text: str) -> None:
+    pilot.app.screen.query_one(f"#{field}").focus()
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+async def test_k5_escape_closes_the_list_then_asks_before_the_form_is_lost(
+    make_kiosk: Any,
+) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        form = app.screen
+        assert isinstance(form, RegistrationScreen)
+        await _typed(pilot, "given_names", "Ana María")
+        await _typed(pilot, "nationality", "hai")
+        picker = form.query_one("#nationality-picker")
+        assert picker.has_class("-open")
+        await pilot.press("escape")  # the list closes; the form stays
+        await settle(pilot)
+        assert app.screen is form and not picker.has_class("-open")
+        assert form.query_one("#given_names", Input).value == "Ana María"
+        await pilot.press("escape")  # now "Volver": typed data, so it asks
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert app.screen.focused is not None and app.screen.focused.id == "no"
+        await pilot.press("enter")  # the safe answer: back to the form, as it was
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#given_names", Input).value == "Ana María"
+        assert form.query_one("#nationality", Input).value == "hai"
+        await pilot.press("escape", "right", "enter")  # "Salir sin guardar"
+        await settle(pilot)
+        assert not isinstance(app.screen, (RegistrationScreen, ConfirmDialog))
+
+
+async def test_k5_an_empty_form_is_left_without_a_question(make_kiosk: Any) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, (RegistrationScreen, ConfirmDialog))
+
+
+async def test_k5_enter_goes_on_space_ticks_and_the_last_field_leads_to_review(
+    make_kiosk: Any,
+) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_registration_form(pilot)
+        form = app.screen
+        box = form.query_one("#no-second-surname", Checkbox)
+        box.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert box.value is False and not box.has_focus  # Enter went on, the answer stayed
+        box.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert box.value is True and form.query_one("#second_surname", Input).disabled
+        await _typed(pilot, "phone", "+56 9 1234 5678")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.focused is not None and app.screen.focused.id == "review"
