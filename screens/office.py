@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from screens.base import KioskScreen, Outcome
 from screens.labels import procedure_name
-from screens.text import _, long_day, plain
+from screens.text import _, long_day, n_, plain
 from store.text import N_
 from store.views import OfferingView, OfficeChoice, ProcedureView
 
@@ -51,7 +51,11 @@ class OfficeScreen(KioskScreen):
                 time=f"{offering.next_free:%H:%M}",
             )
         else:
-            state = _("Sin horas libres: {count} personas en espera", count=offering.waiting)
+            state = n_(
+                "Sin horas libres: {count} persona en espera",
+                "Sin horas libres: {count} personas en espera",
+                offering.waiting,
+            )
         return f"{office.name}\n  {office.address}\n  {state}"
 
     def body(self) -> ComposeResult:

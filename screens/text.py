@@ -46,6 +46,14 @@ def _(msgid: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def n_(singular: str, plural: str, count: int, **params: object) -> str:
+    """A sentence with a count, in the form the current language uses for it (ngettext):
+    "1 persona", "2 personas"; `{count}` and the other `{named}` values are filled in."""
+    choose = getattr(_Current.translate, "plural", None)
+    text = choose(singular, plural, count) if choose else (singular if count == 1 else plural)
+    return text.format(count=count, **params)
+
+
 def say(message: Message) -> str:
     """A store message (a refusal, a notice) in the current language."""
     return message.render(_Current.translate)

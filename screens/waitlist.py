@@ -14,7 +14,7 @@ from screens.base import KioskScreen, Outcome
 from screens.dialogs.confirm import ConfirmDialog
 from screens.labels import procedure_name
 from screens.printing import print_document
-from screens.text import _, language, moment, plain
+from screens.text import _, language, moment, n_, plain
 from store.text import N_
 from store.views import OfferingView, ProcedureView, WaitlistEntryView
 
@@ -54,9 +54,13 @@ class WaitlistScreen(KioskScreen):
                 yield Static(
                     _(
                         "Puede inscribirse en la asignación automatizada: cuando la oficina abra horas, "
-                        "se entregan estrictamente en orden de inscripción y la hora asignada llega a su buzón. "
+                        "se entregan estrictamente en orden de inscripción y la hora asignada llega a su buzón."
+                    )
+                    + " "
+                    + n_(
+                        "Ahora hay {count} persona en espera.",
                         "Ahora hay {count} personas en espera.",
-                        count=self.offering.waiting,
+                        self.offering.waiting,
                     ),
                     classes="info-box",
                 )

@@ -13,7 +13,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from screens.counter.base import CounterScreen, cells
 from screens.dialogs.audit_event import AuditEventDialog
-from screens.text import _, plain, say, short_moment
+from screens.text import _, n_, plain, say, short_moment
 from screens.widgets.table import Table
 from store.errors import InvalidInput, StoreError
 from store.text import N_
@@ -128,10 +128,11 @@ class AuditScreen(CounterScreen):
             )
             table.add_row(*cells(*(_fit(v, w) for v, w in zip(values, widths, strict=True))))
         self.query_one("#audit-status", Static).update(
-            _(
-                "{count} evento(s), del más nuevo al más antiguo (máximo {limit}). "
+            n_(
+                "{count} evento. Enter: verlo completo.",
+                "{count} eventos, del más nuevo al más antiguo (máximo {limit}). "
                 "Enter: ver el evento completo.",
-                count=len(events),
+                len(events),
                 limit=LIMIT,
             )
             if events

@@ -20,7 +20,7 @@ from screens.counter.base import CounterScreen
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.counter_change import CapacityChangeDialog, change_summary
 from screens.labels import field_label, procedure_name
-from screens.text import _, language, plain, say
+from screens.text import _, language, n_, plain, say
 from screens.widgets.fields import FormField
 from store.errors import InvalidInput, StoreError
 from store.text import N_
@@ -205,10 +205,12 @@ class CapacityScreen(CounterScreen):
 
     def _opened(self, result: CapacityOpened) -> None:
         self._result(
-            _(
-                "Se crearon {created} horas; se asignaron {assigned} personas en espera, en orden de inscripción.",
-                created=result.created,
-                assigned=result.assigned,
+            n_("Se creó {count} hora.", "Se crearon {count} horas.", result.created)
+            + " "
+            + n_(
+                "Se asignó {count} persona en espera, en orden de inscripción.",
+                "Se asignaron {count} personas en espera, en orden de inscripción.",
+                result.assigned,
             )
         )
 

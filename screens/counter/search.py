@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from screens.base import Outcome
 from screens.counter.base import CounterScreen, cells
-from screens.text import _, plain
+from screens.text import _, n_, plain
 from screens.widgets.table import Table
 from store.text import N_
 from store.validation import format_document
@@ -99,7 +99,13 @@ class SearchScreen(CounterScreen):
         if not found:
             status.update(plain(_("Nadie coincide con «{text}».", text=query)))
         else:
-            status.update(_("{count} resultado(s): elija uno con Enter.", count=len(found)))
+            status.update(
+                n_(
+                    "{count} resultado: elíjalo con Enter.",
+                    "{count} resultados: elija uno con Enter.",
+                    len(found),
+                )
+            )
             table.focus()
 
     @on(DataTable.RowSelected, "#results")

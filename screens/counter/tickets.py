@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Static, TextArea
 from screens.base import Outcome
 from screens.counter.base import CounterScreen, cells
 from screens.labels import ticket_category_name, ticket_kind_name
-from screens.text import _, plain, say, short_moment
+from screens.text import _, n_, plain, say, short_moment
 from screens.widgets.table import Table
 from store.codes import display_code, normalize_code
 from store.errors import StoreError
@@ -92,7 +92,11 @@ class CounterTicketsScreen(CounterScreen):
                 )
             )
         self.query_one("#tickets-status", Static).update(
-            _("{count} ticket(s) abierto(s), del más antiguo al más nuevo.", count=len(tickets))
+            n_(
+                "{count} ticket abierto.",
+                "{count} tickets abiertos, del más antiguo al más nuevo.",
+                len(tickets),
+            )
             if tickets
             else _("No hay tickets abiertos.")
         )

@@ -25,7 +25,7 @@ def _msgids() -> set[str]:
         if not (ROOT / directory).exists():
             continue
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / directory, keywords={"N_": None, "_": None}
+            ROOT / directory, keywords={"N_": None, "_": None, "n_": (1, 2)}
         ):
             found.add(_singular(message))
     return found
@@ -36,6 +36,10 @@ def test_k4_english_is_complete_and_keeps_named_values() -> None:
         catalogue = {_singular(m.id): _singular(m.string) for m in read_po(handle) if m.id}
     missing = sorted(_msgids() - set(catalogue))
     assert missing == [], f"add these to kiosk/i18n/en/LC_MESSAGES/kiosk.po: {missing}"
+    with (ROOT / "kiosk/i18n/en/LC_MESSAGES/kiosk.po").open("rb") as handle:
+        plurals = [m for m in read_po(handle) if m.id and not isinstance(m.id, str)]
+    for message in plurals:  # a count's every form is translated
+        assert all(message.string), f"a plural form of {message.id[0]!r} is empty"
     for msgid, text in catalogue.items():
         assert text, f"empty English for {msgid!r}"
         wanted = {p.removesuffix("_en") for p in PLACEHOLDER.findall(text)}
@@ -48,3 +52,33 @@ def test_k4_translator_falls_back_to_spanish() -> None:
     assert translator("es")("Registro completado") == "Registro completado"
     assert translator("en")("Registro completado") == "Registration complete"
     assert translator("en")("no such message") == "no such message"
+
+
+def test_k4_counts_take_the_form_of_each_language_for_0_1_and_2() -> None:
+    """ngettext (issue 16): "1 persona", "2 personas", "0 personas"; "1 person is", "2 people
+    are", "0 people are"."""
+    from kiosk.i18n import translator
+    from screens.text import n_, use_language
+
+    singular, plural = (
+        "Ahora hay {count} persona en espera.",
+        "Ahora hay {count} personas en espera.",
+    )
+    expected = {
+        "es": {
+            0: "Ahora hay 0 personas en espera.",
+            1: "Ahora hay 1 persona en espera.",
+            2: "Ahora hay 2 personas en espera.",
+        },
+        "en": {
+            0: "0 people are waiting now.",
+            1: "1 person is waiting now.",
+            2: "2 people are waiting now.",
+        },
+    }
+    try:
+        for language, forms in expected.items():
+            use_language(language, translator(language))
+            assert {n: n_(singular, plural, n) for n in forms} == forms
+    finally:
+        use_language("es", translator("es"))

@@ -113,7 +113,7 @@ async def test_c6_w2_supervisor_opens_capacity_and_the_waiting_are_assigned_in_o
         await tap(pilot, "#yes")
         await settle(pilot)
         assert (
-            "Se crearon 3 horas; se asignaron 3 personas en espera, en orden de inscripción."
+            "Se crearon 3 horas. Se asignaron 3 personas en espera, en orden de inscripción."
             in screen_text(app)
         )
     starts = [kiosk_store.bookings_of(p)[0].start.strftime("%H:%M") for p in people]
