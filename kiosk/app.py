@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.i18n import translator
 from kiosk.settings import Settings
-from screens.base import KioskScreen, Outcome, translate_bindings
+from screens.base import KioskScreen, Outcome, redraw_in_language, translate_bindings
 from screens.counter.login import StaffLoginScreen
 from screens.dialogs.staff_exit import StaffExitDialog
 from screens.dialogs.still_there import StillThereDialog
@@ -79,7 +79,11 @@ class KioskApp(App[None]):
         Binding("ctrl+q", "ignore", show=False, priority=True),
         Binding("ctrl+c", "ignore", show=False, priority=True),
         Binding("ctrl+z", "ignore", show=False, priority=True),
-        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2"),
+        # K4: priority, so F2 reaches the app from inside a dialog too (a modal screen stops
+        # the other bindings of the app).
+        Binding(
+            "f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True
+        ),
         Binding("f12", "staff_exit", show=False),
     ]
 
@@ -220,11 +224,13 @@ class KioskApp(App[None]):
         self.language = language
         use_language(language, translator(language))
         translate_bindings(self)
+        # Every screen of the stack follows, not only the one on top: a dialog (the hold's
+        # "Confirme su hora", "¿Sigue ahí?") and the screens below it, which show again later.
         for screen in self.screen_stack:
             if isinstance(screen, KioskScreen):
-                translate_bindings(screen)
-        if isinstance(self.screen, KioskScreen):
-            self.call_later(self.screen.relabel)
+                self.call_later(screen.relabel)
+            elif screen.is_modal:
+                self.call_later(redraw_in_language, screen)
         if self.session is not None:
             applicant_id = self.session.applicant_id
             self.run_worker(
@@ -322,7 +328,11 @@ class CounterApp(KioskApp):
     CSS_PATH = [str(CSS_FILE), str(COUNTER_CSS_FILE)]
     BINDINGS = [
         Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
-        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2"),
+        # K4: priority, so F2 reaches the app from inside a dialog too (a modal screen stops
+        # the other bindings of the app).
+        Binding(
+            "f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True
+        ),
         Binding("f9", "log_out", N_("Cerrar sesión"), key_display="F9"),
         # C2: the agent ends assisted mode from any of the person's screens.
         Binding("f10", "finish_assisting", N_("Terminar"), key_display="F10"),

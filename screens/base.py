@@ -73,6 +73,31 @@ class _StoreCall(Generic[T]):
     errors: tuple[type[Exception], ...]
 
 
+async def redraw_in_language(screen: Screen[Any]) -> None:
+    """K4: compose a screen (or a dialog) again in the language now in use, with the values
+    typed or chosen and the focus as they were; its footer labels too."""
+    kept: dict[str, Any] = {}
+    for widget in screen.query("Input, Checkbox, Switch, Select"):
+        if widget.id and isinstance(widget, Input | Checkbox | Switch | Select):
+            kept[widget.id] = widget.value
+    radio = {w.id: w.pressed_index for w in screen.query(RadioSet) if w.id}
+    focused = screen.focused.id if screen.focused else None
+    translate_bindings(screen)
+    await screen.recompose()
+    for widget_id, value in kept.items():
+        for widget in screen.query(f"#{widget_id}"):
+            if isinstance(widget, Input | Checkbox | Switch | Select):
+                with widget.prevent(Input.Changed, Checkbox.Changed, Select.Changed):
+                    widget.value = value
+    for widget_id, index in radio.items():
+        for radio_set in screen.query(f"#{widget_id}").results(RadioSet):
+            if index >= 0:
+                radio_set.query(RadioButton)[index].value = True
+    if focused:
+        for widget in screen.query(f"#{focused}"):
+            widget.focus()
+
+
 class KioskScreen(Screen[None]):
     """A step of the journey. Subclasses give `heading()` and `body()`."""
 
@@ -203,27 +228,8 @@ class KioskScreen(Screen[None]):
 
     async def relabel(self) -> None:
         """Redraw in the new language, keeping whatever the person had typed or chosen."""
-        kept: dict[str, Any] = {}
-        for widget in self.query("Input, Checkbox, Switch, Select"):
-            if widget.id and isinstance(widget, Input | Checkbox | Switch | Select):
-                kept[widget.id] = widget.value
-        radio = {w.id: w.pressed_index for w in self.query(RadioSet) if w.id}
-        focused = self.focused.id if self.focused else None
-        translate_bindings(self)
-        await self.recompose()
-        for widget_id, value in kept.items():
-            for widget in self.query(f"#{widget_id}"):
-                if isinstance(widget, Input | Checkbox | Switch | Select):
-                    with widget.prevent(Input.Changed, Checkbox.Changed, Select.Changed):
-                        widget.value = value
-        for widget_id, index in radio.items():
-            for radio_set in self.query(f"#{widget_id}").results(RadioSet):
-                if index >= 0:
-                    radio_set.query(RadioButton)[index].value = True
+        await redraw_in_language(self)
         self.after_relabel()
-        if focused:
-            for widget in self.query(f"#{focused}"):
-                widget.focus()
 
     def after_relabel(self) -> None:
         """Hook: restore anything `relabel` cannot see (a disabled field, a shown panel)."""

@@ -1,0 +1,65 @@
+"""K4 (issue 16): F2 switches the language inside a dialog too, and every screen of the
+stack follows the switch (the ones below show again later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screens.dialogs.hold import HoldDialog
+from screens.dialogs.still_there import StillThereDialog
+from store.views import ApplicantView
+from tests.screens.conftest import screen_text, settle, tap
+
+
+async def test_k4_f2_inside_the_hold_dialog_switches_it_and_the_grid_below(
+    make_kiosk: Any, registered: ApplicantView
+) -> None:
+    from tests.screens.test_reliability import _to_the_hold
+
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _to_the_hold(pilot, registered.email)
+        dialog = app.screen
+        assert "Confirme su hora" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen is dialog and isinstance(dialog, HoldDialog)
+        text = screen_text(app)
+        assert "Confirm your appointment" in text and "Confirme su hora" not in text
+        assert app.screen.focused is not None  # the focus is kept: Enter still answers
+        await pilot.press("escape")  # "Elegir otra hora": back to the grid, in English
+        await settle(pilot)
+        assert not isinstance(app.screen, HoldDialog)
+        assert "Volver" not in screen_text(app)
+
+
+async def test_k4_f2_inside_still_there_switches_it(make_kiosk: Any) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(StillThereDialog(lambda: 5))
+        await settle(pilot)
+        assert "¿Sigue ahí?" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Are you still there?" in text and "¿Sigue ahí?" not in text
+        assert "in 5 seconds" in text
+
+
+async def test_k4_the_screens_below_follow_the_switch(make_kiosk: Any) -> None:
+    """Welcome in Spanish, on to the terms, F2, escape: the welcome is in English too."""
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        welcome = app.screen
+        await tap(pilot, "#book")
+        await settle(pilot)
+        assert app.screen is not welcome
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is welcome
+        text = screen_text(app)
+        assert "Book an appointment" in text and "Reservar hora" not in text
