@@ -109,6 +109,7 @@ class KioskApp(App[None]):
         self.session: Session | None = None
         self.staff: StaffView | None = None
         self.language = settings.language
+        self.language_chosen = False
         self._monotonic = monotonic
         self._watch_idle = watch_idle
         self._blink = blink
@@ -209,6 +210,7 @@ class KioskApp(App[None]):
         self.session = None
         self.set_display(large_text=False, high_contrast=False)
         self.language = self.settings.language
+        self.language_chosen = False
         use_language(self.language, translator(self.language))
         translate_bindings(self)
         self.journey.begin_again()
@@ -219,9 +221,11 @@ class KioskApp(App[None]):
     def action_switch_language(self) -> None:
         self.set_language("en" if self.language == "es" else "es")
 
-    def set_language(self, language: str) -> None:
-        """Switch language and redraw the current screen (and the footer) in it."""
+    def set_language(self, language: str, *, chosen: bool = True) -> None:
+        """Switch language and redraw every screen (and the footer) in it. `chosen`: the person
+        switched it (F2, the top bar), not their account's preference at login."""
         self.language = language
+        self.language_chosen = self.language_chosen or chosen
         use_language(language, translator(language))
         translate_bindings(self)
         # Every screen of the stack follows, not only the one on top: a dialog (the hold's

@@ -28,6 +28,10 @@ class Host(Protocol):
     large_text: bool
     high_contrast: bool
 
+    language_chosen: bool
+    """Whether the person switched the language (F2, the top bar) since the kiosk was last at
+    rest: then it is theirs, and a login keeps it (K4)."""
+
     @property
     def store(self) -> Store:
         """The Store facade; its calls block, so screens make them in workers."""
@@ -53,8 +57,8 @@ class Host(Protocol):
         """The language `screens.text._` speaks now (K4)."""
         ...
 
-    def set_language(self, language: str) -> None:
-        """Switch language and redraw the current screen in it (K4)."""
+    def set_language(self, language: str, *, chosen: bool = True) -> None:
+        """Switch language and redraw every screen in it (K4); `chosen`: by the person."""
         ...
 
     def set_display(self, *, large_text: bool, high_contrast: bool) -> None:

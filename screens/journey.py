@@ -189,10 +189,17 @@ class Journey:
             self.restart(HomeScreen(), destination)
 
     def open_session(self, applicant: ApplicantView) -> None:
-        """The applicant is known from now on; their language becomes the kiosk's (K4)."""
+        """The applicant is known from now on (K4): a language they chose before logging in
+        stays and becomes their account's (for notices, receipts and e-mails); otherwise their
+        account's language becomes the kiosk's."""
         self.shell.session = Session(applicant)
-        if applicant.language in ("es", "en") and applicant.language != self.shell.language:
-            self.shell.set_language(applicant.language)
+        current = self.shell.language
+        if self.shell.language_chosen:
+            if applicant.language != current:
+                store, person = self.shell.store, applicant.id
+                self.shell.in_background(lambda: store.set_language(person, current))
+        elif applicant.language in ("es", "en") and applicant.language != current:
+            self.shell.set_language(applicant.language, chosen=False)
 
     def finish(self) -> None:
         """The person is done ("Terminar"): at a kiosk, everything is forgotten (K1)."""

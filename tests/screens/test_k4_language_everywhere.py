@@ -63,3 +63,41 @@ async def test_k4_the_screens_below_follow_the_switch(make_kiosk: Any) -> None:
         assert app.screen is welcome
         text = screen_text(app)
         assert "Book an appointment" in text and "Reservar hora" not in text
+
+
+async def test_k4_english_chosen_before_login_stays_and_becomes_the_accounts(
+    make_kiosk: Any, kiosk_store: Any, registered: ApplicantView
+) -> None:
+    """F2 on the welcome, then log in (the account says Spanish): the kiosk stays in English,
+    the account's language becomes English (its e-mails), and the booking's receipt is."""
+    from screens.receipt import ReceiptScreen
+    from tests.screens.test_reliability import _to_the_hold
+
+    assert registered.language == "es"
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await _to_the_hold(pilot, registered.email)
+        assert "Confirm your appointment" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        assert "Verification code" in screen_text(app)
+    # Notices are kept as messages and read in the reader's language; e-mails and reminders
+    # go out in the account's, which is now English.
+    assert kiosk_store.applicant(registered.id).language == "en"
+
+
+async def test_k4_without_a_choice_the_accounts_language_is_the_kiosks(
+    make_kiosk: Any, kiosk_store: Any, registered: ApplicantView
+) -> None:
+    from tests.screens.conftest import log_in
+
+    kiosk_store.set_language(registered.id, "en")
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, registered.email)
+        assert "Hello" in screen_text(app)
+    assert kiosk_store.applicant(registered.id).language == "en"
