@@ -81,9 +81,7 @@ class KioskApp(App[None]):
         Binding("ctrl+z", "ignore", show=False, priority=True),
         # K4: priority, so F2 reaches the app from inside a dialog too (a modal screen stops
         # the other bindings of the app).
-        Binding(
-            "f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True
-        ),
+        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True),
         Binding("f12", "staff_exit", show=False),
     ]
 
@@ -334,9 +332,7 @@ class CounterApp(KioskApp):
         Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
         # K4: priority, so F2 reaches the app from inside a dialog too (a modal screen stops
         # the other bindings of the app).
-        Binding(
-            "f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True
-        ),
+        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True),
         Binding("f9", "log_out", N_("Cerrar sesión"), key_display="F9"),
         # C2: the agent ends assisted mode from any of the person's screens.
         Binding("f10", "finish_assisting", N_("Terminar"), key_display="F10"),

@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
 from screens.widgets.fields import FormField, NewPasswordFields
 from screens.widgets.nationality import NationalityPicker
+from screens.widgets.toggles import Choice
 from store.errors import InvalidForm, InvalidInput, StoreError
 from store.forms import RecoveryForm
 from store.text import N_
@@ -182,7 +183,7 @@ class RecoveryScreen(KioskScreen):
             )
             with RadioSet(id="document_type"):
                 for code, label in DOCUMENT_TYPES:
-                    yield RadioButton(_(label), value=code == "passport", id=f"doc-{code}")
+                    yield Choice(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(
                 field_label("document_number"), Input(id="document_number"), "document_number"
             )

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.dialogs.confirm import ConfirmDialog
@@ -20,6 +20,7 @@ from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
 from screens.widgets.fields import FormCheckbox, FormField, StoreCheck
 from screens.widgets.nationality import NationalityPicker
+from screens.widgets.toggles import Choice
 from store.clock import local_today
 from store.errors import InvalidForm
 from store.forms import ApplicantForm, CleanApplicant, clean_applicant_form, field_problem
@@ -80,7 +81,7 @@ class RegistrationScreen(KioskScreen):
             )
             with RadioSet(id="document_type"):
                 for code, label in DOCUMENT_TYPES:
-                    yield RadioButton(_(label), value=code == "passport", id=f"doc-{code}")
+                    yield Choice(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(
                 field_label("document_number"),
                 self._input(

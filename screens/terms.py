@@ -12,6 +12,7 @@ from textual.widgets import Button, Checkbox, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.text import _
+from screens.widgets.toggles import TickBox
 from store.text import N_
 
 TERMS_VERSION = "2026-11"
@@ -48,7 +49,7 @@ class TermsScreen(KioskScreen):
                         "hará solo después de avisarle."
                     )
                 )
-            yield Checkbox(_("Acepto las condiciones de uso"), id="accept")
+            yield TickBox(_("Acepto las condiciones de uso"), id="accept")
             with Horizontal(classes="actions"):
                 yield Button(_("Volver"), id="back")
                 yield Button(_("Continuar"), id="continue", variant="primary", disabled=True)

@@ -11,6 +11,7 @@ from textual.widgets import Button, Checkbox, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.text import _
+from screens.widgets.toggles import TickBox
 
 
 class WelcomeScreen(KioskScreen):
@@ -49,8 +50,8 @@ class WelcomeScreen(KioskScreen):
                 yield Button(_("Ayuda"), id="help")
             yield Static(_("Pantalla"), classes="page-title")
             with Horizontal(id="display-choices"):
-                yield Checkbox(_("Alto contraste"), self.host.high_contrast, id="high-contrast")
-                yield Checkbox(_("Letra grande"), self.host.large_text, id="large-text")
+                yield TickBox(_("Alto contraste"), self.host.high_contrast, id="high-contrast")
+                yield TickBox(_("Letra grande"), self.host.large_text, id="large-text")
 
     def on_mount(self) -> None:
         self.query_one("#book").focus()

@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from screens.dialogs.confirm import ARROW_KEYS
 from screens.text import _, plain
 from screens.widgets.fields import FormField
+from screens.widgets.toggles import Choice
 from store.text import N_
 
 # The roles a supervisor may give, in the order the dialog offers them (C1).
@@ -75,7 +76,7 @@ class NewStaffDialog(ModalScreen[NewStaff | None]):
                 "full_name",
             )
             roles = [
-                RadioButton(_(label), before is not None and before.role == role, id=f"role-{role}")
+                Choice(_(label), before is not None and before.role == role, id=f"role-{role}")
                 for role, label in ROLE_CHOICES
             ]
             yield FormField(_("Rol"), RadioSet(*roles, id="role"), "role")

@@ -15,8 +15,9 @@ from textual.containers import Vertical
 from textual.message import Message as TextualMessage
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
+from screens.widgets.toggles import TickBox
 from store.text import Message
 
 Check = Callable[[str, str], Message | None]
@@ -120,7 +121,7 @@ class NewPasswordFields(Vertical):
         self.focus_first()
 
 
-class FormCheckbox(Checkbox, inherit_bindings=False):
+class FormCheckbox(TickBox, inherit_bindings=False):
     """K5 in a form: Space ticks or unticks; Enter goes on to the next field as it does from
     every text field, so pressing it in passing never changes an answer."""
 

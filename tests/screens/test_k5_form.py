@@ -79,3 +79,20 @@ async def test_k5_enter_goes_on_space_ticks_and_the_last_field_leads_to_review(
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.focused is not None and app.screen.focused.id == "review"
+
+
+async def test_b5_k5_a_ticked_box_and_a_chosen_answer_differ_in_shape(make_kiosk: Any) -> None:
+    """Not by colour alone: "▐ ▌" unticked and "▐X▌" ticked; "▐○▌" not chosen, "▐●▌" chosen."""
+    from textual.widgets import RadioButton
+
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_registration_form(pilot)
+        box = app.screen.query_one("#no-second-surname", Checkbox)
+        assert str(box.render()).startswith("▐ ▌")
+        box.value = True
+        await settle(pilot)
+        assert str(box.render()).startswith("▐X▌")
+        passport, cedula = app.screen.query(RadioButton)
+        assert str(passport.render()).startswith("▐●▌")
+        assert str(cedula.render()).startswith("▐○▌")
