@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalGroup, VerticalScroll
 from textual.widgets import Button, Static
 
-from screens.base import KioskScreen, Outcome
+from screens.base import KEYPAD_ARROWS, KioskScreen, Outcome
 from screens.dialogs.cancel import CancelDialog, cancel_policy
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.region import RegionDialog
@@ -30,7 +30,7 @@ ACTIVE = ("confirmed", "checked_in")
 class HomeScreen(KioskScreen):
     """Everything the applicant has, and "Reservar una hora"."""
 
-    BINDINGS = [Binding("f10", "logout", N_("Terminar"), key_display="F10")]
+    BINDINGS = [Binding("f10", "logout", N_("Terminar"), key_display="F10"), *KEYPAD_ARROWS]
 
     @dataclass
     class BookChosen(Outcome):

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Static
 
-from screens.base import KioskScreen, Outcome
+from screens.base import KEYPAD_ARROWS, KioskScreen, Outcome
 from screens.text import _
 from screens.widgets.toggles import TickBox
 from store.text import N_
@@ -21,7 +21,7 @@ TERMS_VERSION = "2026-11"
 class TermsScreen(KioskScreen):
     """The terms, a checkbox "Acepto las condiciones de uso", and Continue (disabled until then)."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     @dataclass
     class Accepted(Outcome):

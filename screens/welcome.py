@@ -9,13 +9,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
-from screens.base import KioskScreen, Outcome
+from screens.base import KEYPAD_ARROWS, KioskScreen, Outcome
 from screens.text import _
+from screens.widgets.keypad import KeypadScroll
 from screens.widgets.toggles import TickBox
 
 
 class WelcomeScreen(KioskScreen):
-    """Reservar hora (focused, so Enter moves on), Ya tengo cuenta, Mi buzón, Ayuda."""
+    """Reservar hora (focused, so Enter moves on), Ya tengo cuenta, Mi buzón, Ayuda; the
+    arrows move between them (K5)."""
+
+    BINDINGS = [*KEYPAD_ARROWS]
 
     @dataclass
     class BookChosen(Outcome):
@@ -34,7 +38,9 @@ class WelcomeScreen(KioskScreen):
         """ "Ayuda", for anyone."""
 
     def body(self) -> ComposeResult:
-        with Vertical(classes="page", id="welcome"):
+        # Scrolls on a small terminal, so the display choices below are seen when focused;
+        # its arrows move between the choices (a keypad's), Page Up and Down scroll.
+        with KeypadScroll(classes="page", id="welcome"):
             yield Static(_("Bienvenida y bienvenido"), classes="page-title")
             yield Static(
                 _(

@@ -9,13 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.base import KEYPAD_ARROWS
 from screens.text import _, plain
 
 # K5: a kiosk keypad has arrows and Enter; in a dialog they move between the answers.
-ARROW_KEYS = [
-    Binding("left,up", "app.focus_previous", show=False),
-    Binding("right,down", "app.focus_next", show=False),
-]
+ARROW_KEYS = KEYPAD_ARROWS
 
 
 class ConfirmDialog(ModalScreen[bool]):

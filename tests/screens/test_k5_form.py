@@ -96,3 +96,40 @@ async def test_b5_k5_a_ticked_box_and_a_chosen_answer_differ_in_shape(make_kiosk
         passport, cedula = app.screen.query(RadioButton)
         assert str(passport.render()).startswith("▐●▌")
         assert str(cedula.render()).startswith("▐○▌")
+
+
+async def test_k5_a_keypad_gets_from_the_welcome_past_the_terms(make_kiosk: Any) -> None:
+    """Arrows and Enter alone: down to "Ya tengo cuenta" and back up to "Reservar hora";
+    Enter; on the terms, Enter ticks the box and the down arrow reaches "Continuar"."""
+    from screens.registration import RegistrationScreen
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        assert app.screen.focused is not None and app.screen.focused.id == "login"
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        accept = app.screen.query_one("#accept", Checkbox)
+        accept.focus()
+        await pilot.press("enter")  # the terms' box: Enter ticks it (it is not a form)
+        await settle(pilot)
+        assert accept.value
+        await pilot.press("down")
+        await settle(pilot)
+        assert app.screen.focused is not None and app.screen.focused.id in ("continue", "back")
+        if app.screen.focused.id == "back":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RegistrationScreen)
+
+
+async def test_k5_a_focused_choice_below_the_fold_is_scrolled_into_view(make_kiosk: Any) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#large-text")
+        box.focus()
+        await settle(pilot)
+        assert box.region.bottom <= app.screen.size.height - 1  # above the footer, on screen
