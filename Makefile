@@ -76,7 +76,7 @@ bench: $(STAMP) $(MO)
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP) $(MO)
 	for seed in 1 2 3 4 5; do \
-		KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -s --hypothesis-seed=$$seed \
+		KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q --hypothesis-seed=$$seed \
 			tests/kiosk/test_cli_fuzz.py || exit 1; \
 	done
 

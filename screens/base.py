@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overloa
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import BindingsMap
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
@@ -44,15 +44,6 @@ log = logging.getLogger("kiosk.screens")
 class Outcome(Message):
     """A step is done. Subclasses are `@dataclass`es nested in the screen that posts them; the
     application hands each one to its journey, which shows the next step."""
-
-
-# K5: a kiosk keypad has arrows and Enter. Where nothing focused takes the arrows itself (a
-# list, a grid, a text being scrolled), they move between the buttons: up and left back,
-# down and right on.
-KEYPAD_ARROWS = [
-    Binding("left,up", "app.focus_previous", show=False),
-    Binding("right,down", "app.focus_next", show=False),
-]
 
 
 def translate_bindings(node: DOMNode) -> None:

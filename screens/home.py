@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalGroup, VerticalScroll
 from textual.widgets import Button, Static
 
-from screens.base import KEYPAD_ARROWS, KioskScreen, Outcome
+from screens.base import KioskScreen, Outcome
 from screens.dialogs.cancel import CancelDialog, cancel_policy
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.region import RegionDialog
 from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
+from screens.widgets.keypad import KEYPAD_ARROWS
 from store.text import N_
 from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
 

@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Static
 
-from screens.base import KEYPAD_ARROWS, KioskScreen, Outcome
+from screens.base import KioskScreen, Outcome
 from screens.text import _
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.toggles import TickBox
 from store.text import N_
 

@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
-from screens.base import KEYPAD_ARROWS, KioskScreen, Outcome
+from screens.base import KioskScreen, Outcome
 from screens.text import _
-from screens.widgets.keypad import KeypadScroll
+from screens.widgets.keypad import KEYPAD_ARROWS, KeypadScroll
 from screens.widgets.toggles import TickBox
 
 

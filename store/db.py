@@ -169,20 +169,17 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
     return engine
 
 
-def _is_retryable(error: DBAPIError) -> bool:
-    code = getattr(error.orig, "sqlstate", None)
-    if code in {"40001", "40P01", "55P03"}:  # serialisation failure, deadlock, lock timeout
-        return True
-    text = str(error.orig).lower()
-    return "database is locked" in text or "database is busy" in text
-
-
 def _is_lock_wait(error: DBAPIError) -> bool:
     """The database waited for another writer's lock until the wait's budget ran out."""
     if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available (lock_timeout)
         return True
     text = str(error.orig).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def _is_retryable(error: DBAPIError) -> bool:
+    """A serialisation failure, a deadlock or a lock wait: the same work may simply run again."""
+    return getattr(error.orig, "sqlstate", None) in {"40001", "40P01"} or _is_lock_wait(error)
 
 
 def _busy() -> Exception:

@@ -58,6 +58,7 @@ from store.views import (
     CapacityOpened,
     CapacityPlan,
     Catalog,
+    ChainVerdict,
     ClosureView,
     DayClosed,
     Figures,
@@ -805,7 +806,7 @@ class Store:
 
         def work(ctx: Ctx) -> list[AuditEventView]:
             if actor.kind != "system":
-                roles.require_role(ctx, ("auditor", "supervisor"))
+                roles.require_role(ctx, audit.AUDIT_ROLES)
             return audit.list_events(
                 ctx,
                 action=action,
@@ -818,13 +819,13 @@ class Store:
 
         return self._read(work, actor)
 
-    def verify_audit(self, *, actor: Actor = SYSTEM) -> audit_chain.ChainVerdict:
+    def verify_audit(self, *, actor: Actor = SYSTEM) -> ChainVerdict:
         """W7, C1: walk the audit log's hash chain; the first broken link, if any. Staff need
         the auditor or supervisor role (a read: it changes nothing)."""
 
-        def work(ctx: Ctx) -> audit_chain.ChainVerdict:
+        def work(ctx: Ctx) -> ChainVerdict:
             if actor.kind != "system":
-                roles.require_role(ctx, ("auditor", "supervisor"))
+                roles.require_role(ctx, audit.AUDIT_ROLES)
             return audit_chain.verify(ctx.session)
 
         return self._read(work, actor)

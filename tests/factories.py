@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -216,3 +219,26 @@ def assigned_entries(session: Session) -> list[int]:
     )
     # The query leaves NULL out already; the condition tells mypy so.
     return [entry for entry in rows if entry is not None]
+
+
+@contextmanager
+def write_lock_held(store: Store) -> Iterator[None]:
+    """Another writer, in the middle of its transaction."""
+    url = sa.engine.make_url(store.url)
+    if store.database.is_sqlite:
+        writer = sqlite3.connect(str(url.database), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            writer.rollback()
+            writer.close()
+        return
+    engine = sa.create_engine(store.url)
+    with engine.connect() as other:
+        other.exec_driver_sql("SELECT 1 FROM office_procedures FOR UPDATE")
+        try:
+            yield
+        finally:
+            other.rollback()
+    engine.dispose()

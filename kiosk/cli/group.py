@@ -296,13 +296,14 @@ def read_json_file(env: Env, path: str) -> object:
                 N_("es una carpeta") if stat.S_ISDIR(info.st_mode) else N_("no es un archivo común")
             )
         )
+    too_big = info.st_size > MAX_FILE_BYTES
     try:
         with os.fdopen(handle, "rb") as file:
             # A file that grows while it is read is stopped one byte past the limit.
-            raw = file.read(MAX_FILE_BYTES + 1) if info.st_size <= MAX_FILE_BYTES else b""
+            raw = b"" if too_big else file.read(MAX_FILE_BYTES + 1)
     except OSError as error:  # /proc files that will not be read, a disk that fails
         refuse(str(error.strerror or type(error).__name__))
-    if (not raw and info.st_size) or len(raw) > MAX_FILE_BYTES:
+    if too_big or len(raw) > MAX_FILE_BYTES:
         refuse(env.say(N_("es demasiado grande (máximo {size} KB)"), size=MAX_FILE_BYTES // 1000))
     try:
         return json.loads(raw.decode("utf-8"))

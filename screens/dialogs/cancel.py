@@ -18,10 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.widgets.button import ButtonVariant
 
-from screens.dialogs.confirm import ARROW_KEYS
 from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
 from screens.widgets.fields import FormField
+from screens.widgets.keypad import KEYPAD_ARROWS
 from store.text import N_
 from store.views import BookingView
 
@@ -72,7 +72,7 @@ def booking_summary(booking: BookingView) -> str:
 class _ChangeDialog(ModalScreen[str | None]):
     """Returns the reason ("" when none was asked or given) to go on, or None for "Volver"."""
 
-    BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
+    BINDINGS = [Binding("escape", "back", show=False), *KEYPAD_ARROWS]
     YES_VARIANT: ButtonVariant = "warning"
     # Each dialog's words (msgids, translated when drawn): its title for the applicant and for
     # staff, what the act does, and the button that does it.

@@ -9,17 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from screens.base import KEYPAD_ARROWS
 from screens.text import _, plain
-
-# K5: a kiosk keypad has arrows and Enter; in a dialog they move between the answers.
-ARROW_KEYS = KEYPAD_ARROWS
+from screens.widgets.keypad import KEYPAD_ARROWS
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """Returns True for the action, False for "back"; escape is "back"."""
 
-    BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
+    BINDINGS = [Binding("escape", "back", show=False), *KEYPAD_ARROWS]
 
     def __init__(
         self, title: str, text: str, yes: str, *, warning: str | None = None, no: str | None = None

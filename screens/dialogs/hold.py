@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from screens.dialogs.confirm import ARROW_KEYS
 from screens.text import _, language, long_day, plain
+from screens.widgets.keypad import KEYPAD_ARROWS
 from store.views import BookingView, ProcedureView
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class HoldDialog(ModalScreen[bool]):
     """True confirms the booking (or the move, B13); False (or escape) lets the time go."""
 
-    BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
+    BINDINGS = [Binding("escape", "back", show=False), *KEYPAD_ARROWS]
 
     def __init__(
         self, hold: BookingView, procedure: ProcedureView, *, replacing: BookingView | None = None

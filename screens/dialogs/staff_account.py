@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioSet, Static
 
-from screens.dialogs.confirm import ARROW_KEYS
 from screens.text import _, plain
 from screens.widgets.fields import FormField
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.toggles import Choice
 from store.text import N_
 
@@ -44,7 +44,7 @@ class NewStaffDialog(ModalScreen[NewStaff | None]):
     "Volver". The store checks the answers (the screen says what it refused)."""
 
     # K5: up and down also walk the fields (an Input keeps left and right for its text).
-    BINDINGS = [Binding("escape", "back", show=False), *ARROW_KEYS]
+    BINDINGS = [Binding("escape", "back", show=False), *KEYPAD_ARROWS]
 
     def __init__(
         self,
@@ -143,7 +143,7 @@ class TemporaryPasswordDialog(ModalScreen[None]):
     """C10: the temporary password of a new or reset account, shown this once (it is stored
     only as an argon2 hash); the staff member changes it at their first login."""
 
-    BINDINGS = [Binding("escape", "close", show=False), *ARROW_KEYS]
+    BINDINGS = [Binding("escape", "close", show=False), *KEYPAD_ARROWS]
 
     def __init__(self, title: str, name: str, username: str, password: str) -> None:
         super().__init__()

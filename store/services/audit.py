@@ -40,6 +40,8 @@ from store.views import AuditEventView, full_name
 
 COUNTER_ROLES = ("agent", "supervisor")
 STAFF_ROLES = ("agent", "supervisor", "auditor")
+# Who reads the log and checks its chain (C1, W7).
+AUDIT_ROLES = ("auditor", "supervisor")
 # A label that is a name or a code only: nothing to translate (deliberately not marked N_).
 AS_IS = "{label}"
 # How a staff member's session ended (staff.logout).

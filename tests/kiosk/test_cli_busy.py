@@ -8,43 +8,16 @@ line, and nothing written."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
 from kiosk.i18n import translator
 from store import Store, db
 from store.errors import Unavailable
-from tests.factories import first_free, open_day
+from tests.factories import first_free, open_day, write_lock_held
 from tests.kiosk.test_cli_lifecycle import Kiosk, refused
 from tests.kiosk.test_cli_lifecycle import kiosk as kiosk
 from tests.kiosk.test_cli_lifecycle import office as office
-
-
-@contextmanager
-def write_lock_held(store: Store) -> Iterator[None]:
-    """Another writer, in the middle of its transaction."""
-    url = sa.engine.make_url(store.url)
-    if store.database.is_sqlite:
-        writer = sqlite3.connect(str(url.database), isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            writer.rollback()
-            writer.close()
-        return
-    engine = sa.create_engine(store.url)
-    with engine.connect() as other:
-        other.exec_driver_sql("SELECT 1 FROM office_procedures FOR UPDATE")
-        try:
-            yield
-        finally:
-            other.rollback()
-    engine.dispose()
 
 
 @pytest.fixture

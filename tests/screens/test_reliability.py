@@ -268,25 +268,18 @@ async def test_issue15_a_busy_database_says_so_and_nothing_is_lost(
     """Another writer holds the lock past the write's budget (10 s, 0.3 s here): "Confirmar la
     hora" ends in one sentence saying nothing was saved, never a frozen screen; the hold is
     still there, and confirming again once the other writer is done books the time."""
-    import sqlite3
-
     from screens.dialogs.hold import HoldDialog
     from store import db
+    from tests.factories import write_lock_held
 
     monkeypatch.setattr(db, "WRITE_WAIT_MS", 300)
     app = make_kiosk()
     async with app.run_test(size=(120, 40)) as pilot:
         await _to_the_hold(pilot, registered.email)
         assert isinstance(app.screen, HoldDialog)
-        other = sqlite3.connect(str(sa.engine.make_url(kiosk_store.url).database))
-        other.isolation_level = None
-        other.execute("BEGIN IMMEDIATE")
-        try:
+        with write_lock_held(kiosk_store):
             await pilot.press("enter")
             await settle(pilot)
             text = screen_text(app)
             assert "El sistema está ocupado; no se guardó nada; intente de nuevo" in text
-        finally:
-            other.rollback()
-            other.close()
         assert [b.status for b in kiosk_store.bookings_of(registered.id)] == ["held"]
