@@ -11,7 +11,7 @@ Offices and addresses are realistic, not an official directory."""
 from __future__ import annotations
 
 import csv
-import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -21,15 +21,8 @@ from sqlmodel import col
 
 import store.validation as v
 from store.errors import InvalidInput, Refused
-from store.models import (
-    Applicant,
-    Office,
-    OfficeProcedure,
-    Procedure,
-    Region,
-    WaitlistEntry,
-)
-from store.services import booking, calendar, catalog_files, staff
+from store.models import Applicant, Office, OfficeProcedure, Procedure, Region
+from store.services import booking, calendar, catalog_files, staff, waitlist
 from store.services.accounts import TERMS_VERSION
 from store.services.context import Ctx
 from store.services.training import mark_training
@@ -186,22 +179,10 @@ def _full_offerings(ctx: Ctx, start: date, applicants: list[int]) -> int:
         )
         for applicant_id, slot in zip(bookers, slots, strict=True):
             booking.book(ctx, applicant_id, slot.id)
-        office = ctx.session.scalar(sa.select(Office).where(col(Office.code) == office_code))
-        procedure = ctx.session.scalar(
-            sa.select(Procedure).where(col(Procedure.code) == procedure_code)
-        )
-        assert office and procedure
         for days_ago, applicant_id in zip(range(40, 0, -7), waiters, strict=False):
+            # Enrolled as anyone is (W1, with its notice in the mailbox), weeks ago: the unit of
+            # work is the demo's, only its moment is the enrolment's.
             enrolled = datetime.combine(start - timedelta(days=days_ago), time(13, 0), tzinfo=UTC)
-            ctx.session.add(
-                WaitlistEntry(
-                    uuid=str(uuid.uuid4()),
-                    applicant_id=applicant_id,
-                    office_id=office.id or 0,
-                    procedure_id=procedure.id or 0,
-                    enrolled_at=enrolled,
-                    ranked_at=enrolled,
-                )
-            )
+            waitlist.enrol(replace(ctx, now=enrolled), applicant_id, office_code, procedure_code)
             waiting += 1
     return waiting

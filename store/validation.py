@@ -51,6 +51,14 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def name_words(text: str) -> list[str]:
+    """A name's words folded, as the name search (C3) and recovery (A10) compare them: the
+    runs of letters and digits of `fold(text)`. Accents and case make no difference, nor which
+    apostrophe (’ ' ` ´), hyphen or spaces separate the words; the words themselves and their
+    order do: "D’Arcy-Núñez" -> ["d", "arcy", "nunez"], as "D'Arcy Nunez"; "DArcy" differs."""
+    return re.findall(r"[^\W_]+", fold(text))
+
+
 def normalize_name(field: str, text: object, *, required: bool = True) -> str:
     """A4: a given name or surname with every letter people really have."""
     value = unicodedata.normalize("NFC", " ".join(_clean(text).split()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, TypedDict
 
@@ -266,10 +265,9 @@ def recover(ctx: Ctx, form: RecoveryForm) -> str | Refused:
         return locked_refusal(applicant.locked_until)
     if (
         applicant.birth_date != birth
-        or v.fold(applicant.given_names) != v.fold(" ".join(v.printable(form.given_names).split()))
-        or v.fold(applicant.first_surname)
-        != v.fold(" ".join(v.printable(form.first_surname).split()))
-        or v.fold(applicant.second_surname) != v.fold(" ".join(v.printable(second).split()))
+        or v.name_words(applicant.given_names) != v.name_words(v.printable(form.given_names))
+        or v.name_words(applicant.first_surname) != v.name_words(v.printable(form.first_surname))
+        or v.name_words(applicant.second_surname) != v.name_words(v.printable(second))
     ):
         refusal = count_failure(ctx, applicant, _not_matched())
         audit.record(ctx, "applicant.recovery_failed", applicant.uuid, reason=refusal.code)
@@ -393,7 +391,7 @@ def find_applicants(ctx: Ctx, query: str, *, limit: int = 20) -> list[ApplicantV
         found += ctx.session.scalars(
             sa.select(col(Booking.applicant_id)).where(col(Booking.code) == code)
         )
-    words = re.findall(r"[^\W_]+", v.fold(text))
+    words = v.name_words(text)
     if words:
         found += ctx.session.scalars(_name_search(ctx, words).limit(limit))
     return _applicant_views(ctx, list(dict.fromkeys(found))[:limit])

@@ -190,6 +190,40 @@ def test_a10_recovery_without_email(seeded: Store) -> None:
     assert refused.value.rule == "A10"
 
 
+def test_a10_recovery_compares_names_folded_as_the_search_does(seeded: Store) -> None:
+    """Names typed on a keyboard without «ị», «ễ» or «’» still identify the person: accents,
+    case, apostrophes (’ ' ` ´), hyphens and spaces are folded as the name search folds them
+    (validation.name_words); a different name is still no match."""
+    seeded.register(
+        form(
+            nationality="VN",
+            given_names="Thị Hoa",
+            first_surname="Nguyễn",
+            second_surname="D’Arcy-Núñez",
+        ),
+        terms_accepted=True,
+    )
+
+    def identity(given: str, first: str, second: str) -> RecoveryForm:
+        return RecoveryForm("VN", "passport", "P1234567", first, second, given, "1990-05-01")
+
+    for typed in (
+        ("Thi Hoa", "Nguyen", "D'Arcy-Nunez"),
+        ("THI  HOA", "nguyen", "d`arcy nunez"),
+        ("thi hoa", "NGUYÊN", "D´Arcy – Núñez"),
+    ):
+        new = seeded.recover_password(identity(*typed))
+        assert seeded.login("jose@correo.cl", new).must_change_password, typed
+    for typed in (
+        ("Thi Hoang", "Nguyen", "D'Arcy-Nunez"),
+        ("Thi Hoa", "Nguyen", "D'Arcy-Nunes"),
+        ("Thi Hoa", "Nguyen", "DArcy-Nunez"),
+    ):
+        with pytest.raises(Refused) as refused:
+            seeded.recover_password(identity(*typed))
+        assert refused.value.code == "identity_not_matched", typed
+
+
 def test_a11_recovery_failures_count_and_recovery_never_lifts_a_lockout(
     seeded: Store, clock: FixedClock
 ) -> None:

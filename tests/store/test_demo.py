@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -52,6 +52,20 @@ def test_demo_loads_its_catalogue_capacity_and_people(store: Store) -> None:
     assert store.login_staff("supervisora", "supervisora-demo-2026").role == "supervisor"
     national = store.login_staff("nacional", "nacional-demo-2026")
     assert (national.role, national.office) == ("supervisor", None)
+
+
+def test_w1_the_demo_s_waiting_people_have_their_enrolment_notice(store: Store) -> None:
+    """Enrolled as anyone is: each waiting person's mailbox holds the notice W1 sends, with
+    their place, dated the day they enrolled (weeks before the demo's first day)."""
+    store.load_demo(date(2026, 11, 23))
+    entries = [e for office, procedure in FULL_OFFERINGS for e in store.waitlist(office, procedure)]
+    assert len(entries) == 6
+    for entry in entries:
+        notices = [n for n in store.notices(entry.applicant_id) if n.kind == "waitlist_enrolled"]
+        assert len(notices) == 1, entry
+        (notice,) = notices
+        assert f"en el lugar {entry.position}." in notice.body.render()
+        assert notice.created_at == entry.enrolled_at < datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def test_demo_for_a_day_already_past_is_refused_and_writes_nothing(store: Store) -> None:
