@@ -29,7 +29,7 @@ from screens.dialogs.still_there import StillThereDialog
 from screens.session import Session
 from screens.text import use_language
 from screens.welcome import WelcomeScreen
-from store.text import N_
+from store.text import LANGUAGES, N_
 
 if TYPE_CHECKING:
     from receipts.printer import Printer
@@ -81,7 +81,9 @@ class KioskApp(App[None]):
         Binding("ctrl+z", "ignore", show=False, priority=True),
         # K4: priority, so F2 reaches the app from inside a dialog too (a modal screen stops
         # the other bindings of the app).
-        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True),
+        Binding(
+            "f2", "switch_language", N_("Idioma / Language / Lang"), key_display="F2", priority=True
+        ),
         Binding("f12", "staff_exit", show=False),
     ]
 
@@ -217,7 +219,9 @@ class KioskApp(App[None]):
     # -- language and display (K4, K5) ------------------------------------------------------
 
     def action_switch_language(self) -> None:
-        self.set_language("en" if self.language == "es" else "es")
+        """F2: the next language, in the order the top bar shows them (es → en → ht → es)."""
+        following = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
+        self.set_language(following)
 
     def set_language(self, language: str, *, chosen: bool = True) -> None:
         """Switch language and redraw every screen (and the footer) in it. `chosen`: the person
@@ -332,7 +336,9 @@ class CounterApp(KioskApp):
         Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
         # K4: priority, so F2 reaches the app from inside a dialog too (a modal screen stops
         # the other bindings of the app).
-        Binding("f2", "switch_language", N_("Idioma / Language"), key_display="F2", priority=True),
+        Binding(
+            "f2", "switch_language", N_("Idioma / Language / Lang"), key_display="F2", priority=True
+        ),
         Binding("f9", "log_out", N_("Cerrar sesión"), key_display="F9"),
         # C2: the agent ends assisted mode from any of the person's screens.
         Binding("f10", "finish_assisting", N_("Terminar"), key_display="F10"),

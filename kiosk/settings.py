@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.text import LANGUAGES as STORE_LANGUAGES
+
 if TYPE_CHECKING:
     from email.headerregistry import Address
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from store.mail import SmtpMailer, SmtpServer
 
 APP_NAME = "citas-kiosk"
-LANGUAGES = ("es", "en")
+LANGUAGES = STORE_LANGUAGES
 
 
 class SettingsError(ValueError):

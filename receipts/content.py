@@ -10,8 +10,6 @@ from datetime import date, datetime
 from functools import singledispatch
 from typing import Any
 
-from babel.dates import format_date, format_time
-
 from receipts.blocks import (
     BigCode,
     Block,
@@ -32,10 +30,10 @@ from receipts.documents import (
     WaitlistReceipt,
 )
 from store.codes import display_code
+from store.daywords import long_day
 from store.text import N_
 
 Translate = Callable[[str], str]
-BABEL_LOCALES = {"es": "es_CL", "en": "en_GB"}
 
 
 class Words:
@@ -43,7 +41,7 @@ class Words:
 
     def __init__(self, translate: Translate, language: str) -> None:
         self._t = translate
-        self.locale = BABEL_LOCALES.get(language, "es_CL")
+        self.language = language
 
     def __call__(self, msgid: str, **params: Any) -> str:
         text = self._t(msgid)
@@ -51,10 +49,10 @@ class Words:
 
     def day(self, value: date) -> str:
         """The day in words: lunes, 30 de noviembre de 2026."""
-        return format_date(value, "full", locale=self.locale)
+        return long_day(value, self.language)
 
     def clock(self, moment: datetime) -> str:
-        return format_time(moment, "HH:mm", locale=self.locale)
+        return f"{moment:%H:%M}"
 
     def moment(self, moment: datetime) -> str:
         """A date and a time with its zone: "lunes, 30 de noviembre de 2026, 09:30 (America/Santiago)"."""

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
-PDF_LANGUAGES = {"es": "es-CL", "en": "en"}
+PDF_LANGUAGES = {"es": "es-CL", "en": "en", "ht": "ht"}
 MUTED = (85, 85, 85)
 BLACK = (0, 0, 0)
 

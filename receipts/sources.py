@@ -16,7 +16,7 @@ from receipts.documents import (
     WaitlistReceipt,
 )
 from store.errors import Refused
-from store.text import N_
+from store.text import N_, localised
 from store.validation import mask_document
 from store.views import (
     ApplicantView,
@@ -97,8 +97,8 @@ def notice_printout(
     return NoticePrintout(
         notice_id=notice.id,
         applicant_name=applicant_name,
-        subject=notice.subject.render(translate),
-        body=notice.body.render(translate),
+        subject=localised(notice.subject, language).render(translate),
+        body=localised(notice.body, language).render(translate),
         created_at=_local(notice.created_at),
         read_at=None if notice.read_at is None else _local(notice.read_at),
         booking_code=notice.booking_code,

@@ -48,6 +48,7 @@ from screens.terms import TermsScreen
 from screens.tickets import HelpScreen, TicketsScreen
 from screens.waitlist import WaitlistScreen
 from screens.welcome import WelcomeScreen
+from store.text import LANGUAGES
 
 if TYPE_CHECKING:
     from store.views import ApplicantView, StaffView
@@ -198,7 +199,7 @@ class Journey:
             if applicant.language != current:
                 store, person = self.shell.store, applicant.id
                 self.shell.in_background(lambda: store.set_language(person, current))
-        elif applicant.language in ("es", "en") and applicant.language != current:
+        elif applicant.language in LANGUAGES and applicant.language != current:
             self.shell.set_language(applicant.language, chosen=False)
 
     def finish(self) -> None:

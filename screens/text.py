@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from rich.text import Text
 
-from store.text import Message
+from store import daywords
+from store.text import Message, localised
 
 Translate = Callable[[str], str]
 
@@ -56,7 +57,7 @@ def n_(singular: str, plural: str, count: int, **params: object) -> str:
 
 def say(message: Message) -> str:
     """A store message (a refusal, a notice) in the current language."""
-    return message.render(_Current.translate)
+    return localised(message, _Current.language).render(_Current.translate)
 
 
 def plain(text: str) -> Text:
@@ -64,21 +65,14 @@ def plain(text: str) -> Text:
     return Text(text)
 
 
-_LOCALES = {"es": "es_CL", "en": "en_GB"}
-
-
 def long_day(day: date) -> str:
-    """lunes, 30 de noviembre de 2026."""
-    from babel.dates import format_date
-
-    return format_date(day, "full", locale=_LOCALES.get(_Current.language, "es_CL"))
+    """lunes, 30 de noviembre de 2026, in the current language."""
+    return daywords.long_day(day, _Current.language)
 
 
 def short_day(day: date) -> str:
     """lun 30 nov: a grid column header."""
-    from babel.dates import format_date
-
-    return format_date(day, "EEE d MMM", locale=_LOCALES.get(_Current.language, "es_CL"))
+    return daywords.short_day(day, _Current.language)
 
 
 def short_moment(value: datetime, zone: str = "America/Santiago") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +21,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from store.text import N_, Message
+from store.text import N_, Message, localised
 from store.views import BookingView, OutgoingMail
 
 Translate = Callable[[str], str]
@@ -235,15 +235,6 @@ def message_id(notice_uuid: str, sender: Address) -> str:
     return f"<notice-{notice_uuid}@{sender.domain}>"
 
 
-def _localised(message: Message, language: str) -> Message:
-    """A notice's sentence with the names that have a translation in the catalogue
-    (procedures carry their English name beside the Spanish one)."""
-    params: Mapping[str, object] = message.params
-    if language == "en" and params.get("procedure_en"):
-        params = {**params, "procedure": params["procedure_en"]}
-    return Message(message.msgid, params)
-
-
 FOOTER = N_(
     "Este aviso está también en su buzón de Citas Kiosk: puede leerlo e imprimirlo en "
     "cualquier quiosco de la oficina. Este correo se envía automáticamente; no lo responda. "
@@ -259,8 +250,8 @@ def compose(
     """M3: the e-mail of one notice, in the applicant's language (`translate`): plain text,
     with a calendar invitation (.ics) for an appointment. No password ever goes in it: the
     notices say where the temporary password was shown and printed, never the password."""
-    subject = _localised(mail.subject, mail.language).render(translate)
-    body = _localised(mail.body, mail.language).render(translate)
+    subject = localised(mail.subject, mail.language).render(translate)
+    body = localised(mail.body, mail.language).render(translate)
     lines = [body, ""]
     booking = mail.booking
     if booking is not None and mail.kind in INVITING_KINDS:

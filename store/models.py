@@ -117,25 +117,43 @@ class OfficeClosure(SQLModel, table=True):
 
 
 class Procedure(SQLModel, table=True):
-    """An immigration procedure (B2), with its names in Spanish and English."""
+    """An immigration procedure (B2), named in Spanish; its other languages' names are
+    ProcedureName rows."""
 
     __tablename__ = "procedures"
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=24, unique=True)
     name: str = Field(max_length=160)
-    name_en: str = Field(max_length=160)
     minutes: int = Field(default=20)
 
 
+class ProcedureName(SQLModel, table=True):
+    """A procedure's name in one language other than Spanish (K4): any language, one row each."""
+
+    __tablename__ = "procedure_names"
+    procedure_id: int = Field(foreign_key="procedures.id", primary_key=True)
+    language: str = Field(max_length=8, primary_key=True)
+    name: str = Field(max_length=160)
+
+
 class ProcedureDocument(SQLModel, table=True):
-    """One document to bring for a procedure (B2, B7), in Spanish and English."""
+    """One document to bring for a procedure (B2, B7), in Spanish; its other languages' texts
+    are DocumentText rows."""
 
     __tablename__ = "procedure_documents"
     id: int | None = Field(default=None, primary_key=True)
     procedure_id: int = Field(foreign_key="procedures.id", index=True)
     position: int
     text: str = Field(max_length=300)
-    text_en: str = Field(max_length=300)
+
+
+class DocumentText(SQLModel, table=True):
+    """A document's text in one language other than Spanish (K4)."""
+
+    __tablename__ = "procedure_document_texts"
+    document_id: int = Field(foreign_key="procedure_documents.id", primary_key=True)
+    language: str = Field(max_length=8, primary_key=True)
+    text: str = Field(max_length=300)
 
 
 class OfficeProcedure(SQLModel, table=True):

@@ -10,6 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+LANGUAGES = ("es", "en", "ht")
+"""The languages the product speaks (K4): Spanish first, then English and Haitian Creole."""
+TRANSLATED = LANGUAGES[1:]
+"""The languages a procedure's name and documents may be given in besides Spanish."""
+
 
 def N_(msgid: str) -> str:
     """Mark a string for translation without translating it (gettext's usual `N_`)."""
@@ -40,3 +45,16 @@ class Message:
 
     def __str__(self) -> str:
         return self.render()
+
+
+def localised(message: Message, language: str) -> Message:
+    """A notice's sentence with the names that have a translation in `language`: a procedure's
+    names travel beside the Spanish one as `procedure_names` ({language: name}; notices written
+    before issue 16 carry `procedure_en`)."""
+    params: Mapping[str, Any] = message.params
+    names = params.get("procedure_names") or {}
+    if not names and params.get("procedure_en"):
+        names = {"en": params["procedure_en"]}
+    if names.get(language):
+        return Message(message.msgid, {**params, "procedure": names[language]})
+    return message

@@ -4,6 +4,7 @@ Never ORM objects, which would drag database sessions into the interface."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -46,18 +47,20 @@ class RegionView:
 class ProcedureView:
     code: str
     name: str
-    name_en: str
     minutes: int
     documents: tuple[str, ...]
-    documents_en: tuple[str, ...]
+    names: Mapping[str, str] = field(default_factory=dict)
+    """The name in each language it was given in besides Spanish."""
+    translated_documents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per language, the documents in order, Spanish where that one has no translation."""
 
     def name_in(self, language: str) -> str:
-        """The name in a language (Spanish where no English was entered)."""
-        return self.name_en if language == "en" and self.name_en else self.name
+        """The name in a language (Spanish where none was entered for it)."""
+        return self.names.get(language) or self.name
 
     def documents_in(self, language: str) -> tuple[str, ...]:
-        """B2: the documents to bring, in a language (Spanish where no English was entered)."""
-        return self.documents_en if language == "en" and self.documents_en else self.documents
+        """B2: the documents to bring, in a language (Spanish where none was entered)."""
+        return self.translated_documents.get(language) or self.documents
 
 
 @dataclass(frozen=True)
@@ -365,7 +368,7 @@ class CapacityPlan:
     skipped: tuple[SkippedDay, ...]
     office_name: str = ""
     procedure_name: str = ""
-    procedure_name_en: str = ""
+    procedure_names: Mapping[str, str] = field(default_factory=dict)  # other languages
     # What opening would really do: the times that do not exist yet (and are still ahead),
     # those that exist already (of which blocked: unblock them instead), the people
     # waiting, and how many of them the new seats would serve (W2).
@@ -460,7 +463,7 @@ class AgendaRow:
     document: str  # masked (K6)
     procedure: str
     procedure_name: str
-    procedure_name_en: str
+    procedure_names: Mapping[str, str]  # in the other languages
     status: str  # confirmed, checked_in, attended, missed
     checked_in_at: datetime | None
     # C11: the moment from which "did not come" may be marked (the time plus the grace).

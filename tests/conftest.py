@@ -104,3 +104,14 @@ def seeded(store: Store) -> Store:
 
     seed_catalog(store)
     return store
+
+
+@pytest.fixture
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path, worker_id: str) -> Iterator[str]:
+    """A database with no schema at all, of each backend (PostgreSQL: made for the test);
+    parametrise it indirectly with BACKENDS."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    with new_pg_database(f"kiosk_empty_{worker_id}") as url:
+        yield url

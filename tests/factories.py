@@ -18,10 +18,12 @@ from store.forms import ApplicantForm
 from store.models import (
     Applicant,
     Booking,
+    DocumentText,
     Office,
     OfficeProcedure,
     Procedure,
     ProcedureDocument,
+    ProcedureName,
     Region,
 )
 from store.validation import compact_document, fold
@@ -45,17 +47,20 @@ def seed_catalog(store: Store) -> None:
         ids = {code: region_id for code, (region_id, _zone) in load_regions(session).items()}
         procedures: dict[str, int] = {}
         for code, name in (("RT", "Residencia temporal"), ("RD", "Residencia definitiva")):
-            procedure = Procedure(code=code, name=name, name_en=f"{name} (en)", minutes=30)
+            procedure = Procedure(code=code, name=name, minutes=30)
             session.add(procedure)
             session.flush()
             procedures[code] = procedure.id or 0
             session.add(
-                ProcedureDocument(
-                    procedure_id=procedures[code],
-                    position=1,
-                    text="Pasaporte vigente",
-                    text_en="Valid passport",
-                )
+                ProcedureName(procedure_id=procedures[code], language="en", name=f"{name} (en)")
+            )
+            document = ProcedureDocument(
+                procedure_id=procedures[code], position=1, text="Pasaporte vigente"
+            )
+            session.add(document)
+            session.flush()
+            session.add(
+                DocumentText(document_id=document.id or 0, language="en", text="Valid passport")
             )
         for code, (region, hours, offered) in OFFICES.items():
             office = Office(

@@ -10,7 +10,7 @@ import click
 from kiosk.cli.acting import COUNTER_ROLES, as_staff
 from kiosk.cli.group import EXIT_BAD_INPUT, Env, cli, emit, fail, iso, json_option, read_json_file
 from store.codes import display_code
-from store.text import N_
+from store.text import N_, localised
 
 if TYPE_CHECKING:
     from store.views import NoticeView, Registration, StaffView
@@ -35,12 +35,12 @@ def registration_json(registration: Registration) -> dict[str, object]:
     }
 
 
-def notice_json(n: NoticeView, t: Callable[[str], str]) -> dict[str, object]:
+def notice_json(n: NoticeView, t: Callable[[str], str], language: str) -> dict[str, object]:
     """A notice in the chosen language."""
     return {
         "kind": n.kind,
-        "subject": n.subject.render(t),
-        "body": n.body.render(t),
+        "subject": localised(n.subject, language).render(t),
+        "body": localised(n.body, language).render(t),
         "created_at": n.created_at.isoformat(),
         "read_at": iso(n.read_at),
         "booking": None if n.booking_code is None else display_code(n.booking_code),
@@ -87,7 +87,7 @@ def mailbox(env: Env, staff: StaffView, document: str, as_json: bool) -> None:
     """An applicant's notices (M1, M2), newest first."""
     notices = env.store().notices(applicant_id(env, document), actor=staff.actor)
     emit(
-        {"notices": [notice_json(n, env.t) for n in notices]},
+        {"notices": [notice_json(n, env.t, env.settings.language) for n in notices]},
         as_json,
         "\n".join(f"{n.created_at:%Y-%m-%d %H:%M} {n.subject.render(env.t)}" for n in notices),
     )

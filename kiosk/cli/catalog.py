@@ -32,7 +32,6 @@ def offering_json(o: OfferingView) -> dict[str, object]:
 
 def catalog_json(cat: Catalog, language: str) -> dict[str, object]:
     """Regions, offices (with their procedures) and procedures (with documents to bring)."""
-    english = language == "en"
     offerings: dict[str, list[dict[str, object]]] = {}
     for o in cat.offerings:
         offerings.setdefault(o.office.code, []).append(offering_json(o))
@@ -51,8 +50,8 @@ def catalog_json(cat: Catalog, language: str) -> dict[str, object]:
         "procedures": [
             {
                 "code": p.code,
-                "name": p.name_en if english else p.name,
-                "documents": list(p.documents_en if english else p.documents),
+                "name": p.name_in(language),
+                "documents": list(p.documents_in(language)),
             }
             for p in cat.procedures
         ],

@@ -22,7 +22,7 @@ import click
 from kiosk.i18n import translator
 from kiosk.settings import Settings, SettingsError, load_settings
 from store.errors import InvalidForm, InvalidInput, Refused, Unavailable
-from store.text import N_, Message
+from store.text import LANGUAGES, N_, Message
 
 if TYPE_CHECKING:
     from store import Store
@@ -114,10 +114,11 @@ def _language(args: list[str]) -> str:
     """The language of a message given before the settings are read: `--lang` if it is there."""
     if "--lang" in args[:-1]:
         chosen = args[args.index("--lang") + 1]
-        return chosen if chosen in ("es", "en") else "es"
+        return chosen if chosen in LANGUAGES else "es"
     import os
 
-    return "en" if os.environ.get("KIOSK_LANG") == "en" else "es"
+    chosen = os.environ.get("KIOSK_LANG", "es")
+    return chosen if chosen in LANGUAGES else "es"
 
 
 def _usage_line(error: click.UsageError) -> str:
@@ -339,7 +340,7 @@ pass_env = click.make_pass_decorator(Env)
 
 @click.group(cls=KioskGroup, invoke_without_command=True)
 @click.option("--db", "db_url", help="Database URL or SQLite file (default: $KIOSK_DB).")
-@click.option("--lang", type=click.Choice(["es", "en"]), help="Language of messages.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages.")
 @click.option(
     "--staff",
     "staff_username",

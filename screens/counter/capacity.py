@@ -22,6 +22,7 @@ from screens.dialogs.counter_change import CapacityChangeDialog, change_summary
 from screens.labels import field_label, procedure_name
 from screens.text import _, language, n_, plain, say
 from screens.widgets.fields import FormField
+from store.daywords import weekday_names
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.validation import parse_date
@@ -32,7 +33,7 @@ Form = tuple[str, str, date, date, str, int, int]
 
 # The locales of the screens' dates (screens.text), and the languages `holidays` names Chile's
 # holidays in; any other language reads them in Spanish, as it reads its dates.
-_DAY_LOCALES = {"es": "es_CL", "en": "en_GB"}
+# The holidays' names: Spanish (their official names) where the library has none in a language.
 _HOLIDAY_LANGUAGES = {"es": "es", "en": "en_US"}
 
 
@@ -322,11 +323,8 @@ class CapacityScreen(CounterScreen):
 
 
 def weekday_name(day: date) -> str:
-    """ "sábado", "Saturday": in the screen's language."""
-    from babel.dates import get_day_names
-
-    names = get_day_names("wide", locale=_DAY_LOCALES.get(language(), "es_CL"))
-    return str(names[day.weekday()])
+    """ "sábado", "Saturday", "samdi": in the screen's language."""
+    return weekday_names(language())[day.weekday()]
 
 
 @cache
@@ -352,7 +350,7 @@ def skipped_reason(skipped: SkippedDay, region: str) -> str:
 
 def describe_plan(plan: CapacityPlan, region: str) -> str:
     """C6: where, what opening will really create, whom it will serve, which days it skips."""
-    procedure = plan.procedure_name_en if language() == "en" and plan.procedure_name_en else None
+    procedure = plan.procedure_names.get(language())
     lines = [
         _(
             "{office} · {procedure}",

@@ -12,7 +12,7 @@ from textual.widgets import Button, Static
 
 from screens.text import _, language, plain
 
-LANGUAGES = (("es", "Español"), ("en", "English"))
+LANGUAGES = (("es", "Español"), ("en", "English"), ("ht", "Kreyòl"))
 
 
 class TopBar(Horizontal):

@@ -25,6 +25,7 @@ from store.models import SEAT_STATES, Booking, Office, Procedure, Slot, Waitlist
 from store.services import audit, mailbox
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
+from store.services.lookups import procedure_names
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time, in_zone
 
@@ -183,7 +184,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                 ),
                 {
                     "procedure": procedure.name,
-                    "procedure_en": procedure.name_en,
+                    "procedure_names": procedure_names(ctx, procedure.id),
                     "office": office.name,
                     "address": office.address,
                     "date": fmt_date(seat.day),

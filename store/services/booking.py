@@ -264,7 +264,7 @@ def notice_params(view: BookingView) -> dict[str, object]:
     """The parameters every notice about a booking fills its sentence with."""
     return {
         "procedure": view.procedure.name,
-        "procedure_en": view.procedure.name_en,
+        "procedure_names": dict(view.procedure.names),
         "office": view.office.name,
         "address": view.office.address,
         "date": fmt_date(view.start.date()),

@@ -20,7 +20,12 @@ from store.services import audit
 from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
 from store.services.freed_seats import expire_holds
-from store.services.lookups import lock_offering, office_by_code, procedure_by_code
+from store.services.lookups import (
+    lock_offering,
+    office_by_code,
+    procedure_by_code,
+    procedure_names,
+)
 from store.services.roles import require_office
 from store.text import N_
 from store.timefmt import fmt_time, in_zone, office_moment
@@ -187,7 +192,7 @@ def plan_capacity(
         tuple(skipped),
         office_name=office.name,
         procedure_name=procedure.name,
-        procedure_name_en=procedure.name_en,
+        procedure_names=procedure_names(ctx, procedure.id),
         new_times=len(new),
         existing_times=len(there),
         blocked_times=sum(1 for key in there if existing[key]),

@@ -7,13 +7,19 @@ Five CSV files, UTF-8, one header line each:
 - `offices.csv`: code, name, region, address, time_zone, open_weekdays (0 = Monday),
   opens_at, closes_at (HH:MM), cancel_policy (`never` or `hours_before`), cancel_hours (B9),
   grace_minutes (C11);
-- `procedures.csv`: code, name, name_en, minutes (B2);
-- `documents.csv`: procedure, position, text, text_en: what to bring, in order (B2, B7);
+- `procedures.csv`: code, name, minutes (B2), and a name per other language (`name_en`,
+  `name_ht`: K4);
+- `documents.csv`: procedure, position, text: what to bring, in order (B2, B7), and the text per
+  other language (`text_en`, `text_ht`);
 - `offerings.csv`: office, procedure, bookable (`yes`, or `no` for in person only: B3, B4).
 
 `load` adds what is new and updates what changed, by code, in the caller's one transaction; it
 never deletes (an office or procedure with bookings stays). Loading the same files twice
-changes nothing. Every refusal names the file, the line and what to fix."""
+changes nothing. Every refusal names the file, the line and what to fix.
+
+The columns of other languages may be left out of a file, or left empty on a line: that
+language then shows the Spanish. A file without a language's column leaves that language's
+names as they are; with the column, an empty value removes the name."""
 
 from __future__ import annotations
 
@@ -31,10 +37,18 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.errors import InvalidInput
-from store.models import Office, OfficeProcedure, Procedure, ProcedureDocument, Region
+from store.models import (
+    DocumentText,
+    Office,
+    OfficeProcedure,
+    Procedure,
+    ProcedureDocument,
+    ProcedureName,
+    Region,
+)
 from store.services import audit
 from store.services.context import Ctx
-from store.text import N_, Message
+from store.text import N_, TRANSLATED, Message
 from store.validation import printable
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,10 +66,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "cancel_hours",
         "grace_minutes",
     ),
-    "procedures.csv": ("code", "name", "name_en", "minutes"),
-    "documents.csv": ("procedure", "position", "text", "text_en"),
+    "procedures.csv": ("code", "name", *(f"name_{lang}" for lang in TRANSLATED), "minutes"),
+    "documents.csv": ("procedure", "position", "text", *(f"text_{lang}" for lang in TRANSLATED)),
     "offerings.csv": ("office", "procedure", "bookable"),
 }
+# The columns a file may leave out: the translations (K4).
+OPTIONAL = frozenset(f"{prefix}_{lang}" for prefix in ("name", "text") for lang in TRANSLATED)
 Tables = Mapping[str, Sequence[Mapping[str, str]]]
 Counts = dict[str, dict[str, int]]
 
@@ -87,6 +103,16 @@ class _Row:
                 max=limit,
             )
         return value
+
+    def translations(self, prefix: str, limit: int) -> dict[str, str]:
+        """The `prefix_<language>` values of the columns this file has, by language ("" where
+        the line leaves one empty)."""
+        found: dict[str, str] = {}
+        for language in TRANSLATED:
+            column = f"{prefix}_{language}"
+            if column in self.values:
+                found[language] = self.text(column, limit) if self.values[column].strip() else ""
+        return found
 
     def code(self, column: str, pattern: re.Pattern[str], limit: int) -> str:
         """A code as the table keeps it (`limit`: its column's length)."""
@@ -166,6 +192,18 @@ def export(ctx: Ctx) -> dict[str, list[dict[str, str]]]:
             col(ProcedureDocument.procedure_id), col(ProcedureDocument.position)
         )
     ).all()
+    names: dict[int, dict[str, str]] = {}
+    for procedure_id, language, name in ctx.session.execute(
+        sa.select(
+            col(ProcedureName.procedure_id), col(ProcedureName.language), col(ProcedureName.name)
+        )
+    ):
+        names.setdefault(procedure_id, {})[language] = name
+    texts: dict[int, dict[str, str]] = {}
+    for document_id, language, text in ctx.session.execute(
+        sa.select(col(DocumentText.document_id), col(DocumentText.language), col(DocumentText.text))
+    ):
+        texts.setdefault(document_id, {})[language] = text
     offerings = ctx.session.scalars(
         sa.select(OfficeProcedure).order_by(
             col(OfficeProcedure.office_id), col(OfficeProcedure.procedure_id)
@@ -199,7 +237,12 @@ def export(ctx: Ctx) -> dict[str, list[dict[str, str]]]:
             for o in offices
         ],
         "procedures.csv": [
-            {"code": p.code, "name": p.name, "name_en": p.name_en, "minutes": str(p.minutes)}
+            {
+                "code": p.code,
+                "name": p.name,
+                **{f"name_{lang}": names.get(p.id or 0, {}).get(lang, "") for lang in TRANSLATED},
+                "minutes": str(p.minutes),
+            }
             for p in procedures
         ],
         "documents.csv": [
@@ -207,7 +250,7 @@ def export(ctx: Ctx) -> dict[str, list[dict[str, str]]]:
                 "procedure": procedure_code[d.procedure_id],
                 "position": str(d.position),
                 "text": d.text,
-                "text_en": d.text_en,
+                **{f"text_{lang}": texts.get(d.id or 0, {}).get(lang, "") for lang in TRANSLATED},
             }
             for d in documents
         ],
@@ -304,6 +347,7 @@ def load(ctx: Ctx, tables: Tables) -> Counts:
     procedures = {p.code: p for p in ctx.session.scalars(sa.select(Procedure))}
     for row in _rows(tables, "procedures.csv"):
         code = row.code("code", _CODE, 24)
+        before = dict(counts["procedures"])
         procedures[code] = _upsert(
             ctx,
             Procedure,
@@ -311,11 +355,19 @@ def load(ctx: Ctx, tables: Tables) -> Counts:
             {
                 "code": code,
                 "name": row.text("name", 160),
-                "name_en": row.text("name_en", 160),
                 "minutes": row.number("minutes", 5, 480),
             },
             counts["procedures"],
         )
+        renamed = _translate(
+            ctx,
+            ProcedureName,
+            {"procedure_id": procedures[code].id},
+            "name",
+            row.translations("name", 160),
+        )
+        if renamed and counts["procedures"] == before:
+            counts["procedures"]["changed"] += 1
     _load_documents(ctx, _rows(tables, "documents.csv"), procedures, counts["documents"])
     offered = {
         (x.office_id, x.procedure_id): x for x in ctx.session.scalars(sa.select(OfficeProcedure))
@@ -352,7 +404,7 @@ def _load_documents(
 ) -> None:
     """Each procedure named in documents.csv gets exactly its list, in order; a list that is
     already the same is left alone."""
-    wanted: dict[int, dict[int, tuple[str, str]]] = {}
+    wanted: dict[int, dict[int, tuple[str, dict[str, str]]]] = {}
     for row in rows:
         procedure = procedures.get(row.text("procedure", 24).upper())
         if procedure is None or procedure.id is None:
@@ -366,25 +418,77 @@ def _load_documents(
                 N_("ese trámite ya tiene un documento en la posición {position}."),
                 position=position,
             )
-        listed[position] = (row.text("text", 300), row.text("text_en", 300))
+        listed[position] = (row.text("text", 300), row.translations("text", 300))
     for procedure_id, listed in wanted.items():
         have = ctx.session.scalars(
             sa.select(ProcedureDocument)
             .where(col(ProcedureDocument.procedure_id) == procedure_id)
             .order_by(col(ProcedureDocument.position))
         ).all()
-        if {d.position: (d.text, d.text_en) for d in have} == listed:
+        texts = {
+            (t.document_id, t.language): t
+            for t in ctx.session.scalars(
+                sa.select(DocumentText).where(
+                    col(DocumentText.document_id).in_([d.id for d in have])
+                )
+            )
+        }
+        by_position = {d.position: d for d in have}
+        if by_position.keys() == listed.keys():
+            # The same list: each document's texts, in place (a language the file has no
+            # column for is left as it is).
+            changed = False
+            for position, (text, translations) in listed.items():
+                document = by_position[position]
+                if document.text != text:
+                    document.text = text
+                    changed = True
+                key = {"document_id": document.id}
+                changed = _translate(ctx, DocumentText, key, "text", translations) or changed
+            if changed:
+                counts["changed"] += len(listed)  # rows, as in the file
             continue
+        for text_row in texts.values():
+            ctx.session.delete(text_row)
         for document in have:
             ctx.session.delete(document)
         ctx.session.flush()
-        for position, (text, text_en) in sorted(listed.items()):
-            ctx.session.add(
-                ProcedureDocument(
-                    procedure_id=procedure_id, position=position, text=text, text_en=text_en
-                )
-            )
+        for position, (text, translations) in sorted(listed.items()):
+            document = ProcedureDocument(procedure_id=procedure_id, position=position, text=text)
+            ctx.session.add(document)
+            ctx.session.flush()
+            _translate(ctx, DocumentText, {"document_id": document.id}, "text", translations)
         counts["added" if not have else "changed"] += len(listed)  # rows, as in the file
+
+
+def _translate(
+    ctx: Ctx,
+    model: Any,
+    key: dict[str, Any],
+    column: str,
+    translations: Mapping[str, str],
+) -> bool:
+    """K4: set one row's translations (`model` rows under `key`, one per language) to
+    `translations`; an empty value removes that language's. True when any differed."""
+    have = {
+        t.language: t
+        for t in ctx.session.scalars(
+            sa.select(model).where(*(getattr(model, k) == v for k, v in key.items()))
+        )
+    }
+    changed = False
+    for language, value in translations.items():
+        existing = have.get(language)
+        if value and existing is None:
+            ctx.session.add(model(**key, language=language, **{column: value}))
+        elif value and getattr(existing, column) != value:
+            setattr(existing, column, value)
+        elif not value and existing is not None:
+            ctx.session.delete(existing)
+        else:
+            continue
+        changed = True
+    return changed
 
 
 # -- the files themselves ---------------------------------------------------------------------------
@@ -413,7 +517,12 @@ def read_folder(folder: Path) -> dict[str, list[dict[str, str]]]:
         except UnicodeDecodeError:
             raise InvalidInput("catalog", N_("{file} no está en UTF-8."), {"file": name}) from None
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        if tuple(reader.fieldnames or ()) != columns:
+        header = tuple(reader.fieldnames or ())
+        if (
+            len(set(header)) != len(header)
+            or not set(header) <= set(columns)
+            or not set(columns) - OPTIONAL <= set(header)
+        ):
             raise InvalidInput(
                 "catalog",
                 N_("{file}: la primera línea debe ser «{columns}»."),

@@ -146,7 +146,7 @@ def displace(ctx: Ctx, bookings: Sequence[Booking], reason: str) -> list[Booking
                 ),
                 {
                     "procedure": view.procedure.name,
-                    "procedure_en": view.procedure.name_en,
+                    "procedure_names": dict(view.procedure.names),
                     "office": view.office.name,
                     "date": fmt_date(view.start.date()),
                     "time": fmt_time(view.start),

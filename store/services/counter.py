@@ -14,7 +14,7 @@ from store.models import Applicant, Booking, Office, Procedure, Slot
 from store.services import audit
 from store.services.booking import by_code
 from store.services.context import Ctx
-from store.services.lookups import applicant_by_document, office_by_code
+from store.services.lookups import applicant_by_document, office_by_code, procedure_names
 from store.services.roles import require_office, require_role
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time, in_zone
@@ -56,7 +56,7 @@ def agenda(ctx: Ctx, office_code: str, day: date | None = None) -> list[AgendaRo
             document=v.mask_document(applicant.document_type, applicant.document_number),
             procedure=procedure.code,
             procedure_name=procedure.name,
-            procedure_name_en=procedure.name_en,
+            procedure_names=procedure_names(ctx, procedure.id),
             status=booking.status,
             checked_in_at=booking.checked_in_at,
             missable_at=starts_at + timedelta(minutes=office.grace_minutes),

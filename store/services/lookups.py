@@ -15,10 +15,12 @@ from store.errors import NotFound
 from store.models import (
     Applicant,
     Booking,
+    DocumentText,
     Office,
     OfficeProcedure,
     Procedure,
     ProcedureDocument,
+    ProcedureName,
     Region,
     Slot,
     WaitlistEntry,
@@ -208,13 +210,34 @@ def procedure_view(ctx: Ctx, procedure: Procedure) -> ProcedureView:
         .where(col(ProcedureDocument.procedure_id) == procedure.id)
         .order_by(col(ProcedureDocument.position))
     ).all()
+    texts: dict[str, dict[int, str]] = {}
+    for document_id, language, text in ctx.session.execute(
+        sa.select(
+            col(DocumentText.document_id), col(DocumentText.language), col(DocumentText.text)
+        ).where(col(DocumentText.document_id).in_([d.id for d in docs]))
+    ):
+        texts.setdefault(language, {})[document_id] = text
     return ProcedureView(
         code=procedure.code,
         name=procedure.name,
-        name_en=procedure.name_en,
         minutes=procedure.minutes,
         documents=tuple(d.text for d in docs),
-        documents_en=tuple(d.text_en for d in docs),
+        names=procedure_names(ctx, procedure.id),
+        translated_documents={
+            language: tuple(by_id.get(d.id or 0, d.text) for d in docs)
+            for language, by_id in texts.items()
+        },
+    )
+
+
+def procedure_names(ctx: Ctx, procedure_id: int | None) -> dict[str, str]:
+    """K4: a procedure's name in each language it has one in besides Spanish."""
+    return dict(
+        ctx.session.execute(
+            sa.select(col(ProcedureName.language), col(ProcedureName.name)).where(
+                col(ProcedureName.procedure_id) == procedure_id
+            )
+        ).all()
     )
 
 

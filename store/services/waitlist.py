@@ -21,6 +21,7 @@ from store.services.lookups import (
     lock_offering,
     office_by_code,
     procedure_by_code,
+    procedure_names,
     queue_position,
 )
 from store.text import N_
@@ -126,7 +127,7 @@ def enrol(ctx: Ctx, applicant_id: int, office_code: str, procedure_code: str) ->
             ),
             {
                 "procedure": procedure.name,
-                "procedure_en": procedure.name_en,
+                "procedure_names": procedure_names(ctx, procedure.id),
                 "office": office.name,
                 "enrolled": fmt_moment(ctx.now, office.time_zone),
                 "position": position,
@@ -173,7 +174,7 @@ def withdraw(
             ),
             {
                 "procedure": procedure.name,
-                "procedure_en": procedure.name_en,
+                "procedure_names": procedure_names(ctx, procedure.id),
                 "office": office.name,
                 "enrolled": fmt_moment(entry.enrolled_at, office.time_zone),
             },

@@ -57,10 +57,13 @@ OFFICE = OfficeView(
 PROCEDURE = ProcedureView(
     code="RT",
     name="Residencia temporal",
-    name_en="Temporary residence",
     minutes=20,
     documents=("Pasaporte vigente", "Fotografía “tamaño carné”", "Comprobante de pago €"),
-    documents_en=("Valid passport", "ID-size “carné” photo", "Proof of payment €"),
+    names={"en": "Temporary residence", "ht": "Rezidans tanporè"},
+    translated_documents={
+        "en": ("Valid passport", "ID-size “carné” photo", "Proof of payment €"),
+        "ht": ("Paspò ki valab", "Foto gwosè “carné”", "Prèv peman €"),
+    },
 )
 
 
@@ -117,9 +120,24 @@ def test_b7_booking_receipt_says_who_what_where_when(fmt: str) -> None:
         assert _squash(expected) in text, expected
 
 
+def test_k4_receipt_in_kreyol_with_kreyol_dates() -> None:
+    """Issue 16: a Kreyòl receipt reads in Kreyòl, its day too (Babel alone would print the
+    French "lundi 30 novembre"), with the procedure's Kreyòl name and documents."""
+    text = _text(_render(booking_receipt(_booking(), "ht"), "a4"))
+    for expected in ("Rezidans tanporè", "lendi 30 novanm 2026", *PROCEDURE.documents_in("ht")):
+        assert _squash(expected) in text, expected
+    for french in ("lundi", "novembre"):
+        assert french not in text
+    assert _squash(translator("ht")("Traiga este comprobante impreso el día de su cita.")) in text
+
+
 def test_b7_receipt_follows_the_applicants_language() -> None:
     text = _text(_render(booking_receipt(_booking(), "en"), "a4"))
-    for expected in ("Temporary residence", "Monday, 30 November 2026", *PROCEDURE.documents_en):
+    for expected in (
+        "Temporary residence",
+        "Monday, 30 November 2026",
+        *PROCEDURE.documents_in("en"),
+    ):
         assert _squash(expected) in text, expected
     assert _squash("Bring this receipt printed") in text
 

@@ -189,16 +189,6 @@ def test_w7_new_events_after_a_check_keep_the_chain(seeded: Store) -> None:
     assert seeded.verify_audit().ok
 
 
-@pytest.fixture
-def empty_url(request: pytest.FixtureRequest, tmp_path: Any, worker_id: str) -> Any:
-    """A database with no schema at all, of each backend (PostgreSQL: made for the test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    with new_pg_database(f"kiosk_chain_{worker_id}") as url:
-        yield url
-
-
 @pytest.mark.parametrize("empty_url", BACKENDS, indirect=True)
 def test_w7_events_written_before_the_chain_are_chained_by_the_upgrade(empty_url: str) -> None:
     """A store at revision 0008 with a log: `db upgrade` chains its events in id order, and the
