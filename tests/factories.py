@@ -46,22 +46,27 @@ def seed_catalog(store: Store) -> None:
     def work(session: Any) -> None:
         ids = {code: region_id for code, (region_id, _zone) in load_regions(session).items()}
         procedures: dict[str, int] = {}
-        for code, name in (("RT", "Residencia temporal"), ("RD", "Residencia definitiva")):
+        for code, name, kreyol in (
+            ("RT", "Residencia temporal", "Rezidans tanporè"),
+            ("RD", "Residencia definitiva", "Rezidans definitif"),
+        ):
             procedure = Procedure(code=code, name=name, minutes=30)
             session.add(procedure)
             session.flush()
             procedures[code] = procedure.id or 0
-            session.add(
-                ProcedureName(procedure_id=procedures[code], language="en", name=f"{name} (en)")
-            )
+            for language, translated in (("en", f"{name} (en)"), ("ht", kreyol)):
+                session.add(
+                    ProcedureName(procedure_id=procedures[code], language=language, name=translated)
+                )
             document = ProcedureDocument(
                 procedure_id=procedures[code], position=1, text="Pasaporte vigente"
             )
             session.add(document)
             session.flush()
-            session.add(
-                DocumentText(document_id=document.id or 0, language="en", text="Valid passport")
-            )
+            for language, text in (("en", "Valid passport"), ("ht", "Paspò ki valab")):
+                session.add(
+                    DocumentText(document_id=document.id or 0, language=language, text=text)
+                )
         for code, (region, hours, offered) in OFFICES.items():
             office = Office(
                 code=code,

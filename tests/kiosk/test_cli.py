@@ -209,9 +209,14 @@ def test_a8_register_book_verify_mailbox(demo: Kiosk, tmp_path: Path, db_url: st
     assert set(mailbox["notices"][0]) >= {"kind", "subject", "created_at", "read_at"}
     english = _json(demo("--lang", "en", "mailbox", "--applicant", "123456785", "--json"))
     assert english["notices"][0]["subject"].startswith("Appointment booked")
+    # K4: Kreyòl too, the procedure's name in it (the notice keeps every language's name).
+    kreyol = _json(demo("--lang", "ht", "mailbox", "--applicant", "123456785", "--json"))
+    subject = kreyol["notices"][0]["subject"]
+    assert subject.startswith("Randevou") and "Demann rezidans tanporè" in subject, subject
     # C1: what the staff member read of the person is in the audit log, under their name.
-    assert _staff_reads(db_url)[-3:] == [
+    assert _staff_reads(db_url)[-4:] == [
         ("booking.viewed", "staff:supervisora"),
+        ("mailbox.viewed", "staff:supervisora"),
         ("mailbox.viewed", "staff:supervisora"),
         ("mailbox.viewed", "staff:supervisora"),
     ]

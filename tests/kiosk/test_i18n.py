@@ -96,3 +96,21 @@ def test_k4_counts_take_the_form_of_each_language_for_0_1_and_2() -> None:
             assert {n: n_(singular, plural, n) for n in forms} == forms
     finally:
         use_language("es", translator("es"))
+
+
+def test_k4_kreyol_days_and_months_are_kreyol_not_babels_french() -> None:
+    """Babel has no `ht` and answers in French; the product's own names are used instead."""
+    from datetime import date, timedelta
+
+    from store.daywords import long_day, short_day, weekday_names
+
+    monday = date(2026, 11, 30)
+    assert long_day(monday, "ht") == "lendi 30 novanm 2026"
+    assert short_day(monday + timedelta(days=2), "ht") == "mèk 2 des"
+    assert weekday_names("ht")[6] == "dimanch"
+    assert long_day(monday, "en") == "Monday, 30 November 2026"
+    assert long_day(monday, "es") == "lunes, 30 de noviembre de 2026"
+    french = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+    months = {long_day(date(2026, m, 1), "ht").split()[2] for m in range(1, 13)}
+    assert len(months) == 12 and not months & {"janvier", "février", "juillet", "août", "décembre"}
+    assert not set(weekday_names("ht")) & french

@@ -24,7 +24,8 @@ def test_b2_documents_to_bring_come_with_the_procedure(seeded: Store) -> None:
     assert choice.procedure.documents_in("en") == ("Valid passport",)
     assert choice.procedure.name_in("en") == "Residencia temporal (en)"
     # A language with no translation entered shows the Spanish.
-    assert choice.procedure.documents_in("ht") == ("Pasaporte vigente",)
+    assert choice.procedure.documents_in("ht") == ("Paspò ki valab",)
+    assert choice.procedure.documents_in("fr") == ("Pasaporte vigente",)
 
 
 def test_b3_only_the_regions_offices_that_book_the_procedure(seeded: Store) -> None:

@@ -230,6 +230,21 @@ def test_m3_k4_the_e_mail_is_in_the_applicant_s_language(
     assert [str(r.message["Subject"]) for r in server.received].count("Registration complete") == 2
 
 
+def test_m3_k4_a_kreyol_reader_gets_the_e_mail_in_kreyol(
+    mail_store: Store, server: MailServer
+) -> None:
+    """Issue 16: Kreyòl is one of the account languages; the e-mail's words, the procedure's
+    name and the documents to bring are Kreyòl."""
+    _waiting, _booker, booked, _assigned = _booked_and_assigned(mail_store, "ht")
+    assert mail_store.deliver_outbox(mailer_for(server), translator).sent == 5
+    mail = _by_subject(server.received, "Randevou rezève: Rezidans tanporè, 30-11-2026")
+    text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert booked in text and "Paspò ki valab" in text and "Pasaporte" not in text
+    assert "Residencia temporal" not in text
+    assert mail.message["Content-Language"] == "ht"
+    assert "Rezidans tanporè" in str(_event(mail.message)["SUMMARY"])
+
+
 def test_m3_server_down_then_back_each_e_mail_is_delivered_exactly_once(
     mail_store: Store, clock: FixedClock
 ) -> None:
