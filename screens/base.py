@@ -214,13 +214,15 @@ class KioskScreen(Screen[None]):
 
     def show_refusal(self, error: StoreError) -> None:
         """One clear sentence in the person's language (never a traceback)."""
-        self.app.push_screen(MessageDialog(_("No fue posible"), say(error.message)))
+        self.app.push_screen(MessageDialog(lambda: _("No fue posible"), lambda: say(error.message)))
 
     def show_failure(self) -> None:
         self.app.push_screen(
             MessageDialog(
-                _("Algo salió mal"),
-                _("No se guardó nada. Inténtelo de nuevo o pida ayuda en el mesón de atención."),
+                lambda: _("Algo salió mal"),
+                lambda: _(
+                    "No se guardó nada. Inténtelo de nuevo o pida ayuda en el mesón de atención."
+                ),
             )
         )
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalGroup, VerticalScroll
+from textual.containers import Horizontal, VerticalGroup
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen, Outcome
@@ -22,6 +22,7 @@ from screens.dialogs.region import RegionDialog
 from screens.labels import procedure_name
 from screens.text import _, long_day, moment, plain
 from screens.widgets.keypad import KEYPAD_ARROWS
+from screens.widgets.page import ScrollPage
 from store.text import N_
 from store.views import ApplicantView, BookingView, Cancelled, WaitlistEntryView
 
@@ -106,7 +107,7 @@ class HomeScreen(KioskScreen):
         catalog = self.host.catalog
         offices = {o.code: o for o in catalog.offices}
         procedures = {p.code: p for p in catalog.procedures}
-        with VerticalScroll(classes="page", id="home"):
+        with ScrollPage(classes="page", id="home"):
             with Horizontal(id="home-region", classes="actions"):
                 yield Static(
                     plain(_("Trámites asociados a {region}", region=self.region_name())),
@@ -114,7 +115,7 @@ class HomeScreen(KioskScreen):
                     id="region-line",
                 )
                 yield Button(_("Cambiar región"), id="change-region")
-            with Horizontal(classes="actions"):
+            with Horizontal(classes="actions", id="home-actions"):
                 yield Button(_("Reservar una hora"), id="book", variant="primary")
                 yield Button(_("Mi buzón ({count} sin leer)", count=self.unread), id="mailbox")
                 yield Button(_("Ayuda"), id="help")
@@ -325,10 +326,10 @@ class HomeScreen(KioskScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                _("Eliminarme de asignación automatizada de citas"),
-                _("¿Quiere salir de la lista de espera de esta oficina y trámite?"),
-                _("Sí, eliminarme"),
-                warning=_(
+                lambda: _("Eliminarme de asignación automatizada de citas"),
+                lambda: _("¿Quiere salir de la lista de espera de esta oficina y trámite?"),
+                lambda: _("Sí, eliminarme"),
+                warning=lambda: _(
                     "Perderá su lugar. La fecha de inscripción es la referencia para cualquier multa: "
                     "si se inscribe de nuevo, tendrá un lugar y una fecha nuevos."
                 ),

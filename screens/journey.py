@@ -102,8 +102,13 @@ class Journey:
                 self.restart(
                     RegisteredScreen(registration.temporary_password, registration.applicant.email)
                 )
-            case RegisteredScreen.LoginChosen(identifier=identifier):
+            case (
+                RegisteredScreen.LoginChosen(identifier=identifier)
+                | ReviewScreen.LoginChosen(identifier=identifier)
+            ):
                 self.log_in_then(HomeScreen, identifier, restart=True)
+            case ReviewScreen.RecoveryChosen():  # A6: the account exists; its password is lost
+                self.restart(RecoveryScreen())
 
             # Someone with an account: log in (A9, A11), a new password, recovery (A10).
             case WelcomeScreen.LoginChosen():

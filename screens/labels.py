@@ -4,6 +4,8 @@ name is written once."""
 
 from __future__ import annotations
 
+from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 from screens.text import _, language
@@ -11,7 +13,7 @@ from store.forms import FIELD_LABELS
 from store.text import N_
 
 if TYPE_CHECKING:
-    from store.views import ProcedureView
+    from store.views import ProcedureView, SkippedDay
 
 DOCUMENT_TYPES = (("passport", N_("Pasaporte ordinario")), ("cedula", N_("Cédula de identidad")))
 
@@ -64,3 +66,25 @@ def procedure_name(procedure: ProcedureView) -> str:
 def documents(procedure: ProcedureView) -> tuple[str, ...]:
     """B2: the documents to bring, in the current language."""
     return procedure.documents_in(language())
+
+
+# The languages `holidays` names Chile's holidays in; any other reads their official (Spanish)
+# names, as it reads its dates.
+_HOLIDAY_LANGUAGES = {"es": "es", "en": "en_US"}
+
+
+@cache
+def _holiday_names(region: str, year: int, in_language: str) -> dict[date, str]:
+    import holidays
+
+    table = holidays.country_holidays(
+        "CL", subdiv=region.removeprefix("CL-") or None, years=year, language=in_language
+    )
+    return dict(table.items())
+
+
+def holiday_name(skipped: SkippedDay, region: str) -> str:
+    """A public holiday's name (national or of `region`) in the current language; the store's
+    Spanish name where the library has none."""
+    names = _holiday_names(region, skipped.day.year, _HOLIDAY_LANGUAGES.get(language(), "es"))
+    return names.get(skipped.day, skipped.reason)

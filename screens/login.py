@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioSet, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
-from screens.widgets.fields import FormField, NewPasswordFields
+from screens.widgets.fields import FormChoices, FormField, NewPasswordFields
 from screens.widgets.nationality import NationalityPicker
+from screens.widgets.page import ScrollPage
 from screens.widgets.toggles import Choice
 from store.errors import InvalidForm, InvalidInput, StoreError
 from store.forms import RecoveryForm
@@ -167,7 +168,7 @@ class RecoveryScreen(KioskScreen):
         return _("Recuperar la contraseña")
 
     def body(self) -> ComposeResult:
-        with VerticalScroll(classes="page"):
+        with ScrollPage(classes="page"):
             yield Static(
                 _(
                     "Sin correo: escriba sus datos tal como los registró y recibirá una contraseña temporal nueva."
@@ -181,7 +182,7 @@ class RecoveryScreen(KioskScreen):
                 ),
                 "nationality",
             )
-            with RadioSet(id="document_type"):
+            with FormChoices(id="document_type"):
                 for code, label in DOCUMENT_TYPES:
                     yield Choice(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.base import KioskScreen
 from screens.printing import print_document
 from screens.text import _, language, moment, plain, say, short_moment, translate
+from screens.widgets.page import ScrollPage
 from store.errors import StoreError
 from store.text import N_
 from store.views import BookingView, NoticeView
@@ -59,7 +60,7 @@ class MailboxScreen(KioskScreen):
                         plain(say(self.opened.subject)), classes="page-title", id="notice-subject"
                     )
                     yield Static(plain(moment(self.opened.created_at)), classes="lead")
-                    with VerticalScroll(id="notice-body"):
+                    with ScrollPage(id="notice-body"):
                         yield Static(plain(say(self.opened.body)))
                     yield Static("", id="print-status", classes="lead")
                 with Horizontal(classes="actions"):

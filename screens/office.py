@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.base import KioskScreen, Outcome
 from screens.labels import procedure_name
 from screens.text import _, long_day, n_, plain
+from screens.widgets.page import ScrollPage
 from store.text import N_
-from store.views import OfferingView, OfficeChoice, ProcedureView
+from store.views import OfferingView, OfficeChoice, ProcedureView, WaitlistEntryView
 
 
 class OfficeScreen(KioskScreen):
@@ -38,6 +39,8 @@ class OfficeScreen(KioskScreen):
         super().__init__()
         self.procedure = procedure
         self.choice: OfficeChoice | None = None
+        # W3: the person's place on a waitlist of this procedure, by office.
+        self.places: dict[str, int] = {}
 
     def heading(self) -> str:
         return _("{procedure}: elija la oficina", procedure=procedure_name(self.procedure))
@@ -56,6 +59,9 @@ class OfficeScreen(KioskScreen):
                 "Sin horas libres: {count} personas en espera",
                 offering.waiting,
             )
+        place = self.places.get(office.code)
+        if place is not None:
+            state += "\n  " + _("Ya está inscrito: lugar {position}", position=place)
         return f"{office.name}\n  {office.address}\n  {state}"
 
     def body(self) -> ComposeResult:
@@ -98,7 +104,7 @@ class OfficeScreen(KioskScreen):
         )
         if choice.walk_in:
             yield Static(_("Puede ir en persona a la oficina más cercana:"), classes="lead")
-            with VerticalScroll(id="walk-in"):
+            with ScrollPage(id="walk-in"):
                 for office in choice.walk_in:
                     yield Static(
                         plain(
@@ -116,18 +122,41 @@ class OfficeScreen(KioskScreen):
         yield Button(_("Abrir una solicitud de ayuda"), id="ticket")
 
     def on_mount(self) -> None:
-        region = self.session.applicant.region
-        code = self.procedure.code
-        self.call_store(lambda: self.store.offices_for(region, code), self._loaded)
+        self.load()
 
-    def _loaded(self, choice: OfficeChoice) -> None:
-        self.choice = choice
+    def on_screen_resume(self) -> None:
+        """Back from an office (enrolled on its waitlist, say): what it has now (W1, W3)."""
+        if self.host.session is not None and self.choice is not None:
+            self.load()
+
+    def load(self) -> None:
+        region = self.session.applicant.region
+        code, applicant_id = self.procedure.code, self.session.applicant_id
+        store = self.store
+
+        def offices() -> tuple[OfficeChoice, list[WaitlistEntryView]]:
+            return store.offices_for(region, code), store.waitlist_entries_of(applicant_id)
+
+        self.call_store(offices, self._loaded)
+
+    def _loaded(self, found: tuple[OfficeChoice, list[WaitlistEntryView]]) -> None:
+        self.choice, entries = found
+        self.places = {
+            e.office: e.position
+            for e in entries
+            if e.status == "waiting" and e.procedure == self.procedure.code and e.position
+        }
         self.call_later(self._show)
 
     async def _show(self) -> None:
+        highlighted = None
+        for options in self.query("#offices").results(OptionList):
+            highlighted = options.highlighted
         await self.recompose()
         for widget in self.query("#offices, #ticket"):
             widget.focus()
+            if isinstance(widget, OptionList) and highlighted is not None:
+                widget.highlighted = min(highlighted, widget.option_count - 1)
             break
 
     def after_relabel(self) -> None:

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from screens.base import KioskScreen
 from screens.labels import documents, procedure_name
 from screens.printing import print_document
 from screens.text import _, language, long_day, moment, plain
+from screens.widgets.page import ScrollPage
 from store.text import N_
 from store.views import BookingView
 
@@ -75,7 +76,9 @@ class ReceiptScreen(KioskScreen):
             yield from self._cancellation()
             return
         b = self.booking
-        with VerticalScroll(classes="page", id="receipt"):
+        # The code, the date, the time and the office come first; the buttons stay under the
+        # page, so the one focused is seen without scrolling the receipt away (K5).
+        with ScrollPage(classes="page -with-actions", id="receipt"):
             if self.replaced is not None:
                 old = self.replaced
                 yield Static(
@@ -105,15 +108,19 @@ class ReceiptScreen(KioskScreen):
             yield Static(
                 _("Traiga este comprobante impreso el día de su cita."), classes="warning-box"
             )
-            yield Static("", id="print-status", classes="lead")
-            with Horizontal(classes="actions"):
-                yield Button(_("Imprimir comprobante"), id="print", variant="primary")
-                yield Button(_("Volver"), id="back")
+        yield from self._actions(_("Imprimir comprobante"))
+
+    def _actions(self, print_label: str) -> ComposeResult:
+        """Print and "Volver", with what printing did beside them, under the page."""
+        with Horizontal(classes="actions page-actions"):
+            yield Button(print_label, id="print", variant="primary")
+            yield Button(_("Volver"), id="back")
+            yield Static("", id="print-status")
 
     def _cancellation(self) -> ComposeResult:
         """B9: that it is cancelled for good, what was cancelled, and its printed proof."""
         b = self.booking
-        with VerticalScroll(classes="page", id="receipt"):
+        with ScrollPage(classes="page -with-actions", id="receipt"):
             yield Static(
                 _(
                     "Su hora fue anulada y ya no es válida; el aviso quedó en su buzón. Si "
@@ -125,10 +132,7 @@ class ReceiptScreen(KioskScreen):
             details = [f"{_('Código de la hora anulada')}: {b.display_code or '-'}"]
             details += self._details()
             yield Static(plain("\n".join(details)), id="booking-details")
-            yield Static("", id="print-status", classes="lead")
-            with Horizontal(classes="actions"):
-                yield Button(_("Imprimir comprobante de anulación"), id="print", variant="primary")
-                yield Button(_("Volver"), id="back")
+        yield from self._actions(_("Imprimir comprobante de anulación"))
 
     def on_mount(self) -> None:
         self.query_one("#print").focus()

@@ -11,15 +11,16 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, RadioSet, Select, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.dialogs.confirm import ConfirmDialog
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
-from screens.widgets.fields import FormCheckbox, FormField, StoreCheck
+from screens.widgets.fields import FormCheckbox, FormChoices, FormField, StoreCheck
 from screens.widgets.nationality import NationalityPicker
+from screens.widgets.page import ScrollPage
 from screens.widgets.toggles import Choice
 from store.clock import local_today
 from store.errors import InvalidForm
@@ -72,14 +73,14 @@ class RegistrationScreen(KioskScreen):
     def body(self) -> ComposeResult:
         date_hint = _("DD-MM-AAAA")
         regions = self.host.catalog.regions
-        with VerticalScroll(classes="page", id="registration-form"):
+        with ScrollPage(classes="page", id="registration-form"):
             yield Static(
                 _(
                     "Escriba sus datos tal como aparecen en su documento. Todos son obligatorios, salvo el teléfono."
                 ),
                 classes="lead",
             )
-            with RadioSet(id="document_type"):
+            with FormChoices(id="document_type"):
                 for code, label in DOCUMENT_TYPES:
                     yield Choice(_(label), value=code == "passport", id=f"doc-{code}")
             yield FormField(
@@ -237,11 +238,11 @@ class RegistrationScreen(KioskScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                _("¿Salir sin guardar?"),
-                _("Si sale ahora, se borra lo que escribió en el formulario."),
-                _("Salir sin guardar"),
-                warning=_("Sus datos todavía no están guardados."),
-                no=_("Seguir con el formulario"),
+                lambda: _("¿Salir sin guardar?"),
+                lambda: _("Si sale ahora, se borra lo que escribió en el formulario."),
+                lambda: _("Salir sin guardar"),
+                warning=lambda: _("Sus datos todavía no están guardados."),
+                no=lambda: _("Seguir con el formulario"),
             ),
             answered,
         )
@@ -268,8 +269,13 @@ class RegistrationScreen(KioskScreen):
             self.query_one("#field-second_surname", FormField).show(None)
 
     @on(Select.Changed, "#region")
-    def _region(self) -> None:
+    def _region(self, event: Select.Changed) -> None:
         self._show("region", None, check=False)
+        if event.value is not Select.BLANK:
+            # K5: a region chosen is an answer given: on to the next field, as Enter goes on
+            # from a text field (Enter on the list again would only reopen it). After the
+            # refresh: the closing list gives the focus back to the Select first.
+            self.call_after_refresh(lambda: self.query_one("#phone").focus())
 
     @on(Button.Pressed, "#review")
     def _review(self) -> None:

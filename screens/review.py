@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal
 from textual.widgets import Button, Label, Static
 
 from screens.base import KioskScreen, Outcome
+from screens.dialogs.choice import ChoiceDialog
 from screens.labels import document_type_name, field_label
-from screens.text import _, language, long_day, plain
+from screens.text import _, language, long_day, plain, say
+from screens.widgets.page import ScrollPage
+from store.errors import Refused, StoreError
 from store.forms import ApplicantForm, CleanApplicant
 from store.text import N_
 from store.validation import format_document, nationalities
@@ -29,6 +32,16 @@ class ReviewScreen(KioskScreen):
         """A8: the account exists; its temporary password is shown once."""
 
         registration: Registration
+
+    @dataclass
+    class LoginChosen(Outcome):
+        """A6: the e-mail or document has an account already; log in with it."""
+
+        identifier: str
+
+    @dataclass
+    class RecoveryChosen(Outcome):
+        """A6: the account exists, its password is forgotten: recover it (A10)."""
 
     def __init__(self, form: ApplicantForm, clean: CleanApplicant) -> None:
         super().__init__()
@@ -61,7 +74,7 @@ class ReviewScreen(KioskScreen):
         ]
 
     def body(self) -> ComposeResult:
-        with VerticalScroll(classes="page"):
+        with ScrollPage(classes="page"):
             yield Static(
                 _(
                     "Compruebe que todo está igual que en su documento: después no podrá cambiar su identidad mientras tenga una hora o un lugar en la lista."
@@ -86,4 +99,35 @@ class ReviewScreen(KioskScreen):
         self.call_store(
             lambda: self.store.register(form, terms_accepted=True, actor=actor),
             lambda registration: self.post_message(self.Registered(registration)),
+            self._refused,
+        )
+
+    def _refused(self, error: StoreError) -> None:
+        """A6: an account exists for this e-mail or document: log in, recover the password, or
+        go back to the form and correct it; never a dead end."""
+        if not (isinstance(error, Refused) and error.rule == "A6"):
+            self.show_refusal(error)
+            return
+        clean = self.clean
+        identifier = clean.document_number if error.code == "document_taken" else clean.email
+
+        def chosen(choice: str | None) -> None:
+            if choice == "login":
+                self.post_message(self.LoginChosen(identifier))
+            elif choice == "recover":
+                self.post_message(self.RecoveryChosen())
+            elif choice == "correct":
+                self.action_back()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                lambda: _("Ya tiene una cuenta"),
+                lambda: say(error.message),
+                [
+                    ("login", lambda: _("Ingresar")),
+                    ("recover", lambda: _("Recuperar la contraseña")),
+                    ("correct", lambda: _("Corregir mis datos")),
+                ],
+            ),
+            chosen,
         )

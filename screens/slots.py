@@ -18,12 +18,16 @@ from textual.widgets.option_list import Option
 
 from screens.base import KioskScreen, Outcome
 from screens.dialogs.hold import HoldDialog
-from screens.labels import procedure_name
+from screens.labels import holiday_name, procedure_name
 from screens.text import _, long_day, plain
 from screens.widgets.slot_grid import SlotGrid, legend, slot_state, state_label, week_of
 from store.errors import StoreError
 from store.text import N_
-from store.views import BookingView, OfferingView, ProcedureView, SlotView
+from store.views import BookingView, OfferingView, ProcedureView, SkippedDay, SlotView
+
+# The buttons that change what is shown keep the focus when pressed (the next Enter presses
+# them again); anything else hands it to the times.
+KEEPS_FOCUS = ("previous", "next")
 
 
 def moving_offering(booking: BookingView) -> OfferingView:
@@ -45,7 +49,9 @@ class SlotsScreen(KioskScreen):
         Binding("escape", "back", N_("Volver")),
         Binding("pageup", "week(-1)", N_("Semana anterior"), key_display="RePág"),
         Binding("pagedown", "week(1)", N_("Semana siguiente"), key_display="AvPág"),
+        # One key, the footer saying what it does now: the list, or the grid back.
         Binding("l", "toggle_list", N_("Ver como lista")),
+        Binding("l", "toggle_list(True)", N_("Ver como calendario")),
     ]
 
     @dataclass
@@ -79,7 +85,11 @@ class SlotsScreen(KioskScreen):
             week_of(offering.next_free.date())[0] if offering.next_free else None
         )
         self.slots: list[SlotView] | None = None
+        # B5: the days of the week without times, and why (gone by, a holiday, a closure).
+        self.closed_days: dict[date, SkippedDay] = {}
         self.as_list = False
+        # K4: the grid's cursor across a change of language (the grid is drawn anew).
+        self._cursor: tuple[int, int] | None = None
 
     @classmethod
     def to_move(cls, booking: BookingView, reason: str | None = None) -> SlotsScreen:
@@ -137,7 +147,7 @@ class SlotsScreen(KioskScreen):
             elif self.as_list:
                 yield OptionList(*self._list_options(), id="slot-list")
             else:
-                yield SlotGrid(self.slots, days, id="slot-grid")
+                yield SlotGrid(self.slots, days, self.closed_days, id="slot-grid")
             with Horizontal(classes="actions"):
                 yield Button(_("Volver"), id="back")
                 yield Button(_("Semana anterior"), id="previous")
@@ -152,7 +162,8 @@ class SlotsScreen(KioskScreen):
         for slot in self.slots or []:
             state = slot_state(slot)
             text = f"{long_day(slot.day)} {slot.start_time:%H:%M}  {state_label(state)}"
-            options.append(Option(text, id=str(slot.id), disabled=state not in ("free", "few")))
+            # Every time can be chosen: one that cannot be taken says why (as in the grid).
+            options.append(Option(text, id=str(slot.id)))
         return options
 
     def on_mount(self) -> None:
@@ -168,23 +179,44 @@ class SlotsScreen(KioskScreen):
         days = week_of(self.week_start)
         office, code = self.offering.office.code, self.procedure.code
         applicant_id = self.session.applicant_id
-        self.call_store(
-            lambda: self.store.slots(office, code, days[0], days[-1], applicant_id),
-            self._loaded,
-        )
+        store = self.store
 
-    def _loaded(self, slots: list[SlotView]) -> None:
-        self.slots = slots
+        def week() -> tuple[list[SlotView], list[SkippedDay]]:
+            return (
+                store.slots(office, code, days[0], days[-1], applicant_id),
+                store.closed_days(office, days[0], days[-1]),
+            )
+
+        self.call_store(week, self._loaded)
+
+    def _loaded(self, week: tuple[list[SlotView], list[SkippedDay]]) -> None:
+        self.slots, closed = week
+        self.closed_days = {skipped.day: skipped for skipped in closed}
         self.call_later(self._show)
 
     async def _show(self) -> None:
+        focused = self.focused.id if self.focused is not None else None
         await self.recompose()
-        if self.as_list:
+        if focused in KEEPS_FOCUS:
+            self.query_one(f"#{focused}").focus()
+        elif self.as_list:
             for options in self.query("#slot-list").results(OptionList):
                 options.focus()
         else:
             for grid in self.query(SlotGrid):
-                grid.focus_first_free()
+                if self._cursor is not None:
+                    grid.move_to(*self._cursor)
+                    grid.focus()
+                else:
+                    grid.focus_first_free()
+        self._cursor = None
+
+    async def relabel(self) -> None:
+        """K4: in the new language, the cursor stays on the cell it was on."""
+        for grid in self.query(SlotGrid):
+            if grid.has_focus:
+                self._cursor = grid.cursor
+        await super().relabel()
 
     def after_relabel(self) -> None:
         self.call_later(self._show)
@@ -208,19 +240,46 @@ class SlotsScreen(KioskScreen):
     def _next(self) -> None:
         self.action_week(1)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The "l" binding shown is the one that fits: the list, or the grid back."""
+        if action == "toggle_list":
+            return bool(parameters and parameters[0]) == self.as_list
+        return True
+
     @on(Button.Pressed, "#toggle")
-    def action_toggle_list(self) -> None:
+    def _toggle_pressed(self) -> None:
+        self.action_toggle_list()
+
+    def action_toggle_list(self, _back: bool = False) -> None:
+        """The list, or the grid back (`_back` only tells the footer's two labels apart)."""
         self.as_list = not self.as_list
+        self.refresh_bindings()
         self.call_later(self._show)
+
+    def why_not(self, state: str, day: date, slot: SlotView | None) -> str:
+        """One sentence on why a time cannot be taken (B5)."""
+        if state == "closed":
+            closed = self.closed_days.get(day)
+            if closed is not None and closed.kind == "holiday":
+                return _(
+                    "Ese día es feriado ({holiday}): la oficina no atiende.",
+                    holiday=holiday_name(closed, self.offering.office.region),
+                )
+            if closed is not None and closed.kind == "closure":
+                return _("Ese día la oficina está cerrada ({reason}).", reason=closed.reason)
+            if slot is not None:  # a time the office took away (C6)
+                return _("La oficina cerró esa hora.")
+            return _("Esa hora está fuera del horario de atención de la oficina.")
+        messages = {
+            "full": _("Esa hora está llena: elija una marcada «libre» o «pocas»."),
+            "past": _("Esa hora ya pasó: elija una marcada «libre» o «pocas»."),
+            "mine": _("Esa hora ya es suya."),
+        }
+        return messages.get(state, "")
 
     @on(SlotGrid.FullChosen)
     def _unavailable(self, event: SlotGrid.FullChosen) -> None:
-        messages = {
-            "full": _("Esa hora está llena: elija una marcada «libre» o «pocas»."),
-            "closed": _("La oficina no atiende a esa hora."),
-            "mine": _("Esa hora ya es suya."),
-        }
-        self.notify(messages.get(event.state, ""), severity="warning")
+        self.notify(self.why_not(event.state, event.day, event.slot), severity="warning")
 
     @on(SlotGrid.SlotChosen)
     def _chosen(self, event: SlotGrid.SlotChosen) -> None:
@@ -228,7 +287,15 @@ class SlotsScreen(KioskScreen):
 
     @on(OptionList.OptionSelected, "#slot-list")
     def _chosen_in_list(self, event: OptionList.OptionSelected) -> None:
-        self.hold(int(event.option.id or 0))
+        slot_id = int(event.option.id or 0)
+        slot = next((s for s in self.slots or [] if s.id == slot_id), None)
+        if slot is None:
+            return
+        state = slot_state(slot)
+        if state in ("free", "few"):
+            self.hold(slot.id)
+        else:
+            self.notify(self.why_not(state, slot.day, slot), severity="warning")
 
     def hold(self, slot_id: int) -> None:
         """B6: hold the seat while the person checks the details."""

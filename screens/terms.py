@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
 from screens.base import KioskScreen, Outcome
 from screens.text import _
 from screens.widgets.keypad import KEYPAD_ARROWS
+from screens.widgets.page import ScrollPage
 from screens.widgets.toggles import TickBox
 from store.text import N_
 
@@ -33,7 +34,7 @@ class TermsScreen(KioskScreen):
 
     def body(self) -> ComposeResult:
         with Vertical(classes="page"):
-            with VerticalScroll(id="terms-text"):
+            with ScrollPage(id="terms-text"):
                 yield Static(
                     _(
                         "1. Este servicio es gratuito. Nadie puede cobrarle por una hora ni por "

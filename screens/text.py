@@ -55,6 +55,16 @@ def n_(singular: str, plural: str, count: int, **params: object) -> str:
     return text.format(count=count, **params)
 
 
+Words = str | Callable[[], str]
+"""A dialog's text: a string, or a function that says it in the language now in use (so that a
+dialog redrawn after F2 speaks the new language, not the one it was opened in)."""
+
+
+def words(text: Words) -> str:
+    """The text of `Words`, in the language now in use."""
+    return text() if callable(text) else text
+
+
 def say(message: Message) -> str:
     """A store message (a refusal, a notice) in the current language."""
     return localised(message, _Current.language).render(_Current.translate)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Select, Static, TextArea
 
 from screens.base import KioskScreen, Outcome
 from screens.labels import TICKET_CATEGORIES, TICKET_KINDS
 from screens.text import _, moment, plain, say
 from screens.widgets.fields import FormField
+from screens.widgets.page import ScrollPage
 from store.errors import InvalidInput, StoreError
 from store.text import N_
 from store.views import TicketView
@@ -43,7 +44,7 @@ class HelpScreen(KioskScreen):
         return _("Ayuda")
 
     def body(self) -> ComposeResult:
-        with VerticalScroll(classes="page"):
+        with ScrollPage(classes="page"):
             yield free_of_charge()
             yield Static(
                 _(
@@ -81,7 +82,7 @@ class TicketsScreen(KioskScreen):
 
     def body(self) -> ComposeResult:
         open_ticket = next((t for t in self.tickets or [] if t.status == "open"), None)
-        with VerticalScroll(classes="page", id="tickets"):
+        with ScrollPage(classes="page", id="tickets"):
             yield free_of_charge()
             if open_ticket is not None:
                 yield Static(

@@ -15,8 +15,9 @@ from screens.dialogs.confirm import ConfirmDialog
 from screens.labels import procedure_name
 from screens.printing import print_document
 from screens.text import _, language, moment, n_, plain
+from store.errors import Refused, StoreError
 from store.text import N_
-from store.views import OfferingView, ProcedureView, WaitlistEntryView
+from store.views import OfferingView, OfficeView, ProcedureView, WaitlistEntryView
 
 
 class WaitlistScreen(KioskScreen):
@@ -33,6 +34,10 @@ class WaitlistScreen(KioskScreen):
         self.offering = offering
         self.procedure = procedure
         self.entry: WaitlistEntryView | None = None
+        # W1: one place per procedure. Whether the person's places were read yet, and whether
+        # `entry` was there before this screen (then it is shown, and not offered again).
+        self.checked = False
+        self.already = False
 
     def heading(self) -> str:
         return _("Asignación automatizada de citas")
@@ -50,7 +55,9 @@ class WaitlistScreen(KioskScreen):
                 ),
                 classes="page-title",
             )
-            if self.entry is None:
+            if not self.checked:
+                yield Static(_("Cargando…"), classes="lead")
+            elif self.entry is None:
                 yield Static(
                     _(
                         "Puede inscribirse en la asignación automatizada: cuando la oficina abra horas, "
@@ -68,14 +75,14 @@ class WaitlistScreen(KioskScreen):
                     yield Button(_("Volver"), id="back")
                     yield Button(_("Inscribirme"), id="enrol", variant="primary")
             else:
-                yield Static(_("Inscripción confirmada"), classes="page-title", id="enrolled")
+                yield Static(plain(self._entry_title()), classes="page-title", id="enrolled")
                 yield Static(
                     plain(
                         _("Su lugar en la lista: {position}", position=self.entry.position)
                         + "\n"
                         + _(
                             "Fecha y hora de inscripción: {moment}",
-                            moment=moment(self.entry.enrolled_at, office.time_zone),
+                            moment=moment(self.entry.enrolled_at, self.entry_office().time_zone),
                         )
                     ),
                     classes="info-box",
@@ -92,12 +99,57 @@ class WaitlistScreen(KioskScreen):
                     yield Button(_("Imprimir comprobante"), id="print")
                     yield Button(_("Ir al inicio"), id="home", variant="primary")
 
+    def entry_office(self) -> OfficeView:
+        """The office of the person's place: this one, or where they wait for the procedure."""
+        if self.entry is not None and self.entry.office != self.offering.office.code:
+            for office in self.host.catalog.offices:
+                if office.code == self.entry.office:
+                    return office
+        return self.offering.office
+
+    def _entry_title(self) -> str:
+        assert self.entry is not None
+        if not self.already:
+            return _("Inscripción confirmada")
+        office = self.entry_office()
+        if office.code != self.offering.office.code:
+            return _(
+                "Ya está en la lista de asignación automatizada para este trámite en {office}.",
+                office=office.name,
+            )
+        return _("Ya está inscrito: lugar {position}", position=self.entry.position)
+
     def on_mount(self) -> None:
+        self._check()
+
+    def after_relabel(self) -> None:
+        self._focus()
+
+    def _focus(self) -> None:
         for button in self.query("#enrol, #home"):
             button.focus()
 
-    def after_relabel(self) -> None:
-        self.on_mount()
+    def _check(self, *, say_place: bool = False) -> None:
+        """W1, W3: the person's place for this procedure, if they hold one already."""
+        applicant_id, code = self.session.applicant_id, self.procedure.code
+
+        def found(entries: list[WaitlistEntryView]) -> None:
+            waiting = [e for e in entries if e.status == "waiting" and e.procedure == code]
+            self.entry = waiting[0] if waiting else None
+            self.already = self.entry is not None
+            self.checked = True
+            self.call_later(self._redraw)
+            if say_place and self.entry is not None:
+                self.notify(
+                    _("Ya está inscrito: lugar {position}", position=self.entry.position),
+                    severity="warning",
+                )
+
+        self.call_store(lambda: self.store.waitlist_entries_of(applicant_id), found)
+
+    async def _redraw(self) -> None:
+        await self.recompose()
+        self._focus()
 
     @on(Button.Pressed, "#enrol")
     def _enrol(self) -> None:
@@ -109,30 +161,37 @@ class WaitlistScreen(KioskScreen):
                 self.call_store(
                     lambda: self.store.enrol(applicant_id, office, code, actor=actor),
                     self._enrolled,
+                    self._refused,
                 )
 
         self.app.push_screen(
             ConfirmDialog(
-                _("Inscribirme en asignación automatizada"),
-                plain(
-                    _(
-                        "{office} · {procedure}",
-                        office=self.offering.office.name,
-                        procedure=procedure_name(self.procedure),
-                    )
-                ).plain,
-                _("Sí, inscribirme"),
+                lambda: _("Inscribirme en asignación automatizada"),
+                lambda: _(
+                    "{office} · {procedure}",
+                    office=self.offering.office.name,
+                    procedure=procedure_name(self.procedure),
+                ),
+                lambda: _("Sí, inscribirme"),
             ),
             answered,
         )
 
+    def _refused(self, error: StoreError) -> None:
+        """Enrolled already (at another kiosk, a moment ago): the place, not a bare refusal."""
+        if isinstance(error, Refused) and error.code == "already_waiting":
+            self._check(say_place=True)
+        else:
+            self.show_refusal(error)
+
     def _enrolled(self, entry: WaitlistEntryView) -> None:
         self.entry = entry
+        self.already = False
         self.call_later(self._after_enrol)
 
     async def _after_enrol(self) -> None:
         await self.recompose()
-        self.on_mount()
+        self._focus()
         self._print()
 
     @on(Button.Pressed, "#print")
@@ -141,7 +200,7 @@ class WaitlistScreen(KioskScreen):
 
         assert self.entry is not None
         receipt = waitlist_receipt(
-            self.entry, self.session.applicant, self.offering.office, self.procedure, language()
+            self.entry, self.session.applicant, self.entry_office(), self.procedure, language()
         )
         print_document(self, receipt)
 

@@ -68,6 +68,7 @@ from store.views import (
     OutboxRun,
     RebookRow,
     Registration,
+    SkippedDay,
     SlotView,
     StaffPassword,
     StaffView,
@@ -228,6 +229,10 @@ class Store:
                 ctx, office, procedure, date_from, date_to, applicant_id
             )
         )
+
+    def closed_days(self, office: str, date_from: date, date_to: date) -> list[SkippedDay]:
+        """B5: the days of a range without times, and why (gone by, a holiday, a closure…)."""
+        return self._read(lambda ctx: calendar.closed_days(ctx, office, date_from, date_to))
 
     def plan_capacity(
         self,

@@ -126,6 +126,7 @@ class SlotView:
     free: int
     blocked: bool
     mine: bool = False
+    past: bool = False  # B5: its time has passed (no longer free, whatever its seats)
 
 
 @dataclass(frozen=True)
@@ -354,7 +355,8 @@ class TicketView:
 class SkippedDay:
     day: date
     reason: str  # the holiday's or closure's name (Spanish), or the weekday's
-    kind: str = "closure"  # "weekday" (the office does not open), "holiday" or "closure"
+    kind: str = "closure"  # "weekday" (the office does not open), "holiday" or "closure";
+    # B5's grid also says "past" (a day gone by)
 
 
 @dataclass(frozen=True)

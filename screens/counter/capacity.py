@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import cache
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +18,7 @@ from textual.widgets import Button, Input, Select, Static
 from screens.counter.base import CounterScreen
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.counter_change import CapacityChangeDialog, change_summary
-from screens.labels import field_label, procedure_name
+from screens.labels import field_label, holiday_name, procedure_name
 from screens.text import _, language, n_, plain, say
 from screens.widgets.fields import FormField
 from store.daywords import weekday_names
@@ -30,11 +29,6 @@ from store.views import CapacityChange, CapacityOpened, CapacityPlan, RebookRow,
 
 FIELDS = ("from", "to", "hours", "every", "seats", "reason")
 Form = tuple[str, str, date, date, str, int, int]
-
-# The locales of the screens' dates (screens.text), and the languages `holidays` names Chile's
-# holidays in; any other language reads them in Spanish, as it reads its dates.
-# The holidays' names: Spanish (their official names) where the library has none in a language.
-_HOLIDAY_LANGUAGES = {"es": "es", "en": "en_US"}
 
 
 class ResultText(Static):
@@ -327,24 +321,13 @@ def weekday_name(day: date) -> str:
     return weekday_names(language())[day.weekday()]
 
 
-@cache
-def _holiday_names(region: str, year: int, in_language: str) -> dict[date, str]:
-    import holidays
-
-    table = holidays.country_holidays(
-        "CL", subdiv=region.removeprefix("CL-") or None, years=year, language=in_language
-    )
-    return dict(table.items())
-
-
 def skipped_reason(skipped: SkippedDay, region: str) -> str:
     """Why a day is skipped, in the screen's language: a weekday the office does not open, a
     public holiday (national or of the office's region), or the office's own closure."""
     if skipped.kind == "weekday":
         return _("{weekday}: la oficina no atiende", weekday=weekday_name(skipped.day))
     if skipped.kind == "holiday":
-        names = _holiday_names(region, skipped.day.year, _HOLIDAY_LANGUAGES.get(language(), "es"))
-        return _("feriado: {name}", name=names.get(skipped.day, skipped.reason))
+        return _("feriado: {name}", name=holiday_name(skipped, region))
     return _("cierre de la oficina: {reason}", reason=skipped.reason)
 
 

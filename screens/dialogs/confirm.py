@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from screens.text import _, plain
+from screens.text import Words, _, plain, words
 from screens.widgets.keypad import KEYPAD_ARROWS
 
 
@@ -19,8 +19,16 @@ class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "back", show=False), *KEYPAD_ARROWS]
 
     def __init__(
-        self, title: str, text: str, yes: str, *, warning: str | None = None, no: str | None = None
+        self,
+        title: Words,
+        text: Words,
+        yes: Words,
+        *,
+        warning: Words | None = None,
+        no: Words | None = None,
     ) -> None:
+        """Each text may be a function of no arguments that says it in the language in use:
+        after F2 the dialog is composed again, in the new language (K4)."""
         super().__init__()
         self._title = title
         self._text = text
@@ -30,13 +38,18 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
-            yield Static(plain(self._title), classes="dialog-title")
-            yield Static(plain(self._text))
+            yield Static(plain(words(self._title)), classes="dialog-title")
+            yield Static(plain(words(self._text)))
             if self._warning:
-                yield Static(plain(self._warning), classes="warning-box", id="confirm-warning")
+                yield Static(
+                    plain(words(self._warning)), classes="warning-box", id="confirm-warning"
+                )
             with Horizontal(classes="actions"):
-                yield Button(self._no or _("Volver"), id="no")
-                yield Button(self._yes, id="yes", variant="warning" if self._warning else "primary")
+                yield Button(words(self._no) if self._no else _("Volver"), id="no")
+                if self._warning:
+                    yield Button(words(self._yes), id="yes", variant="warning")
+                else:
+                    yield Button(words(self._yes), id="yes", variant="primary")
 
     def on_mount(self) -> None:
         # Where a mistake loses something, the safe answer has the focus.

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from screens.text import _, plain
+from screens.text import Words, _, plain, words
 
 
 class MessageDialog(ModalScreen[None]):
@@ -16,15 +16,16 @@ class MessageDialog(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "close", show=False)]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: Words, text: Words) -> None:
+        """`title` and `text` may be functions that say them in the language in use (K4)."""
         super().__init__()
         self._title = title
         self._text = text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="message-dialog"):
-            yield Static(plain(self._title), classes="dialog-title")
-            yield Static(plain(self._text), id="message-text")
+            yield Static(plain(words(self._title)), classes="dialog-title")
+            yield Static(plain(words(self._text)), id="message-text")
             with Horizontal(classes="actions"):
                 yield Button(_("Entendido"), id="ok", variant="primary")
 

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from screens.text import _
+from screens.text import _, n_
 
 
 class StillThereDialog(ModalScreen[bool]):
@@ -28,9 +28,10 @@ class StillThereDialog(ModalScreen[bool]):
 
     def _countdown(self) -> str:
         left = max(0, round(self._seconds_left()))
-        return _(
-            "Por su privacidad, en {seconds} segundos se borrará todo y el quiosco volverá al inicio.",
-            seconds=left,
+        return n_(
+            "Por su privacidad, en {count} segundo se borrará todo y el quiosco volverá al inicio.",
+            "Por su privacidad, en {count} segundos se borrará todo y el quiosco volverá al inicio.",
+            left,
         )
 
     def on_mount(self) -> None:

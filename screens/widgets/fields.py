@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message as TextualMessage
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, RadioSet, Static
 
 from screens.widgets.toggles import TickBox
 from store.text import Message
@@ -129,3 +129,20 @@ class FormCheckbox(TickBox, inherit_bindings=False):
         Binding("space", "toggle_button", "Toggle", show=False),
         Binding("enter", "app.focus_next", show=False),
     ]
+
+
+class FormChoices(RadioSet, inherit_bindings=False):
+    """K5 in a form: the arrows move between the answers, Space chooses one, and Enter chooses
+    the one under the cursor and goes on to the next field, as Enter does everywhere in a form
+    (a keypad with arrows and Enter alone gets past it)."""
+
+    BINDINGS = [
+        Binding("down,right", "next_button", show=False),
+        Binding("up,left", "previous_button", show=False),
+        Binding("space", "toggle_button", show=False),
+        Binding("enter", "choose_and_go_on", show=False),
+    ]
+
+    def action_choose_and_go_on(self) -> None:
+        self.action_toggle_button()
+        self.screen.focus_next()

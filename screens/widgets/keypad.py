@@ -7,7 +7,8 @@ scrolled into view."""
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+
+from screens.widgets.page import ScrollPage
 
 KEYPAD_ARROWS = [
     Binding("left,up", "app.focus_previous", show=False),
@@ -15,7 +16,7 @@ KEYPAD_ARROWS = [
 ]
 
 
-class KeypadScroll(VerticalScroll, inherit_bindings=False):
+class KeypadScroll(ScrollPage, inherit_bindings=False):
     BINDINGS = [
         *KEYPAD_ARROWS,
         Binding("pageup", "page_up", show=False),

@@ -88,6 +88,9 @@ class NationalityPicker(Vertical):
         entry.value = nationalities(self.language)[code]  # fires Changed: sets self.code
         entry.cursor_position = len(entry.value)
         entry.focus()
+        # K5: a country chosen is an answer given: on to the next field, as Enter does from a
+        # text field (the chosen name stays in view, and Shift+Tab goes back to it).
+        self.call_after_refresh(self.screen.focus_next)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # With the list closed, escape is the screen's again ("Volver").

@@ -6,7 +6,7 @@ week, Enter or one tap chooses."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar
@@ -20,17 +20,24 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from screens.text import _, short_day
-from store.views import SlotView
+from store.views import SkippedDay, SlotView
 
-STATES = ("free", "few", "full", "closed", "mine")
+STATES = ("free", "few", "full", "past", "closed", "mine")
 
 
-def slot_state(slot: SlotView | None) -> str:
-    """free, few (a quarter or less of the seats left), full, closed, or mine."""
-    if slot is None or slot.blocked:
-        return "closed"
+def slot_state(slot: SlotView | None, closed_day: SkippedDay | None = None) -> str:
+    """free, few (a quarter or less of the seats left), full, past, closed, or mine.
+
+    A cell without a time is past on a day gone by, closed otherwise (a holiday, a closure,
+    outside opening hours): `closed_day` is the store's word on the cell's day, if any."""
+    if slot is None:
+        return "past" if closed_day is not None and closed_day.kind == "past" else "closed"
     if slot.mine:
         return "mine"
+    if slot.past:
+        return "past"
+    if slot.blocked:
+        return "closed"
     if slot.free <= 0:
         return "full"
     if slot.free * 4 <= slot.seats:
@@ -44,6 +51,7 @@ def state_label(state: str) -> str:
         "free": _("✓ libre"),
         "few": _("! pocas"),
         "full": _("✗ llena"),
+        "past": _("– pasada"),
         "closed": _("· cerrada"),
         "mine": _("★ suya"),
     }[state]
@@ -69,6 +77,7 @@ class SlotGrid(ScrollView, can_focus=True):
     SlotGrid > .slot-grid--free { background: $success 30%; }
     SlotGrid > .slot-grid--few { background: $warning 35%; }
     SlotGrid > .slot-grid--full { background: $error 25%; color: $text-muted; }
+    SlotGrid > .slot-grid--past { color: $text-disabled; }
     SlotGrid > .slot-grid--closed { color: $text-disabled; }
     SlotGrid > .slot-grid--mine { background: $accent 45%; text-style: bold; }
     SlotGrid > .slot-grid--cursor { text-style: bold reverse; }
@@ -91,15 +100,24 @@ class SlotGrid(ScrollView, can_focus=True):
 
     @dataclass
     class FullChosen(Message):
-        """A time without seats was chosen: tell the person why nothing happened."""
+        """A cell that cannot be taken was chosen: tell the person why nothing happened."""
 
         state: str
+        day: date
+        slot: SlotView | None = None
 
     def __init__(
-        self, slots: Sequence[SlotView], days: Sequence[date], *, id: str | None = None
+        self,
+        slots: Sequence[SlotView],
+        days: Sequence[date],
+        closed_days: Mapping[date, SkippedDay] | None = None,
+        *,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.days = list(days)
+        # B5: the store's reason for a day without times (gone by, a holiday, a closure).
+        self.closed_days = dict(closed_days or {})
         self.times = sorted({s.start_time for s in slots})
         self.by_key = {(s.day, s.start_time): s for s in slots}
         self.cursor = (0, 0)  # (row, column)
@@ -118,7 +136,7 @@ class SlotGrid(ScrollView, can_focus=True):
         return self.by_key.get((self.days[column], self.times[row]))
 
     def state_at(self, row: int, column: int) -> str:
-        return slot_state(self.slot_at(row, column))
+        return slot_state(self.slot_at(row, column), self.closed_days.get(self.days[column]))
 
     def _cell_x(self, column: int) -> int:
         return self.TIME_WIDTH + column * (self.cell_width + self.GUTTER)
@@ -209,11 +227,11 @@ class SlotGrid(ScrollView, can_focus=True):
         if not self.times:
             return
         slot = self.slot_at(*self.cursor)
-        state = slot_state(slot)
+        state = self.state_at(*self.cursor)
         if slot is not None and state in ("free", "few"):
             self.post_message(self.SlotChosen(slot))
         else:
-            self.post_message(self.FullChosen(state))
+            self.post_message(self.FullChosen(state, self.days[self.cursor[1]], slot))
 
     def on_click(self, event: events.Click) -> None:
         """K5: one tap on a cell chooses it."""

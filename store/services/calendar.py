@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.errors import InvalidInput, Refused
-from store.models import Booking, OfficeClosure, Region, Slot, WaitlistEntry
+from store.models import Booking, Office, OfficeClosure, Region, Slot, WaitlistEntry
 from store.services import audit
 from store.services.assignment import assign_waitlist
 from store.services.context import Ctx
@@ -78,6 +78,57 @@ def _times(windows: list[tuple[time, time]], every: int) -> list[time]:
     return sorted(result)
 
 
+def _closures(ctx: Ctx, office: Office, date_from: date, date_to: date) -> dict[date, str]:
+    """C6: the office's own closures in a range, with their reasons."""
+    return dict(
+        ctx.session.execute(
+            sa.select(col(OfficeClosure.day), col(OfficeClosure.reason)).where(
+                col(OfficeClosure.office_id) == office.id,
+                col(OfficeClosure.day) >= date_from,
+                col(OfficeClosure.day) <= date_to,
+            )
+        ).all()
+    )
+
+
+def _why_closed(
+    office: Office, region_code: str, day: date, closures: dict[date, str]
+) -> SkippedDay | None:
+    """Why an office gives no times on a day (C6, B5): a weekday it does not open, a public
+    holiday (national or of its region), or its own closure; None on a working day."""
+    if str(day.weekday()) not in office.open_weekdays:
+        return SkippedDay(day, _DAY_NAMES[day.weekday()], "weekday")
+    holiday = holiday_name(region_code, day)
+    if holiday:
+        return SkippedDay(day, holiday, "holiday")
+    if day in closures:
+        return SkippedDay(day, closures[day], "closure")
+    return None
+
+
+def closed_days(ctx: Ctx, office_code: str, date_from: date, date_to: date) -> list[SkippedDay]:
+    """B5: the days of a range on which the grid can offer nothing, and why: gone by ("past"),
+    or closed (a weekday the office does not open, a public holiday, a closure)."""
+    office = office_by_code(ctx, office_code)
+    region = ctx.session.get(Region, office.region_id)
+    assert region
+    if date_from > date_to:
+        raise InvalidInput(
+            "from", N_("La fecha de inicio debe ser anterior o igual a la de término.")
+        )
+    today = in_zone(ctx.now, office.time_zone).date()
+    closures = _closures(ctx, office, date_from, date_to)
+    found: list[SkippedDay] = []
+    day = date_from
+    while day <= date_to:
+        closed = SkippedDay(day, "", "past") if day < today else None
+        closed = closed or _why_closed(office, region.code, day, closures)
+        if closed is not None:
+            found.append(closed)
+        day += timedelta(days=1)
+    return found
+
+
 def plan_capacity(
     ctx: Ctx,
     office_code: str,
@@ -120,26 +171,14 @@ def plan_capacity(
     times = _times(windows, every)
     if not times:
         raise InvalidInput("every", N_("Con ese intervalo no cabe ninguna hora en el horario."))
-    closures: dict[date, str] = dict(
-        ctx.session.execute(
-            sa.select(col(OfficeClosure.day), col(OfficeClosure.reason)).where(
-                col(OfficeClosure.office_id) == office.id,
-                col(OfficeClosure.day) >= date_from,
-                col(OfficeClosure.day) <= date_to,
-            )
-        ).all()
-    )
+    closures = _closures(ctx, office, date_from, date_to)
     days: list[date] = []
     skipped: list[SkippedDay] = []
     day = date_from
     while day <= date_to:
-        holiday = holiday_name(region.code, day)
-        if str(day.weekday()) not in office.open_weekdays:
-            skipped.append(SkippedDay(day, _DAY_NAMES[day.weekday()], "weekday"))
-        elif holiday:
-            skipped.append(SkippedDay(day, holiday, "holiday"))
-        elif day in closures:
-            skipped.append(SkippedDay(day, closures[day], "closure"))
+        closed = _why_closed(office, region.code, day, closures)
+        if closed is not None:
+            skipped.append(closed)
         else:
             days.append(day)
         day += timedelta(days=1)
@@ -339,6 +378,7 @@ def list_slots(
             else s.seats - s.taken + lapsed[s.id or 0],
             blocked=s.blocked,
             mine=(s.id in mine),
+            past=s.starts_at <= ctx.now,
         )
         for s in slots
     ]

@@ -58,7 +58,7 @@ def test_k4_translator_falls_back_to_spanish() -> None:
     assert translator("es")("Registro completado") == "Registro completado"
     assert translator("en")("Registro completado") == "Registration complete"
     assert translator("en")("no such message") == "no such message"
-    assert translator("ht")("Registro completado") == "Rejis la fini"
+    assert translator("ht")("Registro completado") == "Anrejistreman an fini"
     assert translator("ht")("no such message") == "no such message"
 
 

@@ -101,3 +101,60 @@ async def test_k4_without_a_choice_the_accounts_language_is_the_kiosks(
         await log_in(pilot, registered.email)
         assert "Hello" in screen_text(app)
     assert kiosk_store.applicant(registered.id).language == "en"
+
+
+async def test_k4_f2_inside_a_question_says_it_again_in_each_language(make_kiosk: Any) -> None:
+    """ "¿Salir sin guardar?" opened in Spanish: F2 says its title, sentence and both answers
+    in English, F2 again in Kreyòl; the safe answer keeps the focus, and the form below keeps
+    what was typed."""
+    from textual.widgets import Input
+
+    from screens.dialogs.confirm import ConfirmDialog
+    from tests.screens.conftest import to_registration_form
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        form = app.screen
+        form.query_one("#given_names").focus()
+        await pilot.press(*"Ana")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "¿Salir sin guardar?" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Leave without saving?" in text and "¿Salir sin guardar?" not in text
+        assert "Seguir con el formulario" not in text
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert app.language == "ht" and "Leave without saving?" not in text
+        from kiosk.i18n import translator
+
+        assert translator("ht")("¿Salir sin guardar?") in text
+        assert app.screen.focused is not None and app.screen.focused.id == "no"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form and form.query_one("#given_names", Input).value == "Ana"
+
+
+async def test_k4_f2_inside_a_refusal_says_it_in_the_new_language(make_kiosk: Any) -> None:
+    """A store's refusal is shown as a message, not a sentence fixed at the moment it came."""
+    from screens.dialogs.message import MessageDialog
+    from store.errors import Refused
+    from store.text import N_
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        refusal = Refused("B8", "test", N_("Código de verificación: {code}"), {"code": "AB12"})
+        app.screen.show_refusal(refusal)
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert "Código de verificación: AB12" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Verification code: AB12" in text and "No fue posible" not in text

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from store import Store
 from store.models import AuditEvent
 from store.services.audit_chain import GENESIS, digest
-from tests.conftest import BACKENDS, new_pg_database
+from tests.conftest import BACKENDS
 from tests.factories import applicants, first_free, open_day
 
 Tamper = Callable[[sa.Connection], None]

@@ -134,5 +134,5 @@ def test_k4_a_file_sets_removes_and_leaves_a_languages_names(store: Store, tmp_p
     )
     from store.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match="procedures.csv"):
+    with pytest.raises(InvalidInput, match=r"procedures\.csv"):
         store.load_catalog(tmp_path / "c")
