@@ -319,3 +319,20 @@ def test_english(
     steps = {"welcome": None, "home": _home, "slots": _slots, "receipt": _receipt}
     kiosk_store.set_language(registered.id, "en")
     assert snap_compare(make_kiosk("en"), terminal_size=(120, 40), run_before=steps[journey])
+
+
+@SIZES
+@pytest.mark.parametrize("journey", ["welcome", "registration", "slots", "receipt"])
+def test_kreyol(
+    snap_compare: Any,
+    make_kiosk: Any,
+    registered: Any,
+    kiosk_store: Any,
+    journey: str,
+    size: tuple[int, int],
+) -> None:
+    """K4 (issue 16): the welcome, the registration form, the time grid and the receipt in
+    Kreyòl, at both sizes: Kreyòl words, day and month names, the procedure's Kreyòl name."""
+    steps = {"welcome": None, "registration": _to_form, "slots": _slots, "receipt": _receipt}
+    kiosk_store.set_language(registered.id, "ht")
+    assert snap_compare(make_kiosk("ht"), terminal_size=size, run_before=steps[journey])
