@@ -104,6 +104,8 @@ class KioskApp(App[None]):
         self._store: Store | None = None if callable(store) else store
         self._open_store: StoreOpener | None = store if callable(store) else None
         self._store_lock = threading.Lock()
+        # The last background job asked for: the next one waits for it (in_background).
+        self._background_done: threading.Event | None = None
         self.printer = printer
         self.clock: Clock = self._store.clock if self._store is not None else settings.make_clock()
         self.session: Session | None = None
@@ -247,13 +249,21 @@ class KioskApp(App[None]):
 
     def in_background(self, job: Callable[[], object]) -> None:
         """A store call nobody waits for (the language chosen, an audit record of assisted
-        mode or of a logout, C1): in a worker; a failure is logged, never shown."""
+        mode or of a logout, C1): in a worker; a failure is logged, never shown. They run one
+        after the other, in the order asked for, so the audit log says "assisted.ended" before
+        the "staff.logout" that followed it, however busy the machine."""
+        previous, done = self._background_done, threading.Event()
+        self._background_done = done
 
         def run() -> None:
+            if previous is not None:
+                previous.wait()
             try:
                 job()
             except Exception:
                 log.exception("a background store call failed")
+            finally:
+                done.set()
 
         self.run_worker(run, thread=True, exit_on_error=False, group="background")
 

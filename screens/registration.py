@@ -274,7 +274,7 @@ class RegistrationScreen(KioskScreen):
         if event.value is not Select.BLANK:
             # K5: a region chosen is an answer given: on to the next field, as Enter goes on
             # from a text field (Enter on the list again would only reopen it). After the
-            # refresh: the closing list gives the focus back to the Select first.
+            # refresh: the closing list first gives the focus back to the region list.
             self.call_after_refresh(lambda: self.query_one("#phone").focus())
 
     @on(Button.Pressed, "#review")

@@ -283,3 +283,36 @@ async def test_issue15_a_busy_database_says_so_and_nothing_is_lost(
             text = screen_text(app)
             assert "El sistema está ocupado; no se guardó nada; intente de nuevo" in text
         assert [b.status for b in kiosk_store.bookings_of(registered.id)] == ["held"]
+
+
+async def test_c1_background_store_calls_run_in_the_order_asked(make_kiosk: Any) -> None:
+    """The audit records nobody waits for (assisted mode ended, then the logout) are written
+    in the order they happened: a later one waits for the one before, even when that one is
+    slow (here: held until both were asked for)."""
+    import threading
+
+    from textual.worker import WorkerState
+
+    app = make_kiosk()
+    written: list[str] = []
+    gate = threading.Event()
+
+    def slow() -> None:
+        gate.wait()
+        written.append("assisted.ended")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.in_background(slow)
+        app.in_background(lambda: written.append("staff.logout"))
+        # Both workers' threads are going before the first is let go: without the order, the
+        # second would write first.
+        while not all(
+            w.state == WorkerState.RUNNING for w in app.workers if w.group == "background"
+        ):
+            await pilot.pause()
+        await pilot.pause()
+        gate.set()
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+    assert written == ["assisted.ended", "staff.logout"]
