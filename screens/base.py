@@ -22,6 +22,7 @@ from textual.binding import BindingsMap
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Select, Switch
 from textual.worker import Worker, WorkerState
 
@@ -56,7 +57,12 @@ def translate_bindings(node: DOMNode) -> None:
         {
             # An empty description stays empty: gettext("") is the catalogue's header.
             key: [
-                replace(binding, description=_(binding.description) if binding.description else "")
+                replace(
+                    binding,
+                    description=_(binding.description) if binding.description else "",
+                    # A key's name as the keyboard prints it: RePág, PgUp.
+                    key_display=_(binding.key_display) if binding.key_display else None,
+                )
                 for binding in bindings
             ]
             for key, bindings in merged.key_to_bindings.items()
@@ -95,7 +101,23 @@ async def redraw_in_language(screen: Screen[Any]) -> None:
                 radio_set.query(RadioButton)[index].value = True
     if focused:
         for widget in screen.query(f"#{focused}"):
-            widget.focus()
+            _focus_at(widget)
+
+
+def _focus_at(widget: Widget) -> None:
+    """Focus `widget` again after a redraw, or, when it is not shown any more (an open list
+    that the redraw closed), the first control shown beside it: never nothing (K5)."""
+    for place in (widget, *widget.ancestors):
+        if not isinstance(place, Widget):
+            break
+        for candidate in (place, *place.query("*")):
+            if (
+                candidate.focusable
+                and candidate.display
+                and all(getattr(a, "display", True) for a in candidate.ancestors)
+            ):
+                candidate.focus(scroll_visible=True)
+                return
 
 
 class KioskScreen(Screen[None]):

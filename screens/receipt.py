@@ -31,7 +31,15 @@ class ReceiptScreen(KioskScreen):
 
     A cancelled booking shows what was cancelled instead, and offers its cancellation receipt."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [
+        Binding("escape", "back", N_("Volver")),
+        # K5: a keypad reads the whole receipt and reaches both buttons: up and down scroll
+        # the page above the buttons, left and right move between them.
+        Binding("up", "scroll_receipt(-1)", show=False),
+        Binding("down", "scroll_receipt(1)", show=False),
+        Binding("left", "app.focus_previous", show=False),
+        Binding("right", "app.focus_next", show=False),
+    ]
 
     def __init__(
         self,
@@ -109,6 +117,10 @@ class ReceiptScreen(KioskScreen):
                 _("Traiga este comprobante impreso el día de su cita."), classes="warning-box"
             )
         yield from self._actions(_("Imprimir comprobante"))
+
+    def action_scroll_receipt(self, lines: int) -> None:
+        page = self.query_one("#receipt", ScrollPage)
+        page.scroll_relative(y=lines * 3, animate=False)
 
     def _actions(self, print_label: str) -> ComposeResult:
         """Print and "Volver", with what printing did beside them, under the page."""

@@ -20,6 +20,7 @@ from screens.base import KioskScreen, Outcome
 from screens.dialogs.hold import HoldDialog
 from screens.labels import holiday_name, procedure_name
 from screens.text import _, long_day, plain
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.slot_grid import SlotGrid, legend, slot_state, state_label, week_of
 from store.errors import StoreError
 from store.text import N_
@@ -47,11 +48,14 @@ class SlotsScreen(KioskScreen):
 
     BINDINGS = [
         Binding("escape", "back", N_("Volver")),
-        Binding("pageup", "week(-1)", N_("Semana anterior"), key_display="RePág"),
-        Binding("pagedown", "week(1)", N_("Semana siguiente"), key_display="AvPág"),
+        Binding("pageup", "week(-1)", N_("Semana anterior"), key_display=N_("RePág")),
+        Binding("pagedown", "week(1)", N_("Semana siguiente"), key_display=N_("AvPág")),
         # One key, the footer saying what it does now: the list, or the grid back.
         Binding("l", "toggle_list", N_("Ver como lista")),
         Binding("l", "toggle_list(True)", N_("Ver como calendario")),
+        # K5: on the buttons under the grid, the arrows move between them; up from the first
+        # goes back into the grid (the grid and the list take the arrows themselves).
+        *KEYPAD_ARROWS,
     ]
 
     @dataclass

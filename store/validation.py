@@ -230,12 +230,13 @@ def check_birth_date(birth: date, today: date) -> date:
 
 
 @cache
-@cache
 def nationalities(language: str = "es") -> dict[str, str]:
-    """ISO 3166-1 alpha-2 codes with their names in a language (babel's CLDR data), by name."""
+    """ISO 3166-1 alpha-2 codes with their names in a language (babel's CLDR data), by name.
+    CLDR has no Kreyòl names (Babel answers `ht` in French: "Haïti", "Thaïlande"), so a
+    Kreyòl reader gets the Spanish ones, as Chile's documents write them."""
     from babel import Locale
 
-    names = Locale(language).territories
+    names = Locale(language if language in ("es", "en") else "es").territories
     return {
         code: name
         for code, name in sorted(names.items(), key=lambda item: fold(item[1]))

@@ -104,5 +104,9 @@ class NationalityPicker(Vertical):
         """Down arrow from the input walks into the list."""
         options = self.query_one(OptionList)
         if event.key == "down" and self.has_class("-open") and not options.has_focus:
+            # The first match highlighted, and this key spent: the list must not move on
+            # to the second one with it.
+            event.stop()
+            event.prevent_default()
             options.focus()
             options.highlighted = 0

@@ -57,7 +57,7 @@ def state_label(state: str) -> str:
     }[state]
 
 
-class SlotGrid(ScrollView, can_focus=True):
+class SlotGrid(ScrollView, can_focus=True, inherit_bindings=False):
     """Days across, times down, drawn line by line (Textual's line API).
 
     One widget instead of one per cell: moving the cursor redraws two lines, so a month of
@@ -221,7 +221,13 @@ class SlotGrid(ScrollView, can_focus=True):
         self.focus()
 
     def action_move(self, dx: int, dy: int) -> None:
-        self.move_to(self.cursor[0] + dy, self.cursor[1] + dx)
+        row = self.cursor[0] + dy
+        if dy > 0 and row >= len(self.times):
+            # K5: down from the last row leaves the grid for the buttons under it (the weeks,
+            # the list, "Volver"), so a keypad reaches them; up from them comes back.
+            self.screen.focus_next()
+            return
+        self.move_to(row, self.cursor[1] + dx)
 
     def action_choose(self) -> None:
         if not self.times:

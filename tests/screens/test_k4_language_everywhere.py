@@ -158,3 +158,21 @@ async def test_k4_f2_inside_a_refusal_says_it_in_the_new_language(make_kiosk: An
         await settle(pilot)
         text = screen_text(app)
         assert "Verification code: AB12" in text and "No fue posible" not in text
+
+
+async def test_k4_f2_in_an_open_list_leaves_the_focus_on_its_field(make_kiosk: Any) -> None:
+    """F2 while the nationality list has the focus: the redraw closes the list, and the focus
+    goes to the nationality field beside it, not nowhere (Down and Enter keep working)."""
+    from tests.screens.conftest import to_registration_form
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        app.screen.query_one("#nationality").focus()
+        await pilot.press(*"hai", "down")
+        await settle(pilot)
+        assert app.screen.focused is not None and app.screen.focused.id == "nationality-options"
+        await pilot.press("f2")
+        await settle(pilot)
+        focused = app.screen.focused
+        assert focused is not None and focused.id == "nationality", focused

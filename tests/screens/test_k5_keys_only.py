@@ -73,3 +73,132 @@ async def test_k5_register_log_in_and_book_with_arrows_enter_and_letters(
     person = kiosk_store.login("ana.perez@correo.cl", "Una-clave-nueva-2026")
     assert person.region == "CL-RM"
     assert [b.status for b in kiosk_store.bookings_of(person.id)] == ["confirmed"]
+
+
+async def test_k5_the_receipt_is_read_to_its_end_and_left_with_the_arrows(
+    make_kiosk: Any, registered: Any
+) -> None:
+    """At 80×24 the receipt is longer than the screen: down scrolls to its last line (the
+    documents to bring, the reminder to print), right reaches "Volver", and Enter there goes."""
+    from screens.receipt import ReceiptScreen
+    from tests.screens.test_reliability import _to_the_hold
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_hold(pilot, registered.email)
+        await pilot.press("enter")
+        await settle(pilot)
+        receipt = app.screen
+        assert isinstance(receipt, ReceiptScreen)
+        page = receipt.query_one("#receipt")
+        assert page.max_scroll_y > 0  # there is something below the fold to reach
+        assert receipt.focused is not None and receipt.focused.id == "print"
+        for _ in range(page.max_scroll_y):
+            await pilot.press("down")
+        await settle(pilot)
+        assert page.scroll_y == page.max_scroll_y
+        await pilot.press("up")
+        await settle(pilot)
+        assert page.scroll_y < page.max_scroll_y
+        await pilot.press("right")
+        assert receipt.focused is not None and receipt.focused.id == "back"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is not receipt
+
+
+async def test_k5_the_week_buttons_are_reached_from_the_grid_with_the_arrows(
+    make_kiosk: Any, registered: Any
+) -> None:
+    """Down past the grid's last row lands on the buttons under it; right walks them to
+    "Semana siguiente"; up from the first comes back into the grid. The footer names the
+    page keys as the keyboard in the person's language prints them."""
+    from screens.slots import SlotsScreen
+    from screens.widgets.slot_grid import SlotGrid
+    from tests.screens.conftest import log_in, tap
+
+    app = make_kiosk()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, registered.email)
+        await tap(pilot, "#book")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SlotsScreen)
+        grid = screen.query_one(SlotGrid)
+        assert grid.has_focus
+        await pilot.press(*["down"] * len(grid.times))
+        assert screen.focused is not None and screen.focused.id == "back"
+        await pilot.press("right", "right")
+        assert screen.focused is not None and screen.focused.id == "next"
+        await pilot.press("left", "left", "up")
+        assert grid.has_focus
+        await pilot.press("f2")
+        await settle(pilot)
+        names = {active.binding.key_display for active in app.screen.active_bindings.values()}
+        assert {"PgUp", "PgDn"} <= names and "RePág" not in names
+
+
+async def test_k5_down_into_the_nationality_list_highlights_the_first_match_in_kreyol(
+    make_kiosk: Any,
+) -> None:
+    """ "hai", Down: the first match ("Haití") is the one highlighted, not the second; a Kreyòl
+    reader sees the Spanish country names (Babel would give French: "Haïti", "Thaïlande")."""
+    from textual.widgets import OptionList
+
+    from tests.screens.conftest import to_registration_form
+
+    app = make_kiosk("ht")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        app.screen.query_one("#nationality").focus()
+        await pilot.press(*"hai", "down")
+        await settle(pilot)
+        options = app.screen.query_one("#nationality-options", OptionList)
+        assert options.has_focus and options.highlighted == 0
+        first = str(options.get_option_at_index(0).prompt)
+        assert first == "Haití", first
+        names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert "Thaïlande" not in names
+
+
+async def test_k5_the_terms_text_is_read_with_down_and_left_at_its_end(make_kiosk: Any) -> None:
+    """At 80×24 the terms scroll: up from the box into the text, down reads it to its end, and
+    one more down goes on to the box again (it held the focus before)."""
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = app.screen.query_one("#terms-text")
+        assert text.max_scroll_y > 0
+        await pilot.press("up")
+        assert text.has_focus
+        await pilot.press(*["down"] * (text.max_scroll_y + 1))
+        await settle(pilot)
+        assert text.scroll_y == text.max_scroll_y
+        focused = app.screen.focused
+        assert focused is not None and focused.id == "accept"
+
+
+async def test_k5_up_and_down_in_a_form_move_between_its_fields(make_kiosk: Any) -> None:
+    """Walked at 80×24: up in "Segundo apellido" scrolled the page until the field was gone.
+    Up goes to the field above and down to the one below, each scrolled into view."""
+    from tests.screens.conftest import to_registration_form
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        form = app.screen
+        form.query_one("#second_surname").focus()
+        await settle(pilot)
+        await pilot.press("up")
+        await settle(pilot)
+        assert form.focused is not None and form.focused.id == "first_surname"
+        await pilot.press("down", "down")
+        await settle(pilot)
+        focused = form.focused
+        assert focused is not None and focused.id == "no-second-surname"
+        page = form.query_one("#registration-form")
+        assert page.region.contains_region(focused.region)  # on screen, not scrolled away
