@@ -49,6 +49,23 @@ class HoldDialog(ModalScreen[bool]):
             seconds=left % 60,
         )
 
+    def _policy(self) -> str:
+        """B9, said before confirming: until when this time can be cancelled or changed, or
+        that it cannot (the office never allows it, or its deadline is already past)."""
+        until = self.hold.cancel_until
+        if until is None:
+            return _("Esta oficina no permite anular ni cambiar una hora reservada.")
+        if until < cast("Host", self.app).clock.now():
+            return _(
+                "Esta hora ya no se podrá anular ni cambiar: el plazo de la oficina para "
+                "hacerlo terminó."
+            )
+        return _(
+            "Podrá anularla o cambiarla hasta el {day}, {time}.",
+            day=long_day(until.date()),
+            time=f"{until:%H:%M}",
+        )
+
     def compose(self) -> ComposeResult:
         office = self.hold.office
         name = self.procedure.name_in(language())
@@ -75,6 +92,7 @@ class HoldDialog(ModalScreen[bool]):
                 ),
                 id="hold-details",
             )
+            yield Static(self._policy(), id="hold-policy")
             yield Static(self._countdown(), id="hold-countdown", classes="warning-box")
             with Horizontal(classes="actions"):
                 yield Button(_("Elegir otra hora"), id="back")

@@ -176,3 +176,33 @@ async def test_k4_f2_in_an_open_list_leaves_the_focus_on_its_field(make_kiosk: A
         await settle(pilot)
         focused = app.screen.focused
         assert focused is not None and focused.id == "nationality", focused
+
+
+async def test_b9_the_hold_says_until_when_the_time_can_be_cancelled(
+    make_kiosk: Any, registered: ApplicantView
+) -> None:
+    """Said before "Confirmar la hora", in the person's language: STG allows cancelling up to
+    24 hours before, so Monday 09:00 can be cancelled or changed until Sunday 09:00."""
+    from tests.screens.test_reliability import _to_the_hold
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_the_hold(pilot, registered.email)
+        text = screen_text(app)
+        assert "Podrá anularla o cambiarla hasta el domingo, 29 de noviembre de 2026, 09:00" in text
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "You can cancel or change it until Sunday, 29 November 2026, 09:00" in screen_text(
+            app
+        )
+        # A time whose deadline is already past when it is held (a 48-hour office, a time
+        # tomorrow), and an office that never allows it: each said, not discovered later.
+        import dataclasses
+        from datetime import timedelta
+
+        dialog = app.screen
+        now = app.clock.now()
+        dialog.hold = dataclasses.replace(dialog.hold, cancel_until=now - timedelta(hours=1))
+        assert "can no longer be cancelled or changed" in dialog._policy()
+        dialog.hold = dataclasses.replace(dialog.hold, cancel_until=None)
+        assert "does not allow" in dialog._policy()
