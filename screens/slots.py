@@ -7,7 +7,7 @@ transaction. Backing out at any point lets the hold go and leaves the booking un
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from textual import on
 from textual.app import ComposeResult
@@ -260,7 +260,9 @@ class SlotsScreen(KioskScreen):
         self.refresh_bindings()
         self.call_later(self._show)
 
-    def why_not(self, state: str, day: date, slot: SlotView | None) -> str:
+    def why_not(
+        self, state: str, day: date, slot: SlotView | None, start: time | None = None
+    ) -> str:
         """One sentence on why a time cannot be taken (B5)."""
         if state == "closed":
             closed = self.closed_days.get(day)
@@ -273,7 +275,11 @@ class SlotsScreen(KioskScreen):
                 return _("Ese día la oficina está cerrada ({reason}).", reason=closed.reason)
             if slot is not None:  # a time the office took away (C6)
                 return _("La oficina cerró esa hora.")
-            return _("Esa hora está fuera del horario de atención de la oficina.")
+            office = self.offering.office
+            if start is not None and not office.opens_at <= start < office.closes_at:
+                return _("Esa hora está fuera del horario de atención de la oficina.")
+            # Open that day and at that hour, but no time was opened for booking (yet).
+            return _("Esa hora no está abierta para reservar: elija una marcada «libre» o «pocas».")
         messages = {
             "full": _("Esa hora está llena: elija una marcada «libre» o «pocas»."),
             "past": _("Esa hora ya pasó: elija una marcada «libre» o «pocas»."),
@@ -283,7 +289,9 @@ class SlotsScreen(KioskScreen):
 
     @on(SlotGrid.FullChosen)
     def _unavailable(self, event: SlotGrid.FullChosen) -> None:
-        self.notify(self.why_not(event.state, event.day, event.slot), severity="warning")
+        self.notify(
+            self.why_not(event.state, event.day, event.slot, event.start), severity="warning"
+        )
 
     @on(SlotGrid.SlotChosen)
     def _chosen(self, event: SlotGrid.SlotChosen) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -105,6 +105,7 @@ class SlotGrid(ScrollView, can_focus=True, inherit_bindings=False):
         state: str
         day: date
         slot: SlotView | None = None
+        start: time | None = None  # the cell's time, when there is no slot to say it
 
     def __init__(
         self,
@@ -237,7 +238,8 @@ class SlotGrid(ScrollView, can_focus=True, inherit_bindings=False):
         if slot is not None and state in ("free", "few"):
             self.post_message(self.SlotChosen(slot))
         else:
-            self.post_message(self.FullChosen(state, self.days[self.cursor[1]], slot))
+            row, column = self.cursor
+            self.post_message(self.FullChosen(state, self.days[column], slot, self.times[row]))
 
     def on_click(self, event: events.Click) -> None:
         """K5: one tap on a cell chooses it."""

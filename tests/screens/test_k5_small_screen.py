@@ -336,8 +336,8 @@ async def _enter_on(pilot: KioskPilot, grid: SlotGrid, row: int, column: int) ->
 @pytest.mark.parametrize(
     ("language", "holiday", "outside", "past"),
     [
-        ("es", "Inmaculada Concepción", "fuera del horario de atención", "ya pasó"),
-        ("en", "Immaculate Conception", "outside the office's opening hours", "has passed"),
+        ("es", "Inmaculada Concepción", "no está abierta para reservar", "ya pasó"),
+        ("en", "Immaculate Conception", "not open for booking", "has passed"),
     ],
 )
 async def test_b5_enter_on_a_closed_cell_says_the_holiday_or_the_hours(
@@ -350,7 +350,8 @@ async def test_b5_enter_on_a_closed_cell_says_the_holiday_or_the_hours(
     past: str,
 ) -> None:
     """RD at STG opens on Monday 7 and Wednesday 9 December; Tuesday 8 is a public holiday,
-    and Wednesday closes earlier: a closed cell names the holiday, or the opening hours."""
+    and Wednesday has no 10:00 opened, though the office is open then: a closed cell names
+    the holiday, or says the time is not open for booking (not "outside opening hours")."""
     kiosk_store.open_capacity(
         "STG", "RD", date(2026, 12, 7), date(2026, 12, 9), "09:00-10:00", 30
     )  # the 8th is skipped: a holiday
@@ -362,9 +363,18 @@ async def test_b5_enter_on_a_closed_cell_says_the_holiday_or_the_hours(
         assert grid.days[1] == date(2026, 12, 8) and grid.state_at(0, 1) == "closed"
         said = await _enter_on(pilot, grid, 0, 1)
         assert holiday in said
-        assert grid.state_at(2, 2) == "closed"  # Wednesday 10:00: outside its hours
+        assert grid.state_at(2, 2) == "closed"  # Wednesday 10:00: never opened
         assert outside in await _enter_on(pilot, grid, 2, 2)
         assert past not in said
+        # Before the office opens, the hours are the reason.
+        from datetime import time
+
+        from kiosk.i18n import translator
+
+        early = screen.why_not("closed", date(2026, 12, 9), None, time(6, 0))
+        assert early == translator(language)(
+            "Esa hora está fuera del horario de atención de la oficina."
+        )
 
 
 @pytest.mark.parametrize(("language", "past"), [("es", "ya pasó"), ("en", "has passed")])
