@@ -136,3 +136,16 @@ def test_k4_a_file_sets_removes_and_leaves_a_languages_names(store: Store, tmp_p
 
     with pytest.raises(InvalidInput, match=r"procedures\.csv"):
         store.load_catalog(tmp_path / "c")
+
+
+def test_k4_a_notice_reads_the_procedure_in_the_readers_language() -> None:
+    """Notices keep every language's name of their procedure; one written before issue 16
+    kept only `procedure_en`, and still reads in English."""
+    from store.text import Message, localised
+
+    new = Message("{procedure}", {"procedure": "Residencia", "procedure_names": {"ht": "Rezidans"}})
+    assert localised(new, "ht").render() == "Rezidans"
+    assert localised(new, "en").render() == "Residencia"  # none given: the Spanish
+    old = Message("{procedure}", {"procedure": "Residencia", "procedure_en": "Residence"})
+    assert localised(old, "en").render() == "Residence"
+    assert localised(old, "ht").render() == "Residencia"
