@@ -14,6 +14,7 @@ from screens.base import KioskScreen, Outcome
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
 from screens.widgets.fields import FormChoices, FormField, NewPasswordFields
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.nationality import NationalityPicker
 from screens.widgets.page import ScrollPage
 from screens.widgets.toggles import Choice
@@ -26,7 +27,7 @@ from store.views import ApplicantView
 class LoginScreen(KioskScreen):
     """E-mail or document, password; the lockout message says until when (A11)."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     @dataclass
     class LoggedIn(Outcome):
@@ -93,6 +94,8 @@ class LoginScreen(KioskScreen):
 class ChangePasswordScreen(KioskScreen):
     """A9: a temporary password must be replaced before anything else."""
 
+    BINDINGS = [*KEYPAD_ARROWS]
+
     @dataclass
     class PasswordChanged(Outcome):
         """The password is the applicant's own now."""
@@ -158,7 +161,7 @@ class RecoveryScreen(KioskScreen):
         temporary_password: str
         identifier: str
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from screens.base import KioskScreen
 from screens.printing import print_document
 from screens.text import _, language, moment, plain, say, short_moment, translate
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.page import ScrollPage
 from store.errors import StoreError
 from store.text import N_
@@ -21,7 +22,7 @@ from store.views import BookingView, NoticeView
 class MailboxScreen(KioskScreen):
     """The list on the left (unread marked ●), the open notice on the right."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from screens.base import KioskScreen, Outcome
 from screens.labels import procedure_name
 from screens.text import _, long_day, n_, plain
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.page import ScrollPage
 from store.text import N_
 from store.views import OfferingView, OfficeChoice, ProcedureView, WaitlistEntryView
@@ -22,7 +23,7 @@ from store.views import OfferingView, OfficeChoice, ProcedureView, WaitlistEntry
 class OfficeScreen(KioskScreen):
     """Each office with its next free time or "full, N waiting"; B4's message when none."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     @dataclass
     class Chosen(Outcome):

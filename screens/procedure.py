@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from screens.base import KioskScreen, Outcome
 from screens.labels import documents, procedure_name
 from screens.text import _, plain
+from screens.widgets.keypad import KEYPAD_ARROWS
 from store.text import N_
 from store.views import ProcedureView
 
@@ -21,7 +22,7 @@ from store.views import ProcedureView
 class ProcedureScreen(KioskScreen):
     """The catalogue's procedures; highlighting one shows what to bring (B2)."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     @dataclass
     class Chosen(Outcome):

@@ -16,6 +16,7 @@ from textual.widgets import Button, Static
 from screens.base import KioskScreen, Outcome
 from screens.printing import print_document
 from screens.text import _, language, plain
+from screens.widgets.keypad import KEYPAD_ARROWS
 
 if TYPE_CHECKING:
     from receipts.documents import CredentialsSlip
@@ -26,6 +27,8 @@ class RegisteredScreen(KioskScreen):
     """The password in large type, printed once on arrival; then on to log in.
 
     Also the end of A10's recovery, which issues a new temporary password the same way."""
+
+    BINDINGS = [*KEYPAD_ARROWS]
 
     @dataclass
     class LoginChosen(Outcome):

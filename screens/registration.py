@@ -18,7 +18,7 @@ from screens.base import KioskScreen, Outcome
 from screens.dialogs.confirm import ConfirmDialog
 from screens.labels import DOCUMENT_TYPES, field_label
 from screens.text import _, language, say
-from screens.widgets.fields import FormCheckbox, FormChoices, FormField, StoreCheck
+from screens.widgets.fields import FormCheckbox, FormChoices, FormField, FormSelect, StoreCheck
 from screens.widgets.nationality import NationalityPicker
 from screens.widgets.page import ScrollPage
 from screens.widgets.toggles import Choice
@@ -121,7 +121,7 @@ class RegistrationScreen(KioskScreen):
             )
             yield FormField(
                 field_label("region"),
-                Select(
+                FormSelect(
                     [(r.name, r.code) for r in regions],
                     prompt=_("Elija su región"),
                     id="region",

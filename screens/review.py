@@ -14,6 +14,7 @@ from screens.base import KioskScreen, Outcome
 from screens.dialogs.choice import ChoiceDialog
 from screens.labels import document_type_name, field_label
 from screens.text import _, language, long_day, plain, say
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.page import ScrollPage
 from store.errors import Refused, StoreError
 from store.forms import ApplicantForm, CleanApplicant
@@ -25,7 +26,7 @@ from store.views import Registration
 class ReviewScreen(KioskScreen):
     """Every answer once more, "Corregir" back to the form, "Confirmar" creates the account."""
 
-    BINDINGS = [Binding("escape", "back", N_("Corregir"))]
+    BINDINGS = [Binding("escape", "back", N_("Corregir")), *KEYPAD_ARROWS]
 
     @dataclass
     class Registered(Outcome):

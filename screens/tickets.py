@@ -14,6 +14,7 @@ from screens.base import KioskScreen, Outcome
 from screens.labels import TICKET_CATEGORIES, TICKET_KINDS
 from screens.text import _, moment, plain, say
 from screens.widgets.fields import FormField
+from screens.widgets.keypad import KEYPAD_ARROWS
 from screens.widgets.page import ScrollPage
 from store.errors import InvalidInput, StoreError
 from store.text import N_
@@ -34,7 +35,7 @@ def free_of_charge() -> Static:
 class HelpScreen(KioskScreen):
     """How the kiosk works, for anyone; a ticket needs an account."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     @dataclass
     class TicketChosen(Outcome):
@@ -71,7 +72,7 @@ class HelpScreen(KioskScreen):
 class TicketsScreen(KioskScreen):
     """H1: type, subject, category, optional reference, message; H2: one open ticket at a time."""
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"))]
+    BINDINGS = [Binding("escape", "back", N_("Volver")), *KEYPAD_ARROWS]
 
     def __init__(self) -> None:
         super().__init__()

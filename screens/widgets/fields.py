@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message as TextualMessage
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioSet, Static
+from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from screens.widgets.toggles import TickBox
 from store.text import Message
@@ -146,3 +146,15 @@ class FormChoices(RadioSet, inherit_bindings=False):
     def action_choose_and_go_on(self) -> None:
         self.action_toggle_button()
         self.screen.focus_next()
+
+
+class FormSelect(Select[str], inherit_bindings=False):
+    """K5 in a form: Enter or Space opens the list; up and down move to the field above and
+    below, as from a text field (Textual's Select opens its list on them too, so a keypad that
+    had chosen could never leave it)."""
+
+    BINDINGS = [
+        Binding("enter,space", "show_overlay", show=False),
+        Binding("down", "app.focus_next", show=False),
+        Binding("up", "app.focus_previous", show=False),
+    ]

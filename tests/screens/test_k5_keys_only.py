@@ -202,3 +202,63 @@ async def test_k5_up_and_down_in_a_form_move_between_its_fields(make_kiosk: Any)
         assert focused is not None and focused.id == "no-second-surname"
         page = form.query_one("#registration-form")
         assert page.region.contains_region(focused.region)  # on screen, not scrolled away
+
+
+async def test_k5_the_arrows_move_between_the_login_fields_and_buttons(
+    make_kiosk: Any, registered: Any
+) -> None:
+    """Walked at 80×24: in the login's fields the arrows did nothing, so "Olvidé mi
+    contraseña" and "Volver" needed Tab; and in the new password's first field the second
+    typing went into the first. Down and up move between fields and buttons."""
+    from textual.widgets import Input
+
+    from screens.login import ChangePasswordScreen, LoginScreen
+    from tests.screens.conftest import PASSWORD, tap
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "#login")
+        await settle(pilot)
+        login = app.screen
+        assert isinstance(login, LoginScreen)
+        login.query_one("#identifier").focus()
+        await pilot.press("down")
+        assert login.focused is not None and login.focused.id == "password"
+        await pilot.press("up")
+        assert login.focused is not None and login.focused.id == "identifier"
+        await pilot.press(*registered.email, "down", *PASSWORD, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, LoginScreen)  # logged in, keys alone
+        app.push_screen(ChangePasswordScreen(PASSWORD))
+        await settle(pilot)
+        change = app.screen
+        first = change.focused
+        assert isinstance(first, Input)
+        await pilot.press("down")
+        second = change.focused
+        assert isinstance(second, Input) and second is not first
+        await pilot.press("down")
+        assert change.focused is not None and change.focused.id == "save"
+
+
+async def test_k5_a_chosen_region_is_left_with_the_arrows(make_kiosk: Any) -> None:
+    """Walked: Down on the region field reopened its list, forever. Enter opens it; up and
+    down go to the fields around it."""
+    from textual.widgets import Select
+
+    from tests.screens.conftest import to_registration_form
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_registration_form(pilot)
+        form = app.screen
+        region = form.query_one("#region", Select)
+        region.focus()
+        await pilot.press("down")
+        assert form.focused is not None and form.focused.id == "phone"
+        await pilot.press("up", "up")
+        assert form.focused is not None and form.focused.id == "birth_date"
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert region.expanded
