@@ -150,7 +150,7 @@ class FormChoices(RadioSet, inherit_bindings=False):
 
 class FormSelect(Select[str], inherit_bindings=False):
     """K5 in a form: Enter or Space opens the list; up and down move to the field above and
-    below, as from a text field (Textual's Select opens its list on them too, so a keypad that
+    below, as from a text field (Textual's drop-down opens its list on them too, so a keypad that
     had chosen could never leave it)."""
 
     BINDINGS = [
