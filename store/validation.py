@@ -236,7 +236,9 @@ def nationalities(language: str = "es") -> dict[str, str]:
     Kreyòl reader gets the Spanish ones, as Chile's documents write them."""
     from babel import Locale
 
-    names = Locale(language if language in ("es", "en") else "es").territories
+    from store.daywords import BABEL_LOCALES  # the languages Babel really speaks
+
+    names = Locale(language if language in BABEL_LOCALES else "es").territories
     return {
         code: name
         for code, name in sorted(names.items(), key=lambda item: fold(item[1]))
