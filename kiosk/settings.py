@@ -51,6 +51,11 @@ class Settings:
     mail_from: Address | None = None
     # M3, M4: how often the counter desk sends due e-mails and the day-before reminders.
     mail_every_seconds: int = 60
+    # O3, O4: this store's name (an office code, or CENTRAL), the key it signs its bundles
+    # with (environment only, like every secret) and the file of the stores it trusts.
+    store_code: str | None = None
+    bundle_key: str | None = None
+    bundle_trust: Path | None = None
 
     @property
     def mail_enabled(self) -> bool:
@@ -238,5 +243,8 @@ def load_settings(
         mail_every_seconds=_int(
             "KIOSK_MAIL_EVERY_SECONDS", pick("mail_every_seconds", 60), 1, 86400
         ),
+        store_code=str(code).strip().upper() if (code := pick("store_code")) else None,
+        bundle_key=env.get("KIOSK_BUNDLE_KEY") or None,
+        bundle_trust=Path(trust) if (trust := pick("bundle_trust")) else None,
         **_mail(env, file, pick),
     )

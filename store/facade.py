@@ -35,6 +35,7 @@ from store.services import (
     roles,
     staff,
     stats,
+    sync,
     tickets,
     training,
     waitlist,
@@ -53,6 +54,7 @@ from store.views import (
     ApplicantView,
     AuditEventView,
     BookingView,
+    BundleWritten,
     Cancelled,
     CapacityChange,
     CapacityOpened,
@@ -72,6 +74,7 @@ from store.views import (
     SlotView,
     StaffPassword,
     StaffView,
+    SyncConflictView,
     TicketView,
     WaitlistEntryView,
 )
@@ -195,6 +198,58 @@ class Store:
             return catalog_files.load(ctx, tables)
 
         return self._write(actor, work)
+
+    # -- offices and the central store (O3, O4) ------------------------------------------------
+
+    def export_bundle(
+        self,
+        path: Path,
+        *,
+        office: str,
+        store_code: str | None,
+        key: bytes,
+        everything: bool = False,
+        actor: Actor = SYSTEM,
+    ) -> BundleWritten:
+        """O4: write a signed bundle for `office` (an office's store: its own activity, for
+        CENTRAL; the central store: what that office needs from everyone else). Read only: it
+        carries what changed since the receiver's last acknowledgement, or `everything`."""
+        from store import bundle
+
+        manifest, tables = self._read(
+            lambda ctx: sync.export(
+                ctx, store_code=store_code or "", office_code=office, everything=everything
+            ),
+            actor,
+        )
+        size = bundle.write(path, manifest, tables, key)
+        return sync.written(manifest, tables, str(path), size)
+
+    def import_bundle(
+        self,
+        path: Path,
+        *,
+        store_code: str | None,
+        trust: dict[str, bytes],
+        actor: Actor = SYSTEM,
+    ) -> dict[str, dict[str, int]]:
+        """O4: check a bundle whole (signature, seal, every checksum), then merge it in one
+        transaction; per table, rows inserted, updated, unchanged and conflicts."""
+        from store import bundle
+
+        own = self._read(lambda ctx: sync.check_store_code(ctx, store_code), actor)
+        got = bundle.read(path, own_code=own, trust=trust)
+        return self._write(actor, lambda ctx: sync.apply(ctx, own, got))
+
+    def sync_conflicts(
+        self, *, actor: Actor, include_resolved: bool = False
+    ) -> list[SyncConflictView]:
+        """O4: contact data two stores hold differently, for the counter's staff to choose."""
+        return self._read(lambda ctx: sync.conflicts(ctx, include_resolved=include_resolved), actor)
+
+    def resolve_conflict(self, conflict_id: int, keep: str, *, actor: Actor) -> SyncConflictView:
+        """O4: the staff member's choice: `local` or `incoming`."""
+        return self._write(actor, lambda ctx: sync.resolve(ctx, conflict_id, keep))
 
     def has_staff(self) -> bool:
         """Whether any staff account exists (none on a store just set up)."""

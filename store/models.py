@@ -62,6 +62,15 @@ def uuid_field() -> Any:
     return Field(default_factory=_uuid, max_length=36, unique=True, nullable=False)
 
 
+def sync_field() -> Any:
+    """O3: when the row last changed, as the database's triggers number changes (migration
+    0011): a bundle carries the rows changed since the receiver's last acknowledgement. Never
+    set by the application."""
+    return Field(
+        default=0, sa_type=sa.BigInteger, index=True, sa_column_kwargs={"server_default": "0"}
+    )
+
+
 class StoreFact(SQLModel, table=True):
     """What a store is, set once: `purpose` is `training` for a store `kiosk demo` made (its
     clock may be stood still and its passwords hashed fast; a real store refuses both)."""
@@ -114,6 +123,7 @@ class OfficeClosure(SQLModel, table=True):
     office_id: int = Field(foreign_key="offices.id")
     day: date
     reason: str = Field(max_length=200)
+    sync_seq: int = sync_field()
 
 
 class Procedure(SQLModel, table=True):
@@ -179,6 +189,7 @@ class Applicant(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
+    sync_seq: int = sync_field()
     document_type: str = Field(max_length=10)
     document_number: str = Field(max_length=24)
     document_key: str = Field(max_length=24)
@@ -238,6 +249,7 @@ class Slot(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
+    sync_seq: int = sync_field()
     office_id: int = Field(foreign_key="offices.id")
     procedure_id: int = Field(foreign_key="procedures.id")
     day: date
@@ -274,6 +286,7 @@ class Booking(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
+    sync_seq: int = sync_field()
     code: str | None = Field(default=None, max_length=8, unique=True)
     slot_id: int = Field(foreign_key="slots.id", index=True)
     seat: int
@@ -308,6 +321,7 @@ class WaitlistEntry(SQLModel, table=True):
         sa.Index(
             "uq_waitlist_entries_one_waiting",
             "applicant_id",
+            "office_id",
             "procedure_id",
             unique=True,
             sqlite_where=sa.text("status = 'waiting'"),
@@ -319,6 +333,7 @@ class WaitlistEntry(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
+    sync_seq: int = sync_field()
     applicant_id: int = Field(foreign_key="applicants.id")
     office_id: int = Field(foreign_key="offices.id")
     procedure_id: int = Field(foreign_key="procedures.id")
@@ -345,6 +360,7 @@ class Notice(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_notices_applicant_read", "applicant_id", "read_at"),)
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
+    sync_seq: int = sync_field()
     applicant_id: int = Field(foreign_key="applicants.id")
     kind: str = Field(max_length=24)
     subject: str = Field(max_length=300)
@@ -385,6 +401,7 @@ class Ticket(SQLModel, table=True):
         sa.Index(
             "uq_tickets_one_open",
             "applicant_id",
+            "office_id",
             unique=True,
             sqlite_where=sa.text("status = 'open'"),
             postgresql_where=sa.text("status = 'open'"),
@@ -393,6 +410,7 @@ class Ticket(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = uuid_field()
+    sync_seq: int = sync_field()
     applicant_id: int = Field(foreign_key="applicants.id")
     # C9: the office that answers; None for a person with no booking or place anywhere.
     office_id: int | None = Field(default=None, foreign_key="offices.id")
@@ -413,6 +431,7 @@ class AuditEvent(SQLModel, table=True):
     event is chained to the one before by `hash` (store/services/audit_chain.py)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("uq_audit_events_origin_hash", "origin_hash", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = utc_field(index=True)
     actor: str = Field(max_length=60)
@@ -421,3 +440,59 @@ class AuditEvent(SQLModel, table=True):
     details: str = Field(sa_type=sa.Text, default="{}")
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # O4: an event another store wrote, appended here as it arrived in a bundle: the store it
+    # was first written at and its hash there (its identity, so a bundle imported twice adds
+    # it once). Both are part of the chained content (audit_chain.digest). None: written here.
+    origin: str | None = Field(default=None, max_length=12)
+    origin_hash: str | None = Field(default=None, max_length=64)
+
+
+class SyncCounter(SQLModel, table=True):
+    """SQLite's change counter (O3): its triggers number every change to a travelling row from
+    this one row (writers take turns on SQLite, so the numbers follow the commits).
+    PostgreSQL numbers changes by transaction instead (store/migrations 0011)."""
+
+    __tablename__ = "sync_counter"
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class SyncPeer(SQLModel, table=True):
+    """O3: what this store and another have exchanged. `received_*`: the other store's
+    watermark up to which its bundles were imported here, without a gap; `acked_*`: this
+    store's watermark up to which the other says it has imported ours (its bundles carry that)."""
+
+    __tablename__ = "sync_peers"
+    peer: str = Field(primary_key=True, max_length=12)
+    received_seq: int = Field(default=0, sa_type=sa.BigInteger)
+    received_audit: int = Field(default=0)
+    acked_seq: int = Field(default=0, sa_type=sa.BigInteger)
+    acked_audit: int = Field(default=0)
+    imported_at: datetime | None = utc_field(nullable=True)
+
+
+class ApplicantAlias(SQLModel, table=True):
+    """O4: another store's uuid for a person this store knows under its own: the same
+    identity (document type, number, nationality) registered at two offices is one account."""
+
+    __tablename__ = "applicant_aliases"
+    uuid: str = Field(primary_key=True, max_length=36)
+    applicant_id: int = Field(foreign_key="applicants.id", index=True)
+
+
+class SyncConflict(SQLModel, table=True):
+    """O4: contact data another store holds differently for the same person (two e-mails, two
+    phones). Never overwritten silently: the counter's staff choose (`kept`)."""
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (sa.UniqueConstraint("applicant_id", "field", "incoming_value"),)
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicants.id", index=True)
+    field: str = Field(max_length=16)
+    local_value: str | None = Field(default=None, max_length=254)
+    incoming_value: str = Field(max_length=254)
+    source: str = Field(max_length=12)
+    found_at: datetime = utc_field()
+    resolved_at: datetime | None = utc_field(nullable=True)
+    resolved_by: int | None = Field(default=None, foreign_key="staff.id")
+    kept: str | None = Field(default=None, max_length=10)

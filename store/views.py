@@ -539,3 +539,35 @@ class ChainVerdict:
             "broken_at": self.broken_at,
             "problem": self.problem,
         }
+
+
+@dataclass(frozen=True)
+class BundleWritten:
+    """An export (O4): the file, its size, who sent it to whom, rows per table, and the
+    change numbers it covers (from `since`, up to before `upto`)."""
+
+    path: str
+    size: int
+    store: str
+    to: str
+    rows: Mapping[str, int]
+    since: int
+    upto: int
+
+
+@dataclass(frozen=True)
+class SyncConflictView:
+    """O4: contact data another store holds differently for the same person, for staff to
+    choose; `current_value` is the person's now, `kept` the choice once made."""
+
+    id: int
+    applicant_id: int
+    applicant_name: str
+    field: str  # "email" or "phone"
+    local_value: str | None
+    incoming_value: str
+    current_value: str | None
+    source: str
+    found_at: datetime
+    resolved_at: datetime | None = None
+    kept: str | None = None

@@ -14,6 +14,7 @@ one family of commands and registers it on the group when imported here:
 - `mail`: `kiosk outbox send` and `kiosk reminders send`
 - `audit`: `kiosk audit verify` (the audit log's hash chain, W7)
 - `staff`: `kiosk staff add|list|deactivate|unlock|reset-password|change-password` (C10)
+- `bundles`: `kiosk export`, `kiosk import` and `kiosk conflicts list|resolve` (O3, O4)
 
 `acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
 
@@ -27,6 +28,7 @@ from kiosk.cli import (
     apps,
     audit,
     bookings,
+    bundles,
     catalog,
     closures,
     database,
@@ -51,6 +53,7 @@ COMMANDS = (
     mail,
     staff,
     audit,
+    bundles,
 )
 
 

@@ -35,7 +35,9 @@ _CHAIN_LOCK = 0x6B696F736B
 
 def digest(prev_hash: str, row: Mapping[Any, Any]) -> str:
     """SHA-256 over the previous hash and the event's content, in one canonical spelling (the
-    moment in UTC to the microsecond, as both databases keep it)."""
+    moment in UTC to the microsecond, as both databases keep it). An event that came from
+    another store (O4) has its origin and its hash there in the content too; one written here
+    has neither, and hashes as it did before they existed."""
     at: datetime = row["at"]
     content = [
         prev_hash,
@@ -45,6 +47,8 @@ def digest(prev_hash: str, row: Mapping[Any, Any]) -> str:
         row["subject"],
         row["details"],
     ]
+    if row.get("origin"):
+        content += [row["origin"], row["origin_hash"]]
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -76,7 +80,8 @@ def seal(session: Session, rows: list[dict[str, Any]]) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    linked, _ = link(head(session), rows)
+    local = {"origin": None, "origin_hash": None}
+    linked, _ = link(head(session), [{**local, **row} for row in rows])
     connection.execute(sa.insert(AuditEvent.__table__), linked)  # type: ignore[attr-defined]
 
 
@@ -89,6 +94,8 @@ def verify(session: Session, *, batch: int = 5000) -> ChainVerdict:
         col(AuditEvent.action),
         col(AuditEvent.subject),
         col(AuditEvent.details),
+        col(AuditEvent.origin),
+        col(AuditEvent.origin_hash),
         col(AuditEvent.prev_hash),
         col(AuditEvent.hash),
     ]

@@ -155,6 +155,10 @@ WITH_STAFF: dict[str, tuple[str, ...]] = {
     "staff reset-password": ("agente",),
     "staff change-password": (),
     "audit verify": (),
+    "export": ("--office", "STG", "--out", "b.bundle"),
+    "import": ("b.bundle",),
+    "conflicts list": (),
+    "conflicts resolve": ("1", "--keep", "local"),
 }
 
 
