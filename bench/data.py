@@ -2,10 +2,13 @@
 
 - `people_db(n)`: the demo catalogue plus `n` applicants with realistic names (1 000 000 for
   the search figure, 100 000 for memory and the waitlist).
-- `waitlist_db()`: 100 000 applicants waiting for one office and procedure."""
+- `waitlist_db()`: 100 000 applicants waiting for one office and procedure.
+- `office_day()`: an office's store provisioned as a copy of the central demo store, after a
+  busy day (2 000 people registered and booked, 5 000 notices): the O3 bundle's figures."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sqlite3
@@ -230,3 +233,90 @@ def copy_of(path: Path, name: str) -> Path:
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copy(path, target)
     return target
+
+
+def demo_db() -> Path:
+    """The demo store alone (the central store an office is copied from)."""
+    path = CACHE / "demo.db"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        work = path.with_suffix(f".{os.getpid()}.part")  # two test workers may build it at once
+        _fresh(work)
+        sqlite3.connect(work).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+        work.replace(path)
+    return path
+
+
+def office_day(bookings: int = 2000, notices: int = 5000, name: str = "office-day") -> Path:
+    """A copy of the demo store where STG registered `bookings` people, booked each a time of
+    the demo's capacity and wrote `notices` notices (built once, then cached)."""
+    path = CACHE / f"{name}-{bookings}-{notices}.db"
+    if path.exists():
+        return path
+    CACHE.mkdir(exist_ok=True)
+    work = path.with_suffix(f".{os.getpid()}.part")
+    shutil.copy(demo_db(), work)
+    add_applicants(work, bookings, start=5_000_000)
+    rng = random.Random(SEED)
+    con = sqlite3.connect(work)
+    (office,) = con.execute("SELECT id FROM offices WHERE code = ?", (OFFICE,)).fetchone()
+    seats = [
+        (slot, procedure, seat)
+        for slot, procedure, taken, total in con.execute(
+            "SELECT id, procedure_id, taken, seats FROM slots WHERE office_id = ? "
+            "AND NOT blocked ORDER BY starts_at",
+            (office,),
+        )
+        for seat in range(taken + 1, total + 1)
+    ][:bookings]
+    people = [
+        r[0]
+        for r in con.execute(
+            "SELECT id FROM applicants WHERE document_number >= 'B05000000' ORDER BY id"
+        )
+    ]
+    stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    con.execute("BEGIN")
+    con.executemany(
+        "INSERT INTO bookings (uuid, code, slot_id, seat, applicant_id, office_id, procedure_id, "
+        "status, created_at, confirmed_at) VALUES (?,?,?,?,?,?,?,'confirmed',?,?)",
+        [
+            (
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                "".join(rng.choice(letters) for _ in range(8)),
+                slot,
+                seat,
+                person,
+                office,
+                procedure,
+                stamp,
+                stamp,
+            )
+            for (slot, procedure, seat), person in zip(seats, people, strict=False)
+        ],
+    )
+    con.execute(
+        "UPDATE slots SET taken = (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = slots.id "
+        "AND b.status IN ('held', 'confirmed', 'checked_in', 'attended', 'missed')) "
+        "WHERE office_id = ?",
+        (office,),
+    )
+    made = con.execute(
+        "SELECT id, applicant_id FROM bookings WHERE applicant_id IN (SELECT id FROM applicants "
+        "WHERE document_number >= 'B05000000') ORDER BY id"
+    ).fetchall()
+    con.executemany(
+        "INSERT INTO notices (uuid, applicant_id, kind, subject, body, params, booking_id, "
+        "created_at) VALUES (?,?,'booking','Reserva confirmada','Su hora: {code}','{}',?,?)",
+        [
+            (str(uuid.UUID(int=rng.getrandbits(128))), applicant, booking, stamp)
+            for n in range(notices)
+            for booking, applicant in [made[n % len(made)]]
+        ],
+    )
+    con.execute("COMMIT")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    work.replace(path)
+    return path

@@ -221,7 +221,9 @@ def read(path: Path, *, own_code: str, trust: Mapping[str, bytes]) -> Bundle:
     )
     connection = sqlite3.connect(":memory:")
     try:
-        connection.deserialize(body)
+        # Read as a rollback-journal database (bytes 18-19): our bundles are; an office's own
+        # file in WAL mode would not open from memory, and must be told apart from a bundle.
+        connection.deserialize(body[:18] + b"\x01\x01" + body[20:])
         names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         if not set(_BOOKKEEPING) <= names:
             raise not_bundle

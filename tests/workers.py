@@ -227,6 +227,18 @@ def results(processes: list[subprocess.Popen[str]]) -> list[dict[str, int]]:
     return found
 
 
+def import_bundle(url: str, path: str, key: str, username: str, password: str) -> dict[str, int]:
+    """O4: the central store imports an office's bundle (killed in the middle by the test)."""
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)))
+    actor = store.login_staff(username, password).actor
+    print("importing", flush=True)
+    counts = store.import_bundle(
+        Path(path), store_code="CENTRAL", trust={"STG": key.encode()}, actor=actor
+    )
+    store.close()
+    return {table: c["inserted"] for table, c in counts.items()}
+
+
 COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "book": book,
     "open": open_capacity,
@@ -237,6 +249,7 @@ COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "remind": remind,
     "audit_writes": audit_writes,
     "first_staff": first_staff,
+    "import_bundle": import_bundle,
 }
 
 if __name__ == "__main__":

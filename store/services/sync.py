@@ -535,11 +535,21 @@ def _selection(spec: Spec, office_id: int, central: bool, since: int) -> list[An
     if "sync_seq" in table.c and spec.table != "office_closures":
         where.append(table.c.sync_seq >= since)
     if spec.table in OWNED:
-        mine = table.c.office_id != office_id if central else table.c.office_id == office_id
-        if spec.table == "tickets":
-            mine = sa.or_(mine, table.c.office_id.is_(None))
-        where.append(mine)
+        where.append(_sent_office(table.c.office_id, office_id, central, spec.table == "tickets"))
+    if spec.table == "notices":  # a notice about a booking or a ticket goes with it
+        for column, model in ((table.c.booking_id, Booking), (table.c.ticket_id, Ticket)):
+            owned = sa.select(col(model.id)).where(
+                _sent_office(col(model.office_id), office_id, central, model is Ticket)
+            )
+            where.append(sa.or_(column.is_(None), column.in_(owned)))
     return where
+
+
+def _sent_office(column: Any, office_id: int, central: bool, or_none: bool) -> Any:
+    """The rows of the offices a bundle carries: from an office, its own; from the central
+    store, every other office's (and, for tickets, those no office answers)."""
+    mine = column != office_id if central else column == office_id
+    return sa.or_(mine, column.is_(None)) if or_none else mine
 
 
 def written(
