@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, col
 
 from store import Store
 from store.bundle import CENTRAL
-from store.models import Applicant, Booking, Slot
+from store.models import SEAT_STATES, Applicant, Booking, Slot
 from store.views import StaffView
 from tests.factories import MONDAY, form, open_day, seed_catalog
 
@@ -132,25 +132,19 @@ def double_booked(store: Store) -> list[Any]:
     """Seats given twice, or a time whose count of seats taken is not its bookings."""
     with store.database.reading() as session:
         active = (
-            sa.select(Booking.slot_id, Booking.seat, sa.func.count())
-            .where(
-                col(Booking.status).in_(("held", "confirmed", "checked_in", "attended", "missed"))
-            )
+            sa.select(col(Booking.slot_id), col(Booking.seat), sa.func.count())
+            .where(col(Booking.status).in_(SEAT_STATES))
             .group_by(col(Booking.slot_id), col(Booking.seat))
         )
         twice = [r for r in session.execute(active) if r[2] > 1]
-        counted = dict(
+        counted: dict[int, int] = dict(
             session.execute(
-                sa.select(Booking.slot_id, sa.func.count())
-                .where(
-                    col(Booking.status).in_(
-                        ("held", "confirmed", "checked_in", "attended", "missed")
-                    )
-                )
+                sa.select(col(Booking.slot_id), sa.func.count())
+                .where(col(Booking.status).in_(SEAT_STATES))
                 .group_by(col(Booking.slot_id))
             ).all()
         )
-        wrong = [s.id for s in session.scalars(sa.select(Slot)) if s.taken != counted.get(s.id, 0)]
+        wrong = [s.id for s in session.scalars(sa.select(Slot)) if s.taken != counted.get(s.id or 0, 0)]
     return twice + wrong
 
 
