@@ -123,6 +123,7 @@ class Settings:
             passwords=passwords,
             hold_minutes=self.hold_minutes,
             temporary_hours=self.temporary_hours,
+            store_code=self.store_code,
             mail_enabled=self.mail_enabled,
         )
 

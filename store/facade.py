@@ -101,11 +101,19 @@ class Store:
         hold_minutes: int = 5,
         mail_enabled: bool = False,
         temporary_hours: int = 72,
+        store_code: str | None = None,
     ) -> None:
         self.database = db.Database(url)
         self.clock = clock or SystemClock()
+        # O3: a store named after an office (KIOSK_STORE_CODE) changes that office's capacity
+        # only; CENTRAL, or no name, any office's.
+        own = (store_code or "").strip().upper() or None
         self.config = StoreConfig(
-            passwords or Passwords(), hold_minutes, mail_enabled, temporary_hours
+            passwords or Passwords(),
+            hold_minutes,
+            mail_enabled,
+            temporary_hours,
+            own_office=None if own == "CENTRAL" else own,
         )
 
     # -- plumbing ---------------------------------------------------------------------------

@@ -22,6 +22,9 @@ class StoreConfig:
     hold_minutes: int = 5
     mail_enabled: bool = False
     temporary_hours: int = 72  # issue 15 §6: how long a temporary password works
+    # O3: the office whose store this is (None: the central store, or one that exchanges no
+    # bundles); its capacity is the only one it may change.
+    own_office: str | None = None
 
 
 @dataclass(frozen=True)

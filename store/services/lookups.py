@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import col
 
-from store.errors import NotFound
+from store.errors import NotFound, Refused
 from store.models import (
     Applicant,
     Booking,
@@ -105,7 +105,23 @@ def lock_offering(ctx: Ctx, office_id: int, procedure_id: int) -> OfficeProcedur
     """W2: serialise all capacity and waitlist work of one office and procedure.
 
     SQLite already serialises writers (BEGIN IMMEDIATE); on PostgreSQL this row lock makes
-    concurrent openings, cancellations, holds and enrolments of one queue take turns."""
+    concurrent openings, cancellations, holds and enrolments of one queue take turns.
+
+    O3: an office's store changes no other office's capacity (what it holds of theirs came in
+    a bundle, and its bookings there would never travel back)."""
+    own = ctx.config.own_office
+    if own is not None:
+        office = ctx.session.get(Office, office_id)
+        if office is not None and office.code != own:
+            raise Refused(
+                "O3",
+                "other_office_capacity",
+                N_(
+                    "Las horas de {office} se reservan en esa oficina o en línea; aquí solo "
+                    "las de esta oficina."
+                ),
+                {"office": office.name},
+            )
     query = sa.select(OfficeProcedure).where(
         col(OfficeProcedure.office_id) == office_id,
         col(OfficeProcedure.procedure_id) == procedure_id,

@@ -108,7 +108,7 @@ def offline_day(sites: dict[str, Site]) -> dict[str, Any]:
     carla = vap.register(
         person("P3333333", "carla@correo.cl", given_names="Carla"), terms_accepted=True
     )
-    open_day(vap, "VAP", "RT", hours="09:00-10:00")
+    open_day(vap, "VAP", "RT", hours="09:00-11:00")
     free = [s.id for s in vap.slots("VAP", "RT", MONDAY, MONDAY) if s.free]
     ana_vap_booking = vap.book(ana_vap.applicant.id, free[0])
     vap.book(carla.applicant.id, free[1])
@@ -144,7 +144,9 @@ def double_booked(store: Store) -> list[Any]:
                 .group_by(col(Booking.slot_id))
             ).all()
         )
-        wrong = [s.id for s in session.scalars(sa.select(Slot)) if s.taken != counted.get(s.id or 0, 0)]
+        wrong = [
+            s.id for s in session.scalars(sa.select(Slot)) if s.taken != counted.get(s.id or 0, 0)
+        ]
     return twice + wrong
 
 

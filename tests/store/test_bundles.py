@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col
 
-from store import bundle
+from store import Store, bundle
 from store.bundle import CENTRAL
 from store.errors import Refused
 from store.models import Applicant, Booking, SyncConflict, WaitlistEntry
@@ -145,3 +145,30 @@ def test_o4_contact_data_changed_at_an_office_is_a_conflict_not_an_overwrite(
     assert bruno.email == "bruno.nuevo@correo.cl"
     with pytest.raises(Refused):  # chosen once
         central.store.resolve_conflict(chosen.id, "local", actor=central.supervisor.actor)
+
+
+def test_o3_an_offices_store_books_only_its_own_times(
+    central: Site, offices: dict[str, Site], tmp_path: Path
+) -> None:
+    """What STG holds of VAP's came in a bundle and is VAP's: STG's kiosk does not book it (its
+    booking would never travel back), while its own times and the central store's are open."""
+    from datetime import timedelta
+
+    from store.clock import FixedClock
+    from tests.conftest import NOW
+    from tests.factories import MONDAY, open_day
+
+    round_trip(central, offices, tmp_path)
+    stg = Store(offices["STG"].store.url, clock=FixedClock(NOW), store_code="STG")
+    (carla,) = people(stg, "P3333333")
+    vap_times = [s.id for s in stg.slots("VAP", "RT", MONDAY, MONDAY) if s.free]
+    assert vap_times, "STG received VAP's times"
+    with pytest.raises(Refused) as refusal:
+        stg.hold(carla.id, vap_times[0])
+    assert refusal.value.rule == "O3"
+    with pytest.raises(Refused):
+        stg.enrol(carla.id, "VAP", "RT")
+    open_day(stg, "STG", "RD", day=MONDAY + timedelta(days=1))
+    own = next(s.id for s in stg.slots("STG", "RD", None, None) if s.free)
+    assert stg.hold(carla.id, own).status == "held"
+    stg.close()
