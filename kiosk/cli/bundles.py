@@ -56,7 +56,7 @@ def export_bundle(
         },
         as_json,
         env.say(
-            N_("Paquete para {to} escrito en {file}: {rows} filas, {size} bytes."),
+            N_("Paquete para {to} escrito en {file} (filas: {rows}; bytes: {size})."),
             to=done.to,
             file=done.path,
             rows=rows,
@@ -86,8 +86,8 @@ def import_bundle(env: Env, acting: StaffView, file: Path, as_json: bool) -> Non
         as_json,
         env.say(
             N_(
-                "Paquete importado: {inserted} filas nuevas, {updated} actualizadas, "
-                "{conflicts} conflictos para revisar."
+                "Paquete importado. Filas nuevas: {inserted}; actualizadas: {updated}; "
+                "conflictos para revisar: {conflicts}."
             ),
             **total,
         ),

@@ -199,7 +199,7 @@ SPECS: tuple[Spec, ...] = (
         ("uuid",),
         (
             _APPLICANT,
-            Ref("office_id", "office", "offices"),
+            _OFFICE,
             Ref("answered_by", "answered_by", "staff"),
         ),
     ),
@@ -242,7 +242,7 @@ _MODELS: dict[str, Any] = {
 }
 
 
-# -- values as they travel -----------------------------------------------------------------------
+# -- values as they travel ------------------------------------------------------------------------
 
 
 def _kind(column: sa.Column[Any]) -> str:
@@ -295,7 +295,7 @@ def _kinds(spec: Spec) -> dict[str, str]:
     return {c.name: _kind(c) for c in spec.sa_table.columns}
 
 
-# -- references ------------------------------------------------------------------------------------
+# -- references -----------------------------------------------------------------------------------
 
 
 class Keys:
@@ -379,7 +379,7 @@ def _to_bundle(
     return out
 
 
-# -- export ------------------------------------------------------------------------------------------
+# -- export ---------------------------------------------------------------------------------------
 
 
 def _peer(ctx: Ctx, code: str) -> SyncPeer:
@@ -566,7 +566,7 @@ def written(
     )
 
 
-# -- import ------------------------------------------------------------------------------------------
+# -- import ---------------------------------------------------------------------------------------
 
 
 def _counts() -> dict[str, int]:
@@ -992,7 +992,7 @@ def apply(ctx: Ctx, store_code: str, got: Bundle) -> dict[str, dict[str, int]]:
     return result
 
 
-# -- conflicts for staff --------------------------------------------------------------------------------
+# -- conflicts for staff --------------------------------------------------------------------------
 
 
 def _conflict_view(ctx: Ctx, conflict: SyncConflict) -> SyncConflictView:
@@ -1064,7 +1064,3 @@ def resolve(ctx: Ctx, conflict_id: int, keep: str) -> SyncConflictView:
         kept=keep,
     )
     return _conflict_view(ctx, conflict)
-
-
-def rows_of(tables: Mapping[str, Table]) -> int:
-    return sum(len(t.rows) for t in tables.values())

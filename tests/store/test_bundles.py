@@ -172,3 +172,27 @@ def test_o3_an_offices_store_books_only_its_own_times(
     own = next(s.id for s in stg.slots("STG", "RD", None, None) if s.free)
     assert stg.hold(carla.id, own).status == "held"
     stg.close()
+
+
+def test_o4_two_people_with_one_e_mail_are_both_kept_and_staff_are_asked(
+    central: Site, offices: dict[str, Site], tmp_path: Path
+) -> None:
+    """Offline, STG and VAP each registered a different person with the same e-mail: the
+    central store keeps both, the second with a parked address that is never sent to, and a
+    conflict row that names the e-mail it brought."""
+    from tests.store.bundle_sites import person
+
+    offices["STG"].store.register(person("P5555555", "casa@correo.cl"), terms_accepted=True)
+    offices["VAP"].store.register(person("P6666666", "casa@correo.cl"), terms_accepted=True)
+    for code, site in offices.items():
+        site.export(tmp_path / f"{code}.bundle")
+        central.take(tmp_path / f"{code}.bundle")
+    (first,) = people(central.store, "P5555555")
+    (second,) = people(central.store, "P6666666")
+    assert first.email == "casa@correo.cl" and second.email.endswith("@conflicto.invalid")
+    (conflict,) = central.store.sync_conflicts(actor=central.supervisor.actor)
+    assert (conflict.applicant_id, conflict.incoming_value) == (second.id, "casa@correo.cl")
+    with pytest.raises(Refused):  # the other person has it here
+        central.store.resolve_conflict(conflict.id, "incoming", actor=central.supervisor.actor)
+    again = central.take(tmp_path / "VAP.bundle")
+    assert again["applicants"]["conflicts"] == again["applicants"]["inserted"] == 0
