@@ -153,7 +153,13 @@ def write(path: Path, manifest: Mapping[str, str], tables: Mapping[str, Table], 
 
     contents: list[tuple[Value, ...]] = []
     folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=folder)
+    except OSError:
+        raise refuse(
+            N_("No se puede escribir en {folder}: elija una carpeta que exista y sea suya."),
+            folder=str(folder),
+        ) from None
     os.close(handle)
     os.unlink(temporary)
     try:

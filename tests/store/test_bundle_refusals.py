@@ -156,3 +156,12 @@ def test_o4_a_table_that_does_not_match_its_checksum_is_refused(
     connection.close()
     _seal(changed, KEYS["STG"])
     assert "suma de control" in _refused(central, changed)
+
+
+def test_o4_a_bundle_is_written_where_it_can_be_or_not_at_all(
+    offices: dict[str, Site], tmp_path: Path
+) -> None:
+    with pytest.raises(InvalidInput) as refusal:
+        offices["STG"].export(tmp_path / "no-such-folder" / "stg.bundle")
+    assert "No se puede escribir" in refusal.value.render()
+    assert not (tmp_path / "no-such-folder").exists()
