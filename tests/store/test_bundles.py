@@ -161,6 +161,7 @@ def test_o3_an_offices_store_books_only_its_own_times(
     round_trip(central, offices, tmp_path)
     stg = Store(offices["STG"].store.url, clock=FixedClock(NOW), store_code="STG")
     (carla,) = people(stg, "P3333333")
+    assert carla.id is not None
     vap_times = [s.id for s in stg.slots("VAP", "RT", MONDAY, MONDAY) if s.free]
     assert vap_times, "STG received VAP's times"
     with pytest.raises(Refused) as refusal:
