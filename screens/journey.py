@@ -25,6 +25,7 @@ from screens.counter.applicant import ApplicantScreen
 from screens.counter.audit import AuditScreen
 from screens.counter.capacity import CapacityScreen
 from screens.counter.closures import ClosuresScreen
+from screens.counter.conflicts import ConflictsScreen
 from screens.counter.desk import DeskScreen
 from screens.counter.figures import FiguresScreen
 from screens.counter.login import StaffLoginScreen, StaffPasswordScreen
@@ -375,4 +376,5 @@ DESK_SCREENS: dict[str, Callable[[], KioskScreen]] = {
     "figures": FiguresScreen,
     "audit": AuditScreen,
     "staff": StaffScreen,
+    "conflicts": ConflictsScreen,
 }

@@ -98,7 +98,7 @@ def trusted_keys(path: Path | None) -> dict[str, bytes]:
     if path is None:
         raise refuse(
             N_(
-                "Falta la lista de tiendas de confianza: defina KIOSK_BUNDLE_TRUST con un "
+                "Falta la lista de bases de datos de confianza: defina KIOSK_BUNDLE_TRUST con un "
                 'archivo TOML de líneas CÓDIGO = "clave".'
             )
         )
@@ -244,7 +244,7 @@ def read(path: Path, *, own_code: str, trust: Mapping[str, bytes]) -> Bundle:
             raise refuse(
                 N_(
                     "El paquete viene de {store}, que no está en la lista de confianza de esta "
-                    "tienda (KIOSK_BUNDLE_TRUST): no se importó nada."
+                    "base de datos (KIOSK_BUNDLE_TRUST): no se importó nada."
                 ),
                 store=manifest["store"],
             )
@@ -305,13 +305,13 @@ def _check_sender(path: Path, manifest: Mapping[str, str], own_code: str) -> Non
         )
     if manifest["store"] == own_code:
         raise refuse(
-            N_("{path} lo exportó esta misma tienda ({store}): no se importa lo propio."),
+            N_("{path} lo exportó esta misma base de datos ({store}): no se importa lo propio."),
             path=path.name,
             store=own_code,
         )
     if manifest["to"] != own_code:
         raise refuse(
-            N_("El paquete es para {to}, no para esta tienda ({store})."),
+            N_("El paquete es para {to}, no para esta base de datos ({store})."),
             to=manifest["to"],
             store=own_code,
         )

@@ -27,6 +27,7 @@ DeskAction = Literal[
     "figures",
     "audit",
     "staff",
+    "conflicts",
 ]
 
 # (button id, label, roles, what it is for)
@@ -75,6 +76,13 @@ ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
         N_("Registro de auditoría"),
         ("auditor", "supervisor"),
         N_("quién hizo qué y cuándo"),
+    ),
+    # O4: last, so that the arrows' way to the others (K5) stays as staff learnt it.
+    (
+        "conflicts",
+        N_("Datos en conflicto"),
+        ("agent", "supervisor"),
+        N_("dos oficinas con datos distintos"),
     ),
 )
 

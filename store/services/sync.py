@@ -407,7 +407,7 @@ def check_store_code(ctx: Ctx, store_code: str | None) -> str:
         raise InvalidInput(
             "store_code",
             N_(
-                "Esta tienda no tiene nombre: defina KIOSK_STORE_CODE con el código de su oficina "
+                "Esta base de datos no tiene nombre: defina KIOSK_STORE_CODE con el código de su oficina "
                 "o CENTRAL."
             ),
         )
@@ -455,7 +455,7 @@ def export(
         raise Refused(
             "O3",
             "not_this_office",
-            N_("Esta tienda es la de {store}: exporta solo su propia oficina."),
+            N_("Esta base de datos es la de {store}: exporta solo su propia oficina."),
             {"store": store_code},
         )
     receiver = office.code if central else CENTRAL
@@ -621,7 +621,7 @@ class Importer:
                     raise InvalidInput(
                         "bundle",
                         N_(
-                            "El paquete se refiere a algo que esta tienda no tiene ({table}: "
+                            "El paquete se refiere a algo que esta base de datos no tiene ({table}: "
                             "{key}): importe antes los paquetes anteriores o pida uno completo "
                             "(--all)."
                         ),
@@ -1028,7 +1028,7 @@ def resolve(ctx: Ctx, conflict_id: int, keep: str) -> SyncConflictView:
     """O4: staff choose which value the person keeps: `local` (as it is here) or `incoming`."""
     staff = require_role(ctx, ("agent", "supervisor"))
     if keep not in ("local", "incoming"):
-        raise InvalidInput("keep", N_("Elija qué dato queda: el de esta tienda o el recibido."))
+        raise InvalidInput("keep", N_("Elija qué dato queda: el de esta oficina o el recibido."))
     conflict = ctx.session.get(SyncConflict, conflict_id)
     if conflict is None:
         raise InvalidInput("conflict", N_("No existe ese conflicto de datos."))
@@ -1048,7 +1048,7 @@ def resolve(ctx: Ctx, conflict_id: int, keep: str) -> SyncConflictView:
                 raise Refused(
                     "O4",
                     "email_in_use",
-                    N_("Otra persona ya usa el correo {email} en esta tienda: no se puede elegir."),
+                    N_("Otra persona ya usa el correo {email} aquí: no se puede elegir."),
                     {"email": conflict.incoming_value},
                 )
         setattr(applicant, conflict.field, conflict.incoming_value)

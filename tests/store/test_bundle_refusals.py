@@ -96,7 +96,7 @@ def test_o4_a_stores_own_export_and_a_bundle_for_another_are_refused(
     central.take(sent)
     own = tmp_path / "own.bundle"
     central.export(own, office="STG")
-    assert "misma tienda" in _refused(central, own, trust={CENTRAL: KEYS[CENTRAL]})
+    assert "misma base de datos" in _refused(central, own, trust={CENTRAL: KEYS[CENTRAL]})
     assert "VAP" in _refused(offices["VAP"], own)  # it is for STG
 
 
