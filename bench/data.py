@@ -16,7 +16,11 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+_ROOT = Path(__file__).resolve().parents[1]
+# One cache per schema: a database built before a migration would not match the models (the
+# newest migration's number names it, e.g. .cache/schema-0012).
+_HEAD = max(p.name[:4] for p in (_ROOT / "store" / "migrations" / "versions").glob("0*.py"))
+CACHE = Path(__file__).resolve().parent / ".cache" / f"schema-{_HEAD}"
 SEED = 2026
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 OFFICE, PROCEDURE = "STG", "RD"  # the demo's full offering
@@ -187,7 +191,7 @@ def people_db(count: int) -> Path:
     """The demo plus `count` generated applicants (built once, then cached)."""
     path = CACHE / f"people-{count}.db"
     if not path.exists():
-        CACHE.mkdir(exist_ok=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
         work = path.with_suffix(".part")
         _fresh(work)
         add_applicants(work, count)
@@ -239,7 +243,7 @@ def demo_db() -> Path:
     """The demo store alone (the central store an office is copied from)."""
     path = CACHE / "demo.db"
     if not path.exists():
-        CACHE.mkdir(exist_ok=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
         work = path.with_suffix(f".{os.getpid()}.part")  # two test workers may build it at once
         _fresh(work)
         sqlite3.connect(work).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
@@ -253,7 +257,7 @@ def office_day(bookings: int = 2000, notices: int = 5000, name: str = "office-da
     path = CACHE / f"{name}-{bookings}-{notices}.db"
     if path.exists():
         return path
-    CACHE.mkdir(exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
     work = path.with_suffix(f".{os.getpid()}.part")
     shutil.copy(demo_db(), work)
     add_applicants(work, bookings, start=5_000_000)

@@ -31,6 +31,7 @@ from store.services import (
     counter,
     freed_seats,
     mailbox,
+    queue,
     reminders,
     roles,
     staff,
@@ -48,6 +49,7 @@ from store.services.lookups import (
     booking_view,
 )
 from store.views import (
+    KIOSK,
     SYSTEM,
     Actor,
     AgendaRow,
@@ -68,6 +70,8 @@ from store.views import (
     NoticeView,
     OfficeChoice,
     OutboxRun,
+    QueueCall,
+    QueueTicketView,
     RebookRow,
     Registration,
     SkippedDay,
@@ -258,6 +262,46 @@ class Store:
     def resolve_conflict(self, conflict_id: int, keep: str, *, actor: Actor) -> SyncConflictView:
         """O4: the staff member's choice: `local` or `incoming`."""
         return self._write(actor, lambda ctx: sync.resolve(ctx, conflict_id, keep))
+
+    # -- the waiting room (Q1-Q5) -----------------------------------------------------------
+
+    def queue_take(
+        self, office: str, procedure: str, *, language: str = "es", actor: Actor = KIOSK
+    ) -> QueueTicketView:
+        """Q2: a walk-in number for a procedure the office serves without appointment."""
+        return self._write(actor, lambda ctx: queue.take_walk_in(ctx, office, procedure, language))
+
+    def queue_check_in(
+        self, office: str, code: str, *, language: str = "es", actor: Actor = KIOSK
+    ) -> QueueTicketView:
+        """Q1: today's booking checked in by its code, and its number (the same one again)."""
+        return self._write(actor, lambda ctx: queue.check_in(ctx, office, code, language))
+
+    def queue_call(self, office: str, counter: int, *, actor: Actor) -> QueueCall:
+        """Q3: the next person to this counter."""
+        return self._write(actor, lambda ctx: queue.call_next(ctx, office, counter))
+
+    def queue_recall(self, office: str, number: int, *, actor: Actor) -> QueueCall:
+        return self._write(actor, lambda ctx: queue.recall(ctx, office, number))
+
+    def queue_absent(self, office: str, number: int, *, actor: Actor) -> QueueTicketView:
+        return self._write(actor, lambda ctx: queue.absent(ctx, office, number))
+
+    def queue_finish(self, office: str, number: int, *, actor: Actor) -> QueueTicketView:
+        return self._write(actor, lambda ctx: queue.finish(ctx, office, number))
+
+    def queue_transfer(
+        self, office: str, number: int, procedure: str, *, actor: Actor
+    ) -> QueueTicketView:
+        return self._write(actor, lambda ctx: queue.transfer(ctx, office, number, procedure))
+
+    def queue_tickets(self, office: str) -> list[QueueTicketView]:
+        """Today's numbers: the waiting ones in call order, then the others."""
+        return self._read(lambda ctx: queue.tickets(ctx, office))
+
+    def queue_recent_calls(self, office: str, limit: int = 6) -> list[QueueCall]:
+        """Q4: the last calls, newest first."""
+        return self._read(lambda ctx: queue.recent_calls(ctx, office, limit))
 
     def has_staff(self) -> bool:
         """Whether any staff account exists (none on a store just set up)."""

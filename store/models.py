@@ -112,6 +112,10 @@ class Office(SQLModel, table=True):
     cancel_hours: int = Field(default=24)
     # C11: minutes after an appointment's time before "did not come" may be marked.
     grace_minutes: int = Field(default=15, sa_column_kwargs={"server_default": "15"})
+    # Q3: an appointment is "due now" from this many minutes before its time; a called number
+    # may be marked absent after this many calls without an answer.
+    call_window_minutes: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    max_calls: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
 
 
 class OfficeClosure(SQLModel, table=True):
@@ -176,6 +180,8 @@ class OfficeProcedure(SQLModel, table=True):
     office_id: int = Field(foreign_key="offices.id", primary_key=True)
     procedure_id: int = Field(foreign_key="procedures.id", primary_key=True)
     bookable: bool = Field(default=True)
+    # Q2: the office also serves this procedure without appointment (walk-in numbers).
+    walk_in: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class Applicant(SQLModel, table=True):
@@ -496,3 +502,36 @@ class SyncConflict(SQLModel, table=True):
     resolved_at: datetime | None = utc_field(nullable=True)
     resolved_by: int | None = Field(default=None, foreign_key="staff.id")
     kept: str | None = Field(default=None, max_length=10)
+
+
+class QueueTicket(SQLModel, table=True):
+    """Q1-Q5: a number in an office's waiting room for the day: an appointment checked in, or a
+    walk-in. Numbers run per office and day; the place in the queue is `due_at` (an
+    appointment's time) or `taken_at` (a walk-in's arrival), and a transfer keeps both.
+    The queue is the office's own day: it does not travel in bundles."""
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "day", "number"),
+        sa.Index("ix_queue_tickets_office_day_status", "office_id", "day", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = uuid_field()
+    office_id: int = Field(foreign_key="offices.id")
+    procedure_id: int = Field(foreign_key="procedures.id")
+    day: date
+    number: int
+    kind: str = Field(max_length=12)  # "appointment" or "walk_in"
+    # Q1: one number per booking, however often the person checks in.
+    booking_id: int | None = Field(default=None, foreign_key="bookings.id", unique=True)
+    language: str = Field(default="es", max_length=5)
+    status: str = Field(default="waiting", max_length=10)  # waiting, called, done, absent
+    taken_at: datetime = utc_field()
+    due_at: datetime | None = utc_field(nullable=True)
+    calls: int = Field(default=0)
+    counter: int | None = Field(default=None)
+    called_by: int | None = Field(default=None, foreign_key="staff.id")
+    called_at: datetime | None = utc_field(nullable=True, index=True)
+    # Q3, Q5: service runs from the call that was answered to "Terminar".
+    started_at: datetime | None = utc_field(nullable=True)
+    finished_at: datetime | None = utc_field(nullable=True)

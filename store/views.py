@@ -33,6 +33,8 @@ class Actor:
 
 
 SYSTEM = Actor("system")
+# Q1, Q2: the kiosk's screen hands out numbers to people who need no account.
+KIOSK = Actor("kiosk", None, "kiosk")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class OfferingView:
     bookable: bool
     next_free: datetime | None  # aware, in the office's time zone
     waiting: int
+    walk_in: bool = False  # Q2: numbers without appointment too
 
 
 @dataclass(frozen=True)
@@ -571,3 +574,37 @@ class SyncConflictView:
     found_at: datetime
     resolved_at: datetime | None = None
     kept: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueTicketView:
+    """Q1-Q5: a number in an office's waiting room today; `ahead` and `estimate_minutes` only
+    while it waits (`estimate_minutes` None: "sin estimación")."""
+
+    number: int
+    office: str
+    procedure: str
+    procedure_name: str
+    kind: str  # "appointment" or "walk_in"
+    status: str  # "waiting", "called", "done", "absent"
+    ahead: int | None
+    estimate_minutes: int | None
+    counter: int | None
+    calls: int
+    code: str | None
+    day: date
+    taken_at: datetime
+    called_at: datetime | None
+    language: str = "es"
+
+
+@dataclass(frozen=True)
+class QueueCall:
+    """Q3, Q4: a number called to a counter (no names: the display shows only this)."""
+
+    number: int
+    counter: int
+    kind: str
+    code: str | None
+    calls: int
+    office: str

@@ -239,6 +239,25 @@ def import_bundle(url: str, path: str, key: str, username: str, password: str) -
     return {table: c["inserted"] for table, c in counts.items()}
 
 
+def call_queue(url: str, username: str, password: str, counter: int) -> dict[str, int]:
+    """Q3: one counter calls and serves the next person until nobody is waiting; the numbers
+    it called, each with its counter."""
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)))
+    actor = store.login_staff(username, password).actor
+    called: dict[str, int] = {}
+    while True:
+        try:
+            call = store.queue_call("STG", counter, actor=actor)
+        except Refused as refusal:
+            assert refusal.code == "nobody_waiting", refusal.code
+            break
+        assert str(call.number) not in called
+        called[str(call.number)] = counter
+        store.queue_finish("STG", call.number, actor=actor)
+    store.close()
+    return called
+
+
 COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "book": book,
     "open": open_capacity,
@@ -250,6 +269,7 @@ COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "audit_writes": audit_writes,
     "first_staff": first_staff,
     "import_bundle": import_bundle,
+    "call_queue": call_queue,
 }
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ one family of commands and registers it on the group when imported here:
 - `audit`: `kiosk audit verify` (the audit log's hash chain, W7)
 - `staff`: `kiosk staff add|list|deactivate|unlock|reset-password|change-password` (C10)
 - `bundles`: `kiosk export`, `kiosk import` and `kiosk conflicts list|resolve` (O3, O4)
+- `queue`: `kiosk queue take|call|recall|absent|finish|transfer|list` (Q1-Q5)
 
 `acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
 
@@ -33,6 +34,7 @@ from kiosk.cli import (
     closures,
     database,
     mail,
+    queue,
     staff,
     waitlist,
 )
@@ -54,6 +56,7 @@ COMMANDS = (
     staff,
     audit,
     bundles,
+    queue,
 )
 
 

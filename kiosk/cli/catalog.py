@@ -27,6 +27,7 @@ def offering_json(o: OfferingView) -> dict[str, object]:
         "bookable": o.bookable,
         "next_free": iso(o.next_free),
         "waiting": o.waiting,
+        "walk_in": o.walk_in,
     }
 
 

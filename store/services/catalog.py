@@ -55,6 +55,7 @@ def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) ->
             col(OfficeProcedure.procedure_id),
             col(OfficeProcedure.bookable),
             col(Procedure.code),
+            col(OfficeProcedure.walk_in),
         )
         .join(OfficeProcedure, col(OfficeProcedure.office_id) == Office.id)
         .join(Procedure, col(Procedure.id) == OfficeProcedure.procedure_id)
@@ -66,7 +67,7 @@ def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) ->
     next_free, waiting = _next_free_and_waiting(ctx)
     views = {o.code: o for o in office_views(ctx, [row[0] for row in rows])}
     result = []
-    for office, procedure_id, bookable, code in rows:
+    for office, procedure_id, bookable, code, walk_in in rows:
         key = (office.id or 0, procedure_id)
         starts = next_free.get(key) if bookable else None
         result.append(
@@ -76,6 +77,7 @@ def _offerings(ctx: Ctx, office_filter: sa.ColumnElement[bool] | None = None) ->
                 bookable=bookable,
                 next_free=in_zone(starts, office.time_zone) if starts else None,
                 waiting=waiting.get(key, 0),
+                walk_in=walk_in,
             )
         )
     return result

@@ -11,7 +11,8 @@ Five CSV files, UTF-8, one header line each:
   `name_ht`: K4);
 - `documents.csv`: procedure, position, text: what to bring, in order (B2, B7), and the text per
   other language (`text_en`, `text_ht`);
-- `offerings.csv`: office, procedure, bookable (`yes`, or `no` for in person only: B3, B4).
+- `offerings.csv`: office, procedure, bookable (`yes`, or `no` for in person only: B3, B4),
+  walk_in (`yes` where the office also gives numbers without appointment, Q2; optional, `no`).
 
 `load` adds what is new and updates what changed, by code, in the caller's one transaction; it
 never deletes (an office or procedure with bookings stays). Loading the same files twice
@@ -68,10 +69,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "procedures.csv": ("code", "name", *(f"name_{lang}" for lang in TRANSLATED), "minutes"),
     "documents.csv": ("procedure", "position", "text", *(f"text_{lang}" for lang in TRANSLATED)),
-    "offerings.csv": ("office", "procedure", "bookable"),
+    "offerings.csv": ("office", "procedure", "bookable", "walk_in"),
 }
 # The columns a file may leave out: the translations (K4).
-OPTIONAL = frozenset(f"{prefix}_{lang}" for prefix in ("name", "text") for lang in TRANSLATED)
+OPTIONAL = frozenset(
+    {f"{prefix}_{lang}" for prefix in ("name", "text") for lang in TRANSLATED} | {"walk_in"}
+)
 Tables = Mapping[str, Sequence[Mapping[str, str]]]
 Counts = dict[str, dict[str, int]]
 
@@ -259,6 +262,7 @@ def export(ctx: Ctx) -> dict[str, list[dict[str, str]]]:
                 "office": office_code[x.office_id],
                 "procedure": procedure_code[x.procedure_id],
                 "bookable": "yes" if x.bookable else "no",
+                "walk_in": "yes" if x.walk_in else "no",
             }
             for x in offerings
         ],
@@ -390,6 +394,8 @@ def load(ctx: Ctx, tables: Tables) -> Counts:
                 "office_id": office.id,
                 "procedure_id": procedure.id,
                 "bookable": row.choice("bookable", ("yes", "no")) == "yes",
+                "walk_in": bool(row.values.get("walk_in"))
+                and row.choice("walk_in", ("yes", "no")) == "yes",
             },
             counts["offerings"],
         )

@@ -120,6 +120,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "catalog": (),
     "catalog export": ("--out", "catalogue"),  # public data
     "slots list": ("--office", "STG", "--procedure", "RT"),
+    "queue take": ("--office", "STG", "--procedure", "RD"),  # the kiosk's act (Q2)
+    "queue list": ("--office", "STG"),  # numbers only
 }
 RANGE = ("--office", "STG", "--procedure", "RT", "--from", "2026-11-30", "--to", "2026-11-30")
 WITH_STAFF: dict[str, tuple[str, ...]] = {
@@ -159,6 +161,11 @@ WITH_STAFF: dict[str, tuple[str, ...]] = {
     "import": ("b.bundle",),
     "conflicts list": (),
     "conflicts resolve": ("1", "--keep", "local"),
+    "queue call": ("--office", "STG", "--counter", "1"),
+    "queue recall": ("1", "--office", "STG"),
+    "queue absent": ("1", "--office", "STG"),
+    "queue finish": ("1", "--office", "STG"),
+    "queue transfer": ("1", "--office", "STG", "--procedure", "RT"),
 }
 
 
