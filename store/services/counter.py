@@ -143,20 +143,7 @@ def mark(ctx: Ctx, office_code: str, code: str, outcome: str) -> AgendaRow:
     if outcome == "missed":
         if booking.status != "confirmed":
             raise _state_refusal(booking)
-        allowed = _missable_at(office, booking, ctx)
-        if ctx.now < allowed:
-            raise Refused(
-                "C11",
-                "too_early",
-                N_(
-                    "Todavía no: la persona puede llegar hasta {grace} minutos tarde. Podrá "
-                    "marcar que no se presentó desde las {time}."
-                ),
-                {
-                    "grace": office.grace_minutes,
-                    "time": fmt_time(in_zone(allowed, office.time_zone)),
-                },
-            )
+        require_missable(ctx, office, booking)
         booking.missed_at = ctx.now
     booking.status = outcome
     audit.record(ctx, f"booking.{outcome}", booking.code or "", office=office.code)
@@ -168,6 +155,25 @@ def _missable_at(office: Office, booking: Booking, ctx: Ctx) -> datetime:
     slot = ctx.session.get(Slot, booking.slot_id)
     assert slot is not None
     return slot.starts_at + timedelta(minutes=office.grace_minutes)
+
+
+def require_missable(ctx: Ctx, office: Office, booking: Booking) -> None:
+    """C11: "did not come" only once the time and the office's grace have passed (at the
+    agenda, and for a called number nobody answered, Q3)."""
+    allowed = _missable_at(office, booking, ctx)
+    if ctx.now < allowed:
+        raise Refused(
+            "C11",
+            "too_early",
+            N_(
+                "Todavía no: la persona puede llegar hasta {grace} minutos tarde. Podrá "
+                "marcar que no se presentó desde las {time}."
+            ),
+            {
+                "grace": office.grace_minutes,
+                "time": fmt_time(in_zone(allowed, office.time_zone)),
+            },
+        )
 
 
 def undo_missed(ctx: Ctx, office_code: str, code: str) -> AgendaRow:

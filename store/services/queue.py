@@ -24,11 +24,11 @@ from store.models import Booking, Office, OfficeProcedure, Procedure, QueueTicke
 from store.services import audit
 from store.services.booking import by_code
 from store.services.context import Ctx
-from store.services.counter import COUNTER_ROLES, _missable_at, office_today
+from store.services.counter import COUNTER_ROLES, office_today, require_missable
 from store.services.lookups import office_by_code, procedure_by_code
 from store.services.roles import require_office, require_role
 from store.text import N_
-from store.timefmt import fmt_date, fmt_time, in_zone
+from store.timefmt import fmt_date, fmt_time
 from store.views import QueueCall, QueueTicketView
 
 # Q5: the mean of the office's last finished services of a procedure, once there are enough.
@@ -58,25 +58,32 @@ def _office(ctx: Ctx, office_code: str, *, lock: bool = False) -> Office:
     return office
 
 
+def _today(ctx: Ctx, office: Office) -> tuple[sa.ColumnElement[bool], ...]:
+    """The office's tickets of today (on its own wall clock)."""
+    return col(QueueTicket.office_id) == office.id, col(QueueTicket.day) == office_today(
+        ctx, office
+    )
+
+
+def _code(ctx: Ctx, ticket: QueueTicket) -> str | None:
+    """The booking code of an appointment's number (None for a walk-in)."""
+    if ticket.booking_id is None:
+        return None
+    booking = ctx.session.get(Booking, ticket.booking_id)
+    return booking.code if booking else None
+
+
 def _next_number(ctx: Ctx, office: Office) -> int:
-    today = office_today(ctx, office)
     last = ctx.session.scalar(
-        sa.select(sa.func.max(QueueTicket.number)).where(
-            col(QueueTicket.office_id) == office.id, col(QueueTicket.day) == today
-        )
+        sa.select(sa.func.max(QueueTicket.number)).where(*_today(ctx, office))
     )
     return (last or 0) + 1
 
 
 def _waiting(ctx: Ctx, office: Office) -> list[QueueTicket]:
     """Q3: today's waiting tickets of the office, in the order they will be called."""
-    today = office_today(ctx, office)
     tickets = ctx.session.scalars(
-        sa.select(QueueTicket).where(
-            col(QueueTicket.office_id) == office.id,
-            col(QueueTicket.day) == today,
-            col(QueueTicket.status) == "waiting",
-        )
+        sa.select(QueueTicket).where(*_today(ctx, office), col(QueueTicket.status) == "waiting")
     ).all()
     return sorted(tickets, key=lambda t: call_rank(t, ctx.now, office.call_window_minutes))
 
@@ -118,10 +125,6 @@ def _view(
     procedure = ctx.session.get(Procedure, ticket.procedure_id)
     assert procedure is not None
     ahead = next((i for i, t in enumerate(order) if t.id == ticket.id), None)
-    code = None
-    if ticket.booking_id is not None:
-        booking = ctx.session.get(Booking, ticket.booking_id)
-        code = booking.code if booking else None
     return QueueTicketView(
         number=ticket.number,
         office=office.code,
@@ -135,7 +138,7 @@ def _view(
         ),
         counter=ticket.counter,
         calls=ticket.calls,
-        code=code,
+        code=_code(ctx, ticket),
         day=ticket.day,
         taken_at=ticket.taken_at,
         called_at=ticket.called_at,
@@ -258,8 +261,7 @@ def _ticket(ctx: Ctx, office: Office, number: int) -> QueueTicket:
     ticket = ctx.session.scalar(
         sa.select(QueueTicket)
         .where(
-            col(QueueTicket.office_id) == office.id,
-            col(QueueTicket.day) == office_today(ctx, office),
+            *_today(ctx, office),
             col(QueueTicket.number) == number,
         )
         .execution_options(populate_existing=True)
@@ -292,11 +294,9 @@ def _call(ctx: Ctx, office: Office, ticket: QueueTicket, counter: int) -> QueueC
     audit.record(
         ctx, "queue.called", f"{office.code}-{ticket.number}", counter=counter, calls=ticket.calls
     )
-    code = None
-    if ticket.booking_id is not None:
-        booking = ctx.session.get(Booking, ticket.booking_id)
-        code = booking.code if booking else None
-    return QueueCall(ticket.number, counter, ticket.kind, code, ticket.calls, office.code)
+    return QueueCall(
+        ticket.number, counter, ticket.kind, _code(ctx, ticket), ticket.calls, office.code
+    )
 
 
 def call_next(ctx: Ctx, office_code: str, counter: int) -> QueueCall:
@@ -307,8 +307,7 @@ def call_next(ctx: Ctx, office_code: str, counter: int) -> QueueCall:
         raise InvalidInput("counter", N_("El número de mesón es un número desde 1."))
     busy = ctx.session.scalar(
         sa.select(col(QueueTicket.number)).where(
-            col(QueueTicket.office_id) == office.id,
-            col(QueueTicket.day) == office_today(ctx, office),
+            *_today(ctx, office),
             col(QueueTicket.status) == "called",
             col(QueueTicket.counter) == counter,
         )
@@ -363,20 +362,7 @@ def absent(ctx: Ctx, office_code: str, number: int) -> QueueTicketView:
     if ticket.booking_id is not None:
         booking = ctx.session.get(Booking, ticket.booking_id)
         assert booking is not None
-        allowed = _missable_at(office, booking, ctx)
-        if ctx.now < allowed:
-            raise Refused(
-                "C11",
-                "too_early",
-                N_(
-                    "Todavía no: la persona puede llegar hasta {grace} minutos tarde. Podrá "
-                    "marcar que no se presentó desde las {time}."
-                ),
-                {
-                    "grace": office.grace_minutes,
-                    "time": fmt_time(in_zone(allowed, office.time_zone)),
-                },
-            )
+        require_missable(ctx, office, booking)
         booking.status = "missed"
         booking.missed_at = ctx.now
         audit.record(ctx, "booking.missed", booking.code or "", office=office.code)
@@ -447,26 +433,9 @@ def tickets(ctx: Ctx, office_code: str) -> list[QueueTicketView]:
     others = ctx.session.scalars(
         sa.select(QueueTicket)
         .where(
-            col(QueueTicket.office_id) == office.id,
-            col(QueueTicket.day) == office_today(ctx, office),
+            *_today(ctx, office),
             col(QueueTicket.status) != "waiting",
         )
         .order_by(col(QueueTicket.number))
     ).all()
     return [_view(ctx, office, t, order) for t in [*order, *others]]
-
-
-def recent_calls(ctx: Ctx, office_code: str, limit: int = 6) -> list[QueueCall]:
-    """Q4: the last calls of the office today, newest first (numbers and counters only)."""
-    office = _office(ctx, office_code)
-    rows = ctx.session.scalars(
-        sa.select(QueueTicket)
-        .where(
-            col(QueueTicket.office_id) == office.id,
-            col(QueueTicket.day) == office_today(ctx, office),
-            col(QueueTicket.called_at).is_not(None),
-        )
-        .order_by(col(QueueTicket.called_at).desc(), col(QueueTicket.id).desc())
-        .limit(limit)
-    ).all()
-    return [QueueCall(t.number, t.counter or 0, t.kind, None, t.calls, office.code) for t in rows]

@@ -179,10 +179,9 @@ def test_q3_recall_then_absent_only_after_the_office_s_calls_and_c11_for_appoint
     # An appointment: absent after three calls, and "no se presentó" once the grace is past.
     code = _booked(seeded, 9, start=1)
     seeded.queue_check_in("STG", code)
-    for _ in range(3):
-        call = seeded.queue_call("STG", 4, actor=agent) if _ == 0 else None
-        if call is None:
-            seeded.queue_recall("STG", 2, actor=agent)
+    assert seeded.queue_call("STG", 4, actor=agent).number == 2
+    seeded.queue_recall("STG", 2, actor=agent)
+    seeded.queue_recall("STG", 2, actor=agent)
     with pytest.raises(Refused) as grace:
         seeded.queue_absent("STG", 2, actor=agent)
     assert grace.value.rule == "C11"
