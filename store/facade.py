@@ -299,6 +299,11 @@ class Store:
         """Today's numbers: the waiting ones in call order, then the others."""
         return self._read(lambda ctx: queue.tickets(ctx, office))
 
+    def queue_recent_calls(self, office: str, limit: int = 6) -> list[QueueCall]:
+        """Q4: the office's last calls of today, newest first, for the waiting-room display
+        (numbers and counters only)."""
+        return self._read(lambda ctx: queue.recent_calls(ctx, office, limit))
+
     def has_staff(self) -> bool:
         """Whether any staff account exists (none on a store just set up)."""
         return self._read(staff.has_staff)

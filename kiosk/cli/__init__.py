@@ -4,6 +4,8 @@
 one family of commands and registers it on the group when imported here:
 
 - `apps`: `kiosk` (the applicant kiosk) and `kiosk counter`
+- `display`: `kiosk display` (the waiting room's call display, Q4) and `kiosk serve
+  display|kiosk` (either in a web browser, through textual-serve)
 - `database`: `kiosk db upgrade` and `kiosk demo`
 - `catalog`: `kiosk catalog` and `kiosk slots list|open|block|unblock`
 - `applicants`: `kiosk applicant register` and `kiosk mailbox`
@@ -33,6 +35,7 @@ from kiosk.cli import (
     catalog,
     closures,
     database,
+    display,
     mail,
     queue,
     staff,
@@ -57,6 +60,7 @@ COMMANDS = (
     audit,
     bundles,
     queue,
+    display,
 )
 
 

@@ -439,3 +439,23 @@ def tickets(ctx: Ctx, office_code: str) -> list[QueueTicketView]:
         .order_by(col(QueueTicket.number))
     ).all()
     return [_view(ctx, office, t, order) for t in [*order, *others]]
+
+
+def recent_calls(ctx: Ctx, office_code: str, limit: int = 6) -> list[QueueCall]:
+    """Q4: the office's calls of today for the waiting-room display, newest first: numbers
+    and counters only (no code, no name). Each number appears once; a recall moves it to the
+    top again (it refreshes `called_at`). A number sent back to the queue (a transfer) leaves
+    the list until a counter calls it again."""
+    office = _office(ctx, office_code)
+    rows = ctx.session.scalars(
+        sa.select(QueueTicket)
+        .where(
+            *_today(ctx, office),
+            col(QueueTicket.status).in_(("called", "done", "absent")),
+            col(QueueTicket.counter).is_not(None),
+            col(QueueTicket.called_at).is_not(None),
+        )
+        .order_by(col(QueueTicket.called_at).desc(), col(QueueTicket.id).desc())
+        .limit(max(limit, 0))
+    ).all()
+    return [QueueCall(t.number, t.counter or 0, t.kind, None, t.calls, office.code) for t in rows]

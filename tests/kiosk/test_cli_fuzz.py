@@ -35,7 +35,15 @@ from tests.kiosk.test_cli_lifecycle import NOW, PUBLIC, STAFF, WITH_STAFF, _comm
 EXAMPLES = int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "300"))
 # The applications (they take the terminal) and what would lock the acting account out of
 # the rest of the run (its own password, its own account) are left out.
-SKIPPED = {"", "counter", "demo", "staff change-password"}
+SKIPPED = {
+    "",
+    "counter",
+    "display",
+    "serve display",
+    "serve kiosk",
+    "demo",
+    "staff change-password",
+}
 COMMANDS = sorted((set(PUBLIC) | set(WITH_STAFF)) - SKIPPED)
 FIGURES: Counter[str] = Counter()
 

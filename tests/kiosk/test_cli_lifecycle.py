@@ -122,6 +122,11 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "slots list": ("--office", "STG", "--procedure", "RT"),
     "queue take": ("--office", "STG", "--procedure", "RD"),  # the kiosk's act (Q2)
     "queue list": ("--office", "STG"),  # numbers only
+    # Q4: the call display (numbers and counters only), and it or the kiosk in a browser. They
+    # run until stopped: like "" and "counter", no test here starts them (test_cli_display).
+    "display": ("--office", "STG"),
+    "serve display": ("--office", "STG", "--port", "8765"),
+    "serve kiosk": ("--port", "8765"),
 }
 RANGE = ("--office", "STG", "--procedure", "RT", "--from", "2026-11-30", "--to", "2026-11-30")
 WITH_STAFF: dict[str, tuple[str, ...]] = {

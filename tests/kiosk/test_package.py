@@ -29,6 +29,7 @@ CACHE_MISS = "network was disabled"
 IN_WHEEL = (
     "kiosk/i18n/en/LC_MESSAGES/kiosk.mo",
     "kiosk/kiosk.tcss",
+    "kiosk/display.tcss",  # the call display's (Q4)
     "screens/counter/counter.tcss",
     "citas_kiosk-0.1.0.dist-info/licenses/LICENSE",
 )
