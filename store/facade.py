@@ -71,6 +71,7 @@ from store.views import (
     OfficeChoice,
     OutboxRun,
     QueueCall,
+    QueueFigures,
     QueueTicketView,
     RebookRow,
     Registration,
@@ -985,3 +986,22 @@ class Store:
     def figures_csv(figures: list[Figures]) -> str:
         """C7: figures as CSV, one line per office and procedure."""
         return stats.figures_csv(figures)
+
+    def queue_figures(
+        self, office: str | None = None, *, actor: Actor = SYSTEM
+    ) -> list[QueueFigures]:
+        """Q5: the waiting room per day (the last 30) and agent: served, mean and 90th
+        percentile wait, mean service. Staff need the supervisor role, and see their office's
+        (C9) as with `figures`."""
+
+        def work(ctx: Ctx) -> list[QueueFigures]:
+            if actor.kind != "system":
+                roles.require_role(ctx, ("supervisor",))
+            return stats.queue_figures(ctx, office)
+
+        return self._read(work, actor)
+
+    @staticmethod
+    def queue_figures_csv(figures: list[QueueFigures]) -> str:
+        """Q5: the waiting room's figures as CSV, one line per office, day and agent."""
+        return stats.queue_figures_csv(figures)

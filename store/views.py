@@ -78,6 +78,8 @@ class OfficeView:
     cancel_policy: str
     cancel_hours: int
     grace_minutes: int = 15  # C11: how long after the time "did not come" may be marked
+    call_window_minutes: int = 10  # Q3: an appointment is "due now" this long before its time
+    max_calls: int = 3  # Q3: calls before a number may be marked absent
 
 
 @dataclass(frozen=True)
@@ -493,6 +495,22 @@ class Figures:
         """Missed over attended plus missed (the last 30 days), None without any."""
         seen = self.attended + self.missed
         return self.missed / seen if seen else None
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    """Q5: one agent's day in one office's waiting room: the people they served (numbers
+    finished), how long those people waited before the call that served them, and how long the
+    service took. Times in seconds; the wait is counted from arrival (a walk-in's number, an
+    appointment's time if the person came early: see store.services.stats.queue_figures)."""
+
+    office: str
+    day: date  # the office's own day
+    agent: str  # the staff member's user name (who called and served)
+    served: int
+    mean_wait: float
+    p90_wait: float  # nearest rank: the smallest wait at least 90 % of the people had
+    mean_service: float
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ def catalog_json(cat: Catalog, language: str) -> dict[str, object]:
                 "name": o.name,
                 "region": o.region,
                 "address": o.address,
+                "call_window_minutes": o.call_window_minutes,
+                "max_calls": o.max_calls,
                 "procedures": offerings.get(o.code, []),
             }
             for o in cat.offices

@@ -6,7 +6,9 @@ Five CSV files, UTF-8, one header line each:
 - `regions.csv`: code, number, name, capital, time_zone (B1);
 - `offices.csv`: code, name, region, address, time_zone, open_weekdays (0 = Monday),
   opens_at, closes_at (HH:MM), cancel_policy (`never` or `hours_before`), cancel_hours (B9),
-  grace_minutes (C11);
+  grace_minutes (C11), and optionally call_window_minutes (Q3: an appointment is called from
+  this many minutes before its time; 10 when left out or empty) and max_calls (Q3: calls
+  before a number may be marked absent; 3 when left out or empty);
 - `procedures.csv`: code, name, minutes (B2), and a name per other language (`name_en`,
   `name_ht`: K4);
 - `documents.csv`: procedure, position, text: what to bring, in order (B2, B7), and the text per
@@ -66,15 +68,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "cancel_policy",
         "cancel_hours",
         "grace_minutes",
+        "call_window_minutes",
+        "max_calls",
     ),
     "procedures.csv": ("code", "name", *(f"name_{lang}" for lang in TRANSLATED), "minutes"),
     "documents.csv": ("procedure", "position", "text", *(f"text_{lang}" for lang in TRANSLATED)),
     "offerings.csv": ("office", "procedure", "bookable", "walk_in"),
 }
-# The columns a file may leave out: the translations (K4).
+# The columns a file may leave out: the translations (K4), and what has a default.
 OPTIONAL = frozenset(
-    {f"{prefix}_{lang}" for prefix in ("name", "text") for lang in TRANSLATED} | {"walk_in"}
+    {f"{prefix}_{lang}" for prefix in ("name", "text") for lang in TRANSLATED}
+    | {"walk_in", "call_window_minutes", "max_calls"}
 )
+# Q3: an office's call window (minutes) and calls before absent when its line says nothing.
+QUEUE_DEFAULTS = {"call_window_minutes": 10, "max_calls": 3}
 Tables = Mapping[str, Sequence[Mapping[str, str]]]
 Counts = dict[str, dict[str, int]]
 
@@ -136,6 +143,12 @@ class _Row:
                 high=high,
             )
         return int(value)
+
+    def optional_number(self, column: str, low: int, high: int, default: int) -> int:
+        """A number of a column the file may leave out, or leave empty on a line: `default`."""
+        if not (self.values.get(column) or "").strip():
+            return default
+        return self.number(column, low, high)
 
     def clock(self, column: str) -> time:
         value = self.text(column, 5)
@@ -236,6 +249,8 @@ def export(ctx: Ctx) -> dict[str, list[dict[str, str]]]:
                 "cancel_policy": o.cancel_policy,
                 "cancel_hours": str(o.cancel_hours),
                 "grace_minutes": str(o.grace_minutes),
+                "call_window_minutes": str(o.call_window_minutes),
+                "max_calls": str(o.max_calls),
             }
             for o in offices
         ],
@@ -345,6 +360,10 @@ def load(ctx: Ctx, tables: Tables) -> Counts:
                 "cancel_policy": row.choice("cancel_policy", ("never", "hours_before")),
                 "cancel_hours": row.number("cancel_hours", 0, 720),
                 "grace_minutes": row.number("grace_minutes", 0, 240),
+                "call_window_minutes": row.optional_number(
+                    "call_window_minutes", 1, 240, QUEUE_DEFAULTS["call_window_minutes"]
+                ),
+                "max_calls": row.optional_number("max_calls", 1, 20, QUEUE_DEFAULTS["max_calls"]),
             },
             counts["offices"],
         )

@@ -210,6 +210,8 @@ def office_view(office: Office, region_code: str) -> OfficeView:
         cancel_policy=office.cancel_policy,
         cancel_hours=office.cancel_hours,
         grace_minutes=office.grace_minutes,
+        call_window_minutes=office.call_window_minutes,
+        max_calls=office.max_calls,
     )
 
 

@@ -1,9 +1,11 @@
-"""Figures for supervisors (C7): per office and procedure, and their CSV export."""
+"""Figures for supervisors: per office and procedure (C7), the waiting room per day and agent
+(Q5), and their CSV exports."""
 
 from __future__ import annotations
 
 import csv
 import io
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -11,12 +13,21 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import col
 
-from store.models import Booking, Office, OfficeProcedure, Procedure, Slot, WaitlistEntry
+from store.models import (
+    Booking,
+    Office,
+    OfficeProcedure,
+    Procedure,
+    QueueTicket,
+    Slot,
+    Staff,
+    WaitlistEntry,
+)
 from store.services.context import Ctx
 from store.services.lookups import office_by_code
 from store.services.roles import require_office, staff_office
 from store.timefmt import in_zone
-from store.views import Figures
+from store.views import Figures, QueueFigures
 
 WINDOW_DAYS = 30
 _BOOKED = ("confirmed", "checked_in", "attended", "missed")
@@ -160,6 +171,129 @@ def figures_csv(rows: Sequence[Figures]) -> str:
                 f.missed,
                 f"{rate:.3f}" if rate is not None else "",
                 " ".join(str(n) for n in f.bookings_per_day),
+            )
+        )
+    return out.getvalue()
+
+
+# -- the waiting room per day and agent (Q5) ------------------------------------------------
+
+
+def nearest_rank(values: Sequence[float], percent: int) -> float:
+    """The nearest-rank percentile: the smallest value with at least `percent` % of the values
+    at or below it (the ⌈percent·n/100⌉-th smallest; no interpolation). The same on every
+    database, since it is computed here over the rows, not by the database."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = -(-percent * len(ordered) // 100)  # ceil without floats
+    return ordered[max(rank, 1) - 1]
+
+
+def arrival(ticket_kind: str, taken_at: datetime, due_at: datetime | None) -> datetime:
+    """Q5: when the wait starts. A walk-in waits from taking the number; an appointment from
+    checking in or from its time, whichever is later: someone who comes early is not waiting
+    on us."""
+    if ticket_kind == "appointment" and due_at is not None:
+        return max(taken_at, due_at)
+    return taken_at
+
+
+def queue_figures(
+    ctx: Ctx, office_code: str | None = None, days: int = WINDOW_DAYS
+) -> list[QueueFigures]:
+    """Q5: per office, day (its own, the last `days` up to today) and agent: the numbers
+    finished, the mean and the nearest-rank 90th percentile of the wait (from `arrival` to
+    the start of the service that finished: the call that was answered; an appointment called
+    before its time waited 0), and the mean service (start to finish). An agent is the staff
+    member who called the number last, i.e. who served it; numbers marked absent, still
+    waiting or still being served count for nobody. Ordered by office, day, agent."""
+    offices = sa.select(Office)
+    if office_code:
+        chosen = office_by_code(ctx, office_code)
+        require_office(ctx, chosen.id or 0)  # C9: figures belong to an office
+        offices = offices.where(col(Office.id) == chosen.id)
+    elif (own := staff_office(ctx)) is not None:
+        offices = offices.where(col(Office.id) == own)  # C9: theirs only
+    found = ctx.session.scalars(offices).all()
+    if not found:
+        return []
+    window: dict[int, tuple[str, date, date]] = {}
+    for office in found:
+        today = in_zone(ctx.now, office.time_zone).date()
+        window[office.id or 0] = (office.code, today - timedelta(days=days - 1), today)
+    earliest = min(first for _code, first, _last in window.values())
+    served = ctx.session.execute(
+        sa.select(
+            col(QueueTicket.office_id),
+            col(QueueTicket.day),
+            col(Staff.username),
+            col(QueueTicket.kind),
+            col(QueueTicket.taken_at),
+            col(QueueTicket.due_at),
+            col(QueueTicket.started_at),
+            col(QueueTicket.finished_at),
+        )
+        .join(Staff, col(Staff.id) == QueueTicket.called_by)
+        .where(
+            col(QueueTicket.office_id).in_(window),
+            col(QueueTicket.status) == "done",
+            col(QueueTicket.day) >= earliest,
+            col(QueueTicket.started_at).is_not(None),
+            col(QueueTicket.finished_at).is_not(None),
+        )
+    ).all()
+    waits: dict[tuple[str, date, str], list[float]] = defaultdict(list)
+    services: dict[tuple[str, date, str], list[float]] = defaultdict(list)
+    for office_id, day, agent, kind, taken_at, due_at, started_at, finished_at in served:
+        code, first, last = window[office_id]
+        if not first <= day <= last or started_at is None or finished_at is None:
+            continue
+        key = (code, day, agent)
+        waits[key].append(max(0.0, (started_at - arrival(kind, taken_at, due_at)).total_seconds()))
+        services[key].append(max(0.0, (finished_at - started_at).total_seconds()))
+    result = []
+    for key in sorted(waits):
+        wait, service = waits[key], services[key]
+        result.append(
+            QueueFigures(
+                *key,
+                served=len(wait),
+                mean_wait=statistics.fmean(wait),
+                p90_wait=nearest_rank(wait, 90),
+                mean_service=statistics.fmean(service),
+            )
+        )
+    return result
+
+
+QUEUE_CSV_COLUMNS = (
+    "office",
+    "day",
+    "agent",
+    "served",
+    "mean_wait_min",
+    "p90_wait_min",
+    "mean_service_min",
+)
+
+
+def queue_figures_csv(rows: Sequence[QueueFigures]) -> str:
+    """Q5: the waiting room's figures as CSV, one line per office, day and agent (the staff
+    member's user name; nothing about the people served). Minutes with one decimal."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(QUEUE_CSV_COLUMNS)
+    for f in rows:
+        writer.writerow(
+            (
+                f.office,
+                f.day.isoformat(),
+                f.agent,
+                f.served,
+                f"{f.mean_wait / 60:.1f}",
+                f"{f.p90_wait / 60:.1f}",
+                f"{f.mean_service / 60:.1f}",
             )
         )
     return out.getvalue()

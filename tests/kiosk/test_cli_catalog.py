@@ -115,6 +115,9 @@ def test_a_changed_file_updates_only_what_changed(
         ("procedures.csv", 2, (",30", ",0"), "minutes"),
         ("offerings.csv", 5, (",yes", ",maybe"), "bookable"),
         ("regions.csv", 1, ("time_zone", "zone"), "primera línea"),
+        ("offices.csv", 2, (",10,3", ",0,3"), "línea 2: «call_window_minutes» debe ser un número"),
+        ("offices.csv", 3, (",10,3", ",10,tres"), "línea 3: «max_calls» debe ser un número"),
+        ("offices.csv", 4, (",10,3", ",10,-1"), "«max_calls» debe ser un número entero entre 1"),
     ],
 )
 def test_a_bad_line_is_one_sentence_and_nothing_is_written(
@@ -135,6 +138,55 @@ def test_a_bad_line_is_one_sentence_and_nothing_is_written(
     said = one_line(run(db_url, "catalog", "load", str(bad)), 2)
     assert says in said, said
     assert _counts(db_url) == (0, 0, 0)  # the regions before the bad line are not kept either
+
+
+def test_q3_an_office_s_call_window_and_calls_before_absent_come_from_its_line(
+    db_url: str, demo_files: Path, tmp_path: Path
+) -> None:
+    """Optional columns: STG's line sets 15 minutes and 4 calls; a line left empty, or a file
+    without the columns, means 10 minutes and 3 calls. `catalog --json` shows both per office
+    (besides its keys of before)."""
+    header, *lines = (demo_files / "offices.csv").read_text(encoding="utf-8").splitlines()
+    assert header.endswith(",grace_minutes,call_window_minutes,max_calls")
+    set_stg = tmp_path / "set"
+    shutil.copytree(demo_files, set_stg)
+    lines = [
+        line.removesuffix(",10,3") + (",15,4" if line.startswith("STG,") else ",,")
+        for line in lines
+    ]
+    (set_stg / "offices.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    ok(run(db_url, "catalog", "load", str(set_stg)))
+    offices = {o["code"]: o for o in ok(run(db_url, "catalog", "--json"))["offices"]}
+    assert {k: offices["STG"][k] for k in ("call_window_minutes", "max_calls")} == {
+        "call_window_minutes": 15,
+        "max_calls": 4,
+    }
+    assert (offices["ARI"]["call_window_minutes"], offices["ARI"]["max_calls"]) == (10, 3)
+    assert set(offices["ARI"]) == {
+        "code",
+        "name",
+        "region",
+        "address",
+        "call_window_minutes",
+        "max_calls",
+        "procedures",
+    }
+    without = tmp_path / "without"
+    shutil.copytree(demo_files, without)
+    (without / "offices.csv").write_text(
+        "\n".join(
+            [header.removesuffix(",call_window_minutes,max_calls")]
+            + [line.removesuffix(",15,4").removesuffix(",,") for line in lines]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert ok(run(db_url, "catalog", "load", str(without), "--json"))["loaded"]["offices"] == {
+        "added": 0,
+        "changed": 1,  # STG, back to 10 and 3
+    }
+    stg = next(o for o in ok(run(db_url, "catalog", "--json"))["offices"] if o["code"] == "STG")
+    assert (stg["call_window_minutes"], stg["max_calls"]) == (10, 3)
 
 
 def test_only_regular_files_of_bounded_size_are_read(db_url: str, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from store import Store
 from tests.factories import applicants, enrol_directly
 from tests.screens.conftest import settle, staff_at, staff_log_in, tap
+from tests.waiting_room import waiting_room as waiting_room  # the fixture
 
 pytestmark = pytest.mark.usefixtures("fixed_codes")
 SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
@@ -225,6 +226,23 @@ def test_figures(
 ) -> None:
     """C7: waiting, oldest enrolment, free seats, bookings per day as a sparkline, no-shows."""
     assert snap_compare(make_counter(), terminal_size=size, run_before=_as("super", "#figures"))
+
+
+@SIZES
+def test_figures_waiting_room(
+    snap_compare: Any, make_counter: Any, waiting_room: None, size: tuple[int, int]
+) -> None:
+    """Q5: under C7's table, "Sala de espera" per day (newest first) and agent: served, mean
+    and 90th-percentile wait, mean service, in minutes; at 80x24 the page scrolls to it."""
+
+    async def to_the_end(pilot: Any) -> None:
+        await _tables_laid_out(pilot)
+        pilot.app.screen.query_one("#figures-page").scroll_end(animate=False)
+        await settle(pilot)
+
+    assert snap_compare(
+        make_counter(), terminal_size=size, run_before=_as("super", "#figures", then=to_the_end)
+    )
 
 
 @SIZES
