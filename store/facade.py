@@ -7,6 +7,7 @@ acts and when, and hands back plain data."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -292,9 +293,18 @@ class Store:
         return self._write(actor, lambda ctx: queue.finish(ctx, office, number))
 
     def queue_transfer(
-        self, office: str, number: int, procedure: str, *, actor: Actor
+        self,
+        office: str,
+        number: int,
+        procedure: str | None = None,
+        *,
+        counter: int | None = None,
+        actor: Actor,
     ) -> QueueTicketView:
-        return self._write(actor, lambda ctx: queue.transfer(ctx, office, number, procedure))
+        """Q3 "Derivar": to another procedure or counter, keeping the place."""
+        return self._write(
+            actor, lambda ctx: queue.transfer(ctx, office, number, procedure, counter)
+        )
 
     def queue_tickets(self, office: str) -> list[QueueTicketView]:
         """Today's numbers: the waiting ones in call order, then the others."""
@@ -953,8 +963,13 @@ class Store:
         return self._read(lambda ctx: counter.agenda(ctx, office, day), actor)
 
     def check_in(self, office: str, code_or_document: str, *, actor: Actor) -> AgendaRow:
-        """C5: check an arrival in by booking code or document."""
-        return self._write(actor, lambda ctx: counter.check_in(ctx, office, code_or_document))
+        """C5: check an arrival in by booking code or document; Q1: they wait with a number."""
+
+        def work(ctx: Ctx) -> AgendaRow:
+            row = counter.check_in(ctx, office, code_or_document)
+            return replace(row, queue_number=queue.number_at_counter(ctx, office, row.code))
+
+        return self._write(actor, work)
 
     def mark_attended(self, office: str, code: str, *, actor: Actor) -> AgendaRow:
         """C5."""

@@ -530,6 +530,8 @@ class QueueTicket(SQLModel, table=True):
     due_at: datetime | None = utc_field(nullable=True)
     calls: int = Field(default=0)
     counter: int | None = Field(default=None)
+    # Q3 "Derivar": sent to this counter; only it calls the number (None: any counter).
+    for_counter: int | None = Field(default=None)
     called_by: int | None = Field(default=None, foreign_key="staff.id")
     called_at: datetime | None = utc_field(nullable=True, index=True)
     # Q3, Q5: service runs from the call that was answered to "Terminar".

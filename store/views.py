@@ -475,6 +475,7 @@ class AgendaRow:
     checked_in_at: datetime | None
     # C11: the moment from which "did not come" may be marked (the time plus the grace).
     missable_at: datetime | None = None
+    queue_number: int | None = None  # Q1: the waiting-room number given at the check-in
 
 
 @dataclass(frozen=True)
@@ -614,6 +615,9 @@ class QueueTicketView:
     taken_at: datetime
     called_at: datetime | None
     language: str = "es"
+    for_counter: int | None = None  # Q3 "Derivar": only this counter calls the number
+    due_at: datetime | None = None  # an appointment's time
+    max_calls: int = 3  # the office's calls before "absent" may be marked
 
 
 @dataclass(frozen=True)

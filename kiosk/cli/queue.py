@@ -29,6 +29,7 @@ def ticket_json(t: QueueTicketView) -> dict[str, object]:
         "ahead": t.ahead,
         "estimate_minutes": t.estimate_minutes,
         "counter": t.counter,
+        "for_counter": t.for_counter,
         "calls": t.calls,
     }
 
@@ -136,24 +137,43 @@ def finish(env: Env, acting: StaffView, number: int, office: str, as_json: bool)
 @queue.command("transfer")
 @click.argument("number", type=ROW_ID)
 @office_option
-@click.option("--procedure", required=True, help="The procedure the person goes on to.")
+@click.option("--procedure", default=None, help="The procedure the person goes on to.")
+@click.option(
+    "--counter",
+    type=ROW_ID,
+    default=None,
+    help="The counter the person goes on to (only it calls).",
+)
 @json_option
 @as_staff()
 def transfer(
-    env: Env, acting: StaffView, number: int, office: str, procedure: str, as_json: bool
+    env: Env,
+    acting: StaffView,
+    number: int,
+    office: str,
+    procedure: str | None,
+    counter: int | None,
+    as_json: bool,
 ) -> None:
-    """To another procedure, keeping the person's place."""
-    done = env.store().queue_transfer(office, number, procedure, actor=acting.actor)
-    emit(
-        ticket_json(done),
-        as_json,
-        env.say(
+    """To another procedure or counter, keeping the person's place."""
+    done = env.store().queue_transfer(
+        office, number, procedure, counter=counter, actor=acting.actor
+    )
+    if counter is not None:
+        sentence = env.say(
+            N_("Número {number} derivado al mesón {counter}; personas antes: {ahead}."),
+            number=number,
+            counter=counter,
+            ahead=done.ahead or 0,
+        )
+    else:
+        sentence = env.say(
             N_("Número {number} derivado a {procedure}; personas antes: {ahead}."),
             number=number,
             procedure=done.procedure_name,
             ahead=done.ahead or 0,
-        ),
-    )
+        )
+    emit(ticket_json(done), as_json, sentence)
 
 
 @queue.command("list")

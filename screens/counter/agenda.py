@@ -201,13 +201,14 @@ class AgendaScreen(CounterScreen):
         # (the person who just arrived has not been attended yet).
         self.chosen = None
         self.query_one("#arrival", Input).value = ""
-        self._say(
-            _(
-                "Llegada registrada: {name}, {time}.",
-                name=row.applicant_name,
-                time=f"{row.start:%H:%M}",
-            )
+        arrived = _(
+            "Llegada registrada: {name}, {time}.",
+            name=row.applicant_name,
+            time=f"{row.start:%H:%M}",
         )
+        if row.queue_number is not None:  # Q1: they wait in the room with this number
+            arrived += " " + _("Número de espera: {number}.", number=row.queue_number)
+        self._say(arrived)
         self.action_reload()
         self.query_one("#arrival").focus()
 

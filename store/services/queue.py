@@ -20,7 +20,7 @@ from sqlmodel import col
 import store.validation as v
 from store.codes import display_code, normalize_code
 from store.errors import InvalidInput, Refused
-from store.models import Booking, Office, OfficeProcedure, Procedure, QueueTicket, Slot
+from store.models import Applicant, Booking, Office, OfficeProcedure, Procedure, QueueTicket, Slot
 from store.services import audit
 from store.services.booking import by_code
 from store.services.context import Ctx
@@ -80,11 +80,15 @@ def _next_number(ctx: Ctx, office: Office) -> int:
     return (last or 0) + 1
 
 
-def _waiting(ctx: Ctx, office: Office) -> list[QueueTicket]:
-    """Q3: today's waiting tickets of the office, in the order they will be called."""
-    tickets = ctx.session.scalars(
-        sa.select(QueueTicket).where(*_today(ctx, office), col(QueueTicket.status) == "waiting")
-    ).all()
+def _waiting(ctx: Ctx, office: Office, counter: int | None = None) -> list[QueueTicket]:
+    """Q3: today's waiting tickets of the office, in the order they will be called; with
+    `counter`, only those that counter may call (not the ones sent to another counter)."""
+    query = sa.select(QueueTicket).where(*_today(ctx, office), col(QueueTicket.status) == "waiting")
+    if counter is not None:
+        query = query.where(
+            sa.or_(col(QueueTicket.for_counter).is_(None), col(QueueTicket.for_counter) == counter)
+        )
+    tickets = ctx.session.scalars(query).all()
     return sorted(tickets, key=lambda t: call_rank(t, ctx.now, office.call_window_minutes))
 
 
@@ -143,6 +147,9 @@ def _view(
         taken_at=ticket.taken_at,
         called_at=ticket.called_at,
         language=ticket.language,
+        for_counter=ticket.for_counter,
+        due_at=ticket.due_at,
+        max_calls=office.max_calls,
     )
 
 
@@ -237,17 +244,43 @@ def check_in(ctx: Ctx, office_code: str, text: str, language: str = "es") -> Que
         booking.status = "checked_in"
         booking.checked_in_at = ctx.now
         audit.record(ctx, "booking.checked_in", booking.code or "", office=office.code)
-        ticket = _new_ticket(
-            ctx,
-            office,
-            booking.procedure_id,
-            "appointment",
-            language,
-            booking_id=booking.id,
-            due_at=slot.starts_at,
-        )
-        audit.record(ctx, "queue.taken", f"{office.code}-{ticket.number}", kind="appointment")
+        ticket = _appointment_ticket(ctx, office, booking, slot, language)
     return _view(ctx, office, ticket, _waiting(ctx, office))
+
+
+def _appointment_ticket(
+    ctx: Ctx, office: Office, booking: Booking, slot: Slot, language: str
+) -> QueueTicket:
+    """Q1: the number of a booking just checked in; its place is the appointment's time."""
+    ticket = _new_ticket(
+        ctx,
+        office,
+        booking.procedure_id,
+        "appointment",
+        language,
+        booking_id=booking.id,
+        due_at=slot.starts_at,
+    )
+    audit.record(ctx, "queue.taken", f"{office.code}-{ticket.number}", kind="appointment")
+    return ticket
+
+
+def number_at_counter(ctx: Ctx, office_code: str, code: str) -> int:
+    """Q1, C5: an arrival checked in at the counter's agenda waits with a number too, so that
+    "Llamar siguiente" calls them in their turn (called in the same transaction as the
+    check-in). The number is in the person's own language on the display's ticket."""
+    office = _office(ctx, office_code, lock=True)
+    booking = by_code(ctx, code, lock=True)
+    ticket = ctx.session.scalar(
+        sa.select(QueueTicket).where(col(QueueTicket.booking_id) == booking.id)
+    )
+    if ticket is None:
+        slot = ctx.session.get(Slot, booking.slot_id)
+        applicant = ctx.session.get(Applicant, booking.applicant_id)
+        assert slot is not None
+        language = applicant.language if applicant is not None else "es"
+        ticket = _appointment_ticket(ctx, office, booking, slot, language)
+    return ticket.number
 
 
 def _staff_office(ctx: Ctx, office_code: str) -> Office:
@@ -322,7 +355,7 @@ def call_next(ctx: Ctx, office_code: str, counter: int) -> QueueCall:
             ),
             {"counter": counter, "number": busy},
         )
-    for ticket in _waiting(ctx, office):
+    for ticket in _waiting(ctx, office, counter):
         # The conditional update is the last guard: a ticket another counter took is skipped.
         taken = ctx.session.execute(
             sa.update(QueueTicket)
@@ -389,9 +422,20 @@ def finish(ctx: Ctx, office_code: str, number: int) -> QueueTicketView:
     return _view(ctx, office, ticket, [])
 
 
-def transfer(ctx: Ctx, office_code: str, number: int, procedure_code: str) -> QueueTicketView:
-    """Q3: to another procedure of the office, back in the queue at the same place."""
+def transfer(
+    ctx: Ctx,
+    office_code: str,
+    number: int,
+    procedure_code: str | None = None,
+    counter: int | None = None,
+) -> QueueTicketView:
+    """Q3 "Derivar": to another procedure of the office, or to another counter (only that one
+    calls the number then), back in the queue at the same place."""
     office = _staff_office(ctx, office_code)
+    if procedure_code is None and counter is None:
+        raise InvalidInput("procedure", N_("Diga a qué trámite o a qué mesón se deriva el número."))
+    if counter is not None and counter < 1:
+        raise InvalidInput("counter", N_("El número de mesón es un número desde 1."))
     ticket = _ticket(ctx, office, number)
     if ticket.status not in ("waiting", "called"):
         raise Refused(
@@ -400,16 +444,21 @@ def transfer(ctx: Ctx, office_code: str, number: int, procedure_code: str) -> Qu
             N_("El número {number} ya terminó: no se puede derivar."),
             {"number": number},
         )
-    procedure = procedure_by_code(ctx, procedure_code)
-    if ctx.session.get(OfficeProcedure, (office.id, procedure.id)) is None:
-        raise Refused(
-            "Q3",
-            "not_offered",
-            N_("{office} no atiende {procedure}."),
-            {"office": office.name, "procedure": procedure.name},
-        )
     before = ticket.procedure_id
-    ticket.procedure_id = procedure.id or 0
+    if procedure_code is not None:
+        procedure = procedure_by_code(ctx, procedure_code)
+        if ctx.session.get(OfficeProcedure, (office.id, procedure.id)) is None:
+            raise Refused(
+                "Q3",
+                "not_offered",
+                N_("{office} no atiende {procedure}."),
+                {"office": office.name, "procedure": procedure.name},
+            )
+        ticket.procedure_id = procedure.id or 0
+    if counter is not None:
+        ticket.for_counter = counter
+    elif procedure_code is not None:
+        ticket.for_counter = None  # another procedure: whichever counter serves it next
     ticket.status = "waiting"
     ticket.counter = None
     ticket.calls = 0  # the new counter's calls count towards "absent", not the old one's
@@ -421,6 +470,7 @@ def transfer(ctx: Ctx, office_code: str, number: int, procedure_code: str) -> Qu
         f"{office.code}-{number}",
         from_procedure=before,
         to_procedure=ticket.procedure_id,
+        to_counter=ticket.for_counter,
     )
     return _view(ctx, office, ticket, _waiting(ctx, office))
 

@@ -208,6 +208,22 @@ def test_q3_a_transfer_keeps_the_person_s_place(
     assert seeded.queue_call("STG", 2, actor=office["agents"][1]).number == 1
 
 
+def test_q3_a_number_sent_to_another_counter_is_called_only_there_at_its_place(
+    seeded: Store, office: dict[str, Any], clock: FixedClock
+) -> None:
+    agent, other = office["agents"]
+    for _ in range(3):
+        seeded.queue_take("STG", "RD")
+    assert seeded.queue_call("STG", 1, actor=agent).number == 1
+    moved = seeded.queue_transfer("STG", 1, counter=3, actor=agent)
+    assert (moved.status, moved.for_counter, moved.ahead, moved.calls) == ("waiting", 3, 0, 0)
+    # Counter 2 passes over number 1 (sent to counter 3) and calls 2; counter 3 calls 1 first.
+    assert seeded.queue_call("STG", 2, actor=other).number == 2
+    assert seeded.queue_call("STG", 3, actor=agent).number == 1
+    with pytest.raises(InvalidInput):
+        seeded.queue_transfer("STG", 3, actor=agent)  # neither a procedure nor a counter
+
+
 def test_q5_the_estimate_comes_from_recorded_service_times(
     seeded: Store, office: dict[str, Any], clock: FixedClock
 ) -> None:
@@ -257,3 +273,17 @@ def test_q3_four_counters_calling_at_once_call_each_number_exactly_once(
         statuses = session.scalars(sa.select(col(QueueTicket.status))).all()
     assert set(statuses) == {"done"} and len(statuses) == 60
     assert seeded.verify_audit().ok
+
+
+def test_q1_c5_an_arrival_checked_in_at_the_counter_waits_with_a_number(
+    seeded: Store, office: dict[str, Any], clock: FixedClock
+) -> None:
+    """The agenda's check-in gives the same kind of number as the kiosk's, once."""
+    agent = office["agents"][0]
+    seeded.queue_take("STG", "RD")  # 1, a walk-in
+    code = _booked(seeded, 9, 30)
+    row = seeded.check_in("STG", code, actor=agent)
+    assert row.queue_number == 2
+    assert seeded.queue_check_in("STG", code).number == 2  # the kiosk gives the same one
+    clock.set(at(TODAY, 9, 25))  # due now: called before the walk-in who came first
+    assert seeded.queue_call("STG", 1, actor=agent).number == 2
