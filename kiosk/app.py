@@ -110,6 +110,7 @@ class KioskApp(App[None]):
         self.clock: Clock = self._store.clock if self._store is not None else settings.make_clock()
         self.session: Session | None = None
         self.staff: StaffView | None = None
+        self.desk_counter: int | None = None
         self.language = settings.language
         self.language_chosen = False
         self._monotonic = monotonic
@@ -129,6 +130,11 @@ class KioskApp(App[None]):
     def idle_seconds(self) -> int:
         """K1: how long a kiosk waits before asking "¿Sigue ahí?"."""
         return self.settings.idle_seconds
+
+    @property
+    def kiosk_office(self) -> str | None:
+        """Q1, Q2: KIOSK_OFFICE, the office whose waiting room this kiosk stands in."""
+        return self.settings.office
 
     def first_screen(self) -> KioskScreen:
         """The screen a new person meets."""
@@ -439,6 +445,7 @@ class CounterApp(KioskApp):
             store, actor = self.store, staff.actor
             self.in_background(lambda: store.record_logout(how, actor=actor))
         self.staff = None
+        self.desk_counter = None  # Q3: the next staff member sets their own counter
         super().reset()
         self.refresh_bindings()
 

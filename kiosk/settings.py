@@ -54,6 +54,9 @@ class Settings:
     # O3, O4: this store's name (an office code, or CENTRAL), the key it signs its bundles
     # with (environment only, like every secret) and the file of the stores it trusts.
     store_code: str | None = None
+    # Q1, Q2: the office whose waiting room this kiosk stands in ("Tengo una hora", "Sacar
+    # número"); None: a kiosk for bookings only.
+    office: str | None = None
     bundle_key: str | None = None
     bundle_trust: Path | None = None
 
@@ -245,6 +248,7 @@ def load_settings(
             "KIOSK_MAIL_EVERY_SECONDS", pick("mail_every_seconds", 60), 1, 86400
         ),
         store_code=str(code).strip().upper() if (code := pick("store_code")) else None,
+        office=str(office).strip().upper() if (office := pick("office")) else None,
         bundle_key=env.get("KIOSK_BUNDLE_KEY") or None,
         bundle_trust=Path(trust) if (trust := pick("bundle_trust")) else None,
         **_mail(env, file, pick),

@@ -26,6 +26,7 @@ from receipts.documents import (
     CancellationReceipt,
     CredentialsSlip,
     NoticePrintout,
+    QueueSlip,
     TicketAnswer,
     WaitlistReceipt,
 )
@@ -232,6 +233,45 @@ def _ticket(ticket: TicketAnswer, w: Words) -> list[Block]:
         Paragraph(ticket.answer),
         _free_of_charge(w),
     ]
+
+
+@blocks_for.register
+def _queue(slip: QueueSlip, w: Words) -> list[Block]:
+    # K1: no name, no document, no booking code: a number anyone may see on the floor.
+    blocks: list[Block] = [
+        Heading(w(N_("Su número de atención"))),
+        BigCode(w(N_("Número")), str(slip.number)),
+        Field(w(N_("Oficina")), slip.office_name),
+        Field(w(N_("Trámite")), slip.procedure),
+    ]
+    if slip.appointment_at is not None:
+        blocks.append(
+            Field(
+                w(N_("Su cita")),
+                w(N_("{time} (hora de la oficina)"), time=w.clock(slip.appointment_at)),
+            )
+        )
+    blocks += [
+        Field(w(N_("Entregado")), w.moment(slip.taken_at)),
+        Field(w(N_("Personas antes que usted")), str(slip.ahead)),
+        Field(
+            w(N_("Espera estimada")),
+            w(N_("sin estimación"))
+            if slip.estimate_minutes is None
+            else w(N_("unos {minutes} min"), minutes=slip.estimate_minutes),
+        ),
+        Paragraph(
+            w(
+                N_(
+                    "Espere en la sala: la pantalla mostrará su número y el mesón al que debe "
+                    "acercarse."
+                )
+            ),
+            True,
+        ),
+        _free_of_charge(w),
+    ]
+    return blocks
 
 
 def title_of(document: object, w: Words) -> str:

@@ -123,6 +123,26 @@ class TicketAnswer:
         return f"ticket-{self.ticket_id}"
 
 
+@dataclass(frozen=True)
+class QueueSlip:
+    """Q1, Q2, Q5: a number in the office's waiting room; nothing personal on it."""
+
+    number: int
+    office_code: str
+    office_name: str
+    procedure: str
+    day: date
+    taken_at: datetime  # aware, in the office's time zone
+    ahead: int
+    estimate_minutes: int | None  # None: "sin estimación"
+    appointment_at: datetime | None = None  # Q1: the appointment's time (aware)
+    language: str = "es"
+
+    @property
+    def key(self) -> str:
+        return f"queue-{self.office_code}-{self.day:%Y%m%d}-{self.number}"
+
+
 Document = (
     BookingReceipt
     | CancellationReceipt
@@ -130,4 +150,5 @@ Document = (
     | CredentialsSlip
     | NoticePrintout
     | TicketAnswer
+    | QueueSlip
 )

@@ -12,6 +12,7 @@ from receipts.documents import (
     BookingReceipt,
     CredentialsSlip,
     NoticePrintout,
+    QueueSlip,
     TicketAnswer,
     WaitlistReceipt,
 )
@@ -24,6 +25,7 @@ from store.views import (
     NoticeView,
     OfficeView,
     ProcedureView,
+    QueueTicketView,
     TicketView,
     WaitlistEntryView,
 )
@@ -119,5 +121,26 @@ def ticket_answer(ticket: TicketView, applicant_name: str, language: str) -> Tic
         answer=ticket.answer,
         opened_at=_local(ticket.opened_at),
         answered_at=_local(ticket.answered_at),
+        language=language,
+    )
+
+
+def queue_slip(
+    ticket: QueueTicketView,
+    office: OfficeView,
+    procedure: ProcedureView,
+    language: str,
+) -> QueueSlip:
+    """Q1, Q2, Q5: the number, the people ahead and the estimate; nothing personal (K1)."""
+    return QueueSlip(
+        number=ticket.number,
+        office_code=office.code,
+        office_name=office.name,
+        procedure=procedure.name_in(language),
+        day=ticket.day,
+        taken_at=_local(ticket.taken_at, office.time_zone),
+        ahead=ticket.ahead or 0,
+        estimate_minutes=ticket.estimate_minutes,
+        appointment_at=None if ticket.due_at is None else _local(ticket.due_at, office.time_zone),
         language=language,
     )

@@ -29,6 +29,9 @@ class Host(Protocol):
     high_contrast: bool
 
     language_chosen: bool
+
+    desk_counter: int | None
+    """Q3: the counter number the agent at this desk set for the session (None until then)."""
     """Whether the person switched the language (F2, the top bar) since the kiosk was last at
     rest: then it is theirs, and a login keeps it (K4)."""
 
@@ -45,6 +48,11 @@ class Host(Protocol):
     @property
     def printer(self) -> Printer:
         """Where receipts go (B7)."""
+        ...
+
+    @property
+    def kiosk_office(self) -> str | None:
+        """Q1, Q2: the office whose waiting room this kiosk stands in (None: bookings only)."""
         ...
 
     @property

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from textual.app import App
 from textual.screen import Screen
 
+from screens.arrivals import CheckInScreen, NumberScreen, QueueTicketScreen, WalkInScreen
 from screens.base import KioskScreen, Outcome
 from screens.counter.agenda import AgendaScreen
 from screens.counter.applicant import ApplicantScreen
@@ -29,6 +30,7 @@ from screens.counter.conflicts import ConflictsScreen
 from screens.counter.desk import DeskScreen
 from screens.counter.figures import FiguresScreen
 from screens.counter.login import StaffLoginScreen, StaffPasswordScreen
+from screens.counter.queue import QueueScreen
 from screens.counter.rebook import RebookScreen
 from screens.counter.search import SearchScreen
 from screens.counter.staff import StaffScreen
@@ -161,6 +163,16 @@ class Journey:
             case WaitlistScreen.HomeChosen():
                 self.restart(HomeScreen())
 
+            # The waiting room (Q1, Q2): a number without logging in; then nothing stays (K1).
+            case WelcomeScreen.CheckInChosen():
+                self.show(CheckInScreen())
+            case WelcomeScreen.WalkInChosen():
+                self.show(WalkInScreen())
+            case NumberScreen.Numbered(ticket=ticket):  # checked in (Q1) or a walk-in (Q2)
+                self.restart(QueueTicketScreen(ticket))
+            case QueueTicketScreen.Finished():
+                self.shell.reset()
+
             # Help (H1–H4): for anyone; a ticket needs an account.
             case WelcomeScreen.HelpChosen():
                 self.show(HelpScreen())
@@ -287,6 +299,7 @@ class CounterJourney(Journey):
             case (
                 SearchScreen.Chosen(applicant=applicant)
                 | CounterTicketsScreen.FileChosen(applicant=applicant)
+                | QueueScreen.FileChosen(applicant=applicant)
             ):
                 self.show(ApplicantScreen(applicant))
             case ApplicantScreen.AssistChosen(applicant=applicant):
@@ -377,4 +390,5 @@ DESK_SCREENS: dict[str, Callable[[], KioskScreen]] = {
     "audit": AuditScreen,
     "staff": StaffScreen,
     "conflicts": ConflictsScreen,
+    "queue": QueueScreen,
 }

@@ -37,6 +37,14 @@ class WelcomeScreen(KioskScreen):
     class HelpChosen(Outcome):
         """ "Ayuda", for anyone."""
 
+    @dataclass
+    class CheckInChosen(Outcome):
+        """ "Tengo una hora" (Q1): at an office's kiosk only."""
+
+    @dataclass
+    class WalkInChosen(Outcome):
+        """ "Sacar número" (Q2): at an office's kiosk only."""
+
     def body(self) -> ComposeResult:
         # Scrolls on a small terminal, so the display choices below are seen when focused;
         # its arrows move between the choices (a keypad's), Page Up and Down scroll.
@@ -51,6 +59,9 @@ class WelcomeScreen(KioskScreen):
             )
             with Vertical(id="welcome-actions"):
                 yield Button(_("Reservar hora"), id="book", variant="primary")
+                if self.host.kiosk_office:  # Q1, Q2: a kiosk in an office's waiting room
+                    yield Button(_("Tengo una hora"), id="check-in")
+                    yield Button(_("Sacar número"), id="walk-in")
                 yield Button(_("Ya tengo cuenta"), id="login")
                 yield Button(_("Mi buzón"), id="mailbox")
                 yield Button(_("Ayuda"), id="help")
@@ -73,6 +84,14 @@ class WelcomeScreen(KioskScreen):
     @on(Button.Pressed, "#mailbox")
     def _mailbox(self) -> None:
         self.post_message(self.MailboxChosen())
+
+    @on(Button.Pressed, "#check-in")
+    def _check_in(self) -> None:
+        self.post_message(self.CheckInChosen())
+
+    @on(Button.Pressed, "#walk-in")
+    def _walk_in(self) -> None:
+        self.post_message(self.WalkInChosen())
 
     @on(Button.Pressed, "#help")
     def _help(self) -> None:

@@ -28,6 +28,7 @@ DeskAction = Literal[
     "audit",
     "staff",
     "conflicts",
+    "queue",
 ]
 
 # (button id, label, roles, what it is for)
@@ -83,6 +84,13 @@ ACTIONS: tuple[tuple[DeskAction, str, tuple[str, ...], str], ...] = (
         N_("Datos en conflicto"),
         ("agent", "supervisor"),
         N_("dos oficinas con datos distintos"),
+    ),
+    # Q3: last as well, for the same reason.
+    (
+        "queue",
+        N_("Sala de espera"),
+        ("agent", "supervisor"),
+        N_("llamar, derivar, terminar"),
     ),
 )
 

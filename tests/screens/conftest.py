@@ -129,9 +129,13 @@ def ticker() -> Ticker:
 def make_kiosk(kiosk_store: Store, tmp_path: Path, ticker: Ticker) -> Callable[..., KioskApp]:
     """A kiosk app on the test store; its receipts land in tmp_path/receipts."""
 
-    def build(language: str = "es", idle_seconds: int = 90) -> KioskApp:
+    def build(language: str = "es", idle_seconds: int = 90, office: str | None = None) -> KioskApp:
         settings = Settings(
-            db_url=kiosk_store.url, language=language, idle_seconds=idle_seconds, now=NOW
+            db_url=kiosk_store.url,
+            language=language,
+            idle_seconds=idle_seconds,
+            now=NOW,
+            office=office,
         )
         return make_app(
             settings,
