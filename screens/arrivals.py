@@ -6,6 +6,7 @@ ticket screen shows the number only, and "Listo" (or the idle guard) begins agai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +24,9 @@ from screens.widgets.keypad import KEYPAD_ARROWS
 from store.errors import StoreError
 from store.text import N_
 from store.views import ProcedureView, QueueTicketView
+
+if TYPE_CHECKING:
+    from receipts.printer import Printed
 
 
 class NumberScreen(KioskScreen):
@@ -66,8 +70,14 @@ class CheckInScreen(NumberScreen):
                 yield Button(_("Volver"), id="back")
                 yield Button(_("Registrar mi llegada"), id="check-in", variant="primary")
 
+    refusal: StoreError | None = None
+
     def on_mount(self) -> None:
         self.query_one("#code").focus()
+
+    def after_relabel(self) -> None:
+        if self.refusal is not None:  # K4: the sentence in the new language, not gone
+            self.query_one("#field-code", FormField).show(say(self.refusal.message))
 
     @on(Input.Submitted, "#code")
     @on(Button.Pressed, "#check-in")
@@ -75,6 +85,7 @@ class CheckInScreen(NumberScreen):
         code = self.query_one("#code", Input).value
         office, language = self.office, self.host.language
         self.query_one("#field-code", FormField).show(None)
+        self.refusal = None
         self.call_store(
             lambda: self.store.queue_check_in(office, code, language=language),
             self._numbered,
@@ -84,6 +95,7 @@ class CheckInScreen(NumberScreen):
     def _refused(self, error: StoreError) -> None:
         """One sentence under the field; what was typed stays, selected, so that the next
         scan or the next code typed replaces it."""
+        self.refusal = error
         self.query_one("#field-code", FormField).show(say(error.message))
         field = self.query_one("#code", Input)
         field.focus()
@@ -170,6 +182,8 @@ class QueueTicketScreen(KioskScreen):
         super().__init__()
         self.ticket = ticket
         self.printed = False
+        # What the print line says (a msgid, said again after F2 in the new language).
+        self.print_state = N_("Imprimiendo su número…")
 
     def heading(self) -> str:
         return _("Su número de atención")
@@ -189,7 +203,7 @@ class QueueTicketScreen(KioskScreen):
                 ),
                 classes="lead",
             )
-            yield Static(_("Imprimiendo su número…"), id="print-status")
+            yield Static(_(self.print_state), id="print-status")
             with Horizontal(classes="actions"):
                 yield Button(_("Listo"), id="done", variant="primary")
 
@@ -226,16 +240,26 @@ class QueueTicketScreen(KioskScreen):
             self.printed = True
             self._print()
 
-    def after_relabel(self) -> None:
-        self.query_one("#print-status", Static).update("")
-
     def _print(self) -> None:
         from receipts.sources import queue_slip
 
         ticket, catalog = self.ticket, self.host.catalog
         office = next(o for o in catalog.offices if o.code == ticket.office)
         procedure = next(p for p in catalog.procedures if p.code == ticket.procedure)
-        print_document(self, queue_slip(ticket, office, procedure, self.host.language))
+        print_document(
+            self,
+            queue_slip(ticket, office, procedure, self.host.language),
+            printed=self._printed,
+        )
+
+    def _printed(self, result: Printed) -> None:
+        # K3: the same number again within moments (a second check-in) prints nothing more.
+        self.print_state = (
+            N_("Su número ya se imprimió hace un momento: retírelo de la impresora.")
+            if result.repeated
+            else N_("Número impreso. Retírelo de la impresora.")
+        )
+        self.query_one("#print-status", Static).update(_(self.print_state))
 
     @on(Button.Pressed, "#done")
     def _done(self) -> None:

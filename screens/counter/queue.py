@@ -206,7 +206,11 @@ class QueueScreen(CounterScreen):
                 counter=self.host.desk_counter,
                 count=waiting,
             )
-        calls = _("llamadas: {calls} de {max}", calls=mine.calls, max=mine.max_calls)
+        calls = (
+            _("llamadas: {calls} de {max}", calls=mine.calls, max=mine.max_calls)
+            if mine.calls < mine.max_calls
+            else _("llamadas: {calls}; puede marcarlo ausente", calls=mine.calls)
+        )
         who = _("cita {code}", code=display_code(mine.code)) if mine.code else _("sin hora")
         return _(
             "Mesón {counter}: número {number} · {who} · {procedure} · {calls}",
@@ -245,9 +249,12 @@ class QueueScreen(CounterScreen):
         )
 
     def _called(self, _call: QueueCall) -> None:
-        """The call is on the display; the table and the line are read again."""
+        """The call is on the display; the table and the line are read again. From "Llamar
+        siguiente" the focus goes on to "Volver a llamar" (enabled once the table shows the
+        call); a key (F6, F7) leaves it where the agent put it."""
         self._say("")
-        self.focus_next_on = "#recall"  # enabled once the table shows the call
+        if self.focused is self.query_one("#call-next"):
+            self.focus_next_on = "#recall"
         self.action_reload()
 
     @on(Button.Pressed, "#recall")

@@ -205,7 +205,11 @@ def check_in(ctx: Ctx, office_code: str, text: str, language: str = "es") -> Que
     typed = v.printable(text)
     if not normalize_code(typed):
         raise InvalidInput(
-            "code", N_("Escriba el código de su cita: 8 letras y números, como en su comprobante.")
+            "code",
+            N_(
+                "Ese no es un código de cita: revise las 8 letras y números de su comprobante, "
+                "o acerque su código QR al lector."
+            ),
         )
     booking = by_code(ctx, typed, lock=True)
     code = display_code(booking.code or "")

@@ -82,7 +82,7 @@ def test_q_refusals_exit_1_and_bad_input_exit_2(kiosk: Kiosk, office: Store) -> 
     assert "--code" in refused(kiosk("queue", "take", "--office", "STG", staff=None), 2)
     assert refused(
         kiosk("queue", "take", "--office", "STG", "--code", "nada", staff=None), 2
-    ).endswith("Escriba el código de su cita: 8 letras y números, como en su comprobante.")
+    ).startswith("code: Ese no es un código de cita: revise las 8 letras y números")
     _walk_in(office)
     kiosk.json("queue", "take", "--office", "STG", "--procedure", "RD", staff=None)
     assert refused(kiosk("queue", "call", "--office", "STG", "--counter", "1", staff="ari"))

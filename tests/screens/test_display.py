@@ -136,7 +136,7 @@ async def test_q4_the_words_turn_between_spanish_english_and_kreyol(
     async with app.run_test(size=(120, 40)) as pilot:
         await shown(pilot, "Llamados de hoy", "Número 1: al mesón 3.", "[Español]")
         await shown(pilot, "Today's calls", "Number 1: to counter 3.", "[English]")
-        await shown(pilot, "Apèl jodi a", "Nimewo 1: nan gichè 3.", "[Kreyòl]")
+        await shown(pilot, "Apèl jodi a", "Nimewo 1: nan kontwa 3.", "[Kreyòl]")
         await shown(pilot, "Llamados de hoy", "[Español]")
         assert "digits:1\ndigits:3" in text_of(app)  # the numbers stay through every language
 

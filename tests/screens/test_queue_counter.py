@@ -143,7 +143,10 @@ async def test_q3_absent_only_after_the_office_s_calls(
         assert "1 de 3" in message  # refused, in one sentence
         await pilot.press("f7", "f7")
         await settle(pilot)
-        await tap(pilot, "#absent")
+        assert "puede marcarlo ausente" in screen_text(app)
+        # F7 left the focus on "Ausente", where the agent had put it: Enter marks absent.
+        assert app.screen.focused is app.screen.query_one("#absent")
+        await pilot.press("enter")
         await settle(pilot)
         assert _status(kiosk_store)[2][0] == "absent"
 

@@ -101,6 +101,10 @@ async def test_q1_a_wrong_code_gets_one_sentence_and_keeps_the_typing(
         error = str(app.screen.query_one("#code-error").render())
         assert error and "\n" not in error.strip()
         assert not _printed(tmp_path)
+        await pilot.press("f2")  # K4: the sentence says itself again in English, not gone
+        await settle(pilot)
+        assert "not an appointment code" in str(app.screen.query_one("#code-error").render())
+        assert app.screen.query_one("#code", Input).value == "ZZZZ9999"
         # The right code typed over it (the wrong one is selected, so it is replaced).
         await pilot.press(*today_booking, "enter")
         await settle(pilot)
@@ -184,3 +188,27 @@ def test_snapshot_the_number_in_kreyol(
         await _at("down", "down", "enter", "enter", "f2", "f2")(pilot)
 
     assert snap_compare(make_kiosk(office="STG"), terminal_size=size, run_before=run_before)
+
+
+async def test_q1_checking_in_again_at_once_says_the_number_was_printed_already(
+    make_kiosk: MakeKiosk, today_booking: str, tmp_path: Path
+) -> None:
+    """K3: the same number again within moments prints nothing more, and the screen says so
+    instead of sending the person to an empty printer; F2 keeps the line, in English."""
+    app = make_kiosk(office="STG")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(2):
+            await settle(pilot)
+            await tap(pilot, "#check-in")
+            await settle(pilot)
+            await pilot.press(*today_booking, "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueTicketScreen)
+            if _ == 0:
+                assert "Número impreso." in screen_text(app)
+                await pilot.press("enter")
+        assert "ya se imprimió hace un momento" in screen_text(app)
+        assert len(_printed(tmp_path)) == 1
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "printed a moment ago" in screen_text(app)
