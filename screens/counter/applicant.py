@@ -174,6 +174,7 @@ class ApplicantScreen(CounterScreen):
         self.bookings: list[BookingView] = []
         self.entries: list[WaitlistEntryView] = []
         self.notices: list[NoticeView] = []
+        self._notices_width = 0  # the terminal's width the notices' columns were made for
 
     def heading(self) -> str:
         return _("Ficha de {name}", name=self.applicant.full_name)
@@ -388,6 +389,7 @@ class ApplicantScreen(CounterScreen):
             max(cell_len(text) for text in column) for column in zip(headers, *rows, strict=True)
         ]
         # The page's padding and scroll bar, and each column's padding of one on either side.
+        self._notices_width = self.app.size.width
         room = self.app.size.width - 6 - 2 * table.cell_padding * len(headers)
         subject = max(16, min(widths[1], room - widths[0] - widths[2] - widths[3]))
         table.add_column(headers[0])
@@ -408,9 +410,11 @@ class ApplicantScreen(CounterScreen):
         self._show_notice()
 
     def on_resize(self, event: events.Resize) -> None:
-        """The subject's column follows the terminal's width."""
+        """The subject's column follows the terminal's width (only when it changed: a table
+        built anew while the page lays out may be left without room until the next layout)."""
         tables = self.query("#notices").results(Table)
-        if any(table.columns for table in tables):  # once the notices are in
+        filled = any(table.columns for table in tables)  # once the notices are in
+        if filled and self.app.size.width != self._notices_width:
             self._fill_notices()
 
     @property

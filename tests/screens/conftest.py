@@ -87,7 +87,7 @@ def no_press_effect(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Button, "__init__", without_effect)
 
 
-async def _still(pilot: KioskPilot) -> None:
+async def at_rest(pilot: KioskPilot) -> None:
     """Until the screen draws the same picture three rounds running: a snapshot is taken of a
     screen at rest, never of one still laying out (a slow machine lays out in more rounds)."""
     app = pilot.app
@@ -105,7 +105,7 @@ async def _still(pilot: KioskPilot) -> None:
 
 @pytest.fixture
 def snap_compare(snap_compare: Any) -> Any:
-    """The snapshot plugin's comparison, taken once the screen is at rest (see `_still`)."""
+    """The snapshot plugin's comparison, taken once the screen is at rest (see `at_rest`)."""
 
     def compare(app: Any, *args: Any, run_before: Any = None, **kwargs: Any) -> bool:
         async def before(pilot: KioskPilot) -> None:
@@ -113,7 +113,7 @@ def snap_compare(snap_compare: Any) -> Any:
                 result = run_before(pilot)
                 if inspect.isawaitable(result):
                     await result
-            await _still(pilot)
+            await at_rest(pilot)
 
         return bool(snap_compare(app, *args, run_before=before, **kwargs))
 

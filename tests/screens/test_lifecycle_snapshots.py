@@ -11,7 +11,7 @@ import pytest
 
 from store import Store
 from tests.factories import MONDAY, applicants, first_free, open_day
-from tests.screens.conftest import log_in, settle, staff_at, tap
+from tests.screens.conftest import at_rest, log_in, settle, staff_at, tap
 
 pytestmark = pytest.mark.usefixtures("fixed_codes")
 SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
@@ -153,6 +153,9 @@ async def _tables_laid_out(pilot: Any) -> None:
         if all(t.virtual_size.height > t.row_count and t.size.height >= 2 for t in tables):
             break
         await pilot.pause(0.05)
+    else:
+        shapes = {t.id: (t.row_count, t.virtual_size, t.size) for t in tables}
+        raise AssertionError(f"a table never got room for its rows: {shapes}")
     await settle(pilot)
 
 
@@ -169,6 +172,18 @@ def _file(then: Any = None) -> Any:
         pilot.app.screen.query_one("#bookings").focus()
         await pilot.press("enter")  # K5: Enter on the booking, on to its first action
         await settle(pilot)
+        # Focus centres the action when the screen is next idle, unless it is wholly in view,
+        # judged on the layout of that moment: under load the notices' table may still be
+        # growing then, and the page comes to rest elsewhere. Judge again on the finished one,
+        # and let the file draw itself whole before a dialog covers it (a screen under a
+        # dialog is not drawn again).
+        await _tables_laid_out(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#applicant").scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        if screen.focused is not None and not screen.can_view_entire(screen.focused):
+            screen.scroll_to_center(screen.focused, animate=False, origin_visible=True)
+        await at_rest(pilot)
         if then is not None:
             await then(pilot)
         await _tables_laid_out(pilot)
