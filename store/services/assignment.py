@@ -169,6 +169,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     office = ctx.session.get(Office, office_id)
     procedure = ctx.session.get(Procedure, procedure_id)
     assert office and procedure
+    names = procedure_names(ctx, procedure.id)  # once: the same for every notice
     mailbox.deposit_many(
         ctx,
         [
@@ -184,7 +185,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
                 ),
                 {
                     "procedure": procedure.name,
-                    "procedure_names": procedure_names(ctx, procedure.id),
+                    "procedure_names": names,
                     "office": office.name,
                     "address": office.address,
                     "date": fmt_date(seat.day),

@@ -76,6 +76,11 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
         raise NotFound("slot_not_found", N_("Esa hora no existe: vuelva al calendario."))
+    if slot.taken >= slot.seats and slot.starts_at > ctx.now and _full(ctx, applicant_id, slot):
+        # B6 before any lock: a time that is full, with no hold of its own run out and none of
+        # this person's (K3, below), is refused without queueing behind the office's lock (in
+        # a release burst most tries are such refusals).
+        raise _taken_refusal()
     # An earlier hold of this person for the procedure gives way to the new one below, perhaps
     # at another office: that office's queue is served too (W2), so its lock is taken now,
     # with this one's, in the one order every writer takes them.
@@ -167,6 +172,36 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
     ctx.session.add(booking)
     ctx.session.flush()
     return booking
+
+
+def _full(ctx: Ctx, applicant_id: int, slot: Slot) -> bool:
+    """B6: every seat of `slot` is taken by a booking or a live hold (one run out gives its
+    seat back under the lock, `expire_holds`), and the person has nothing that another answer
+    comes first for: no live booking or hold for the procedure (K3, B8, B13) and no place on
+    its waitlist (W1)."""
+    live = (
+        col(Booking.status).in_(SEAT_STATES),
+        sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now),
+    )
+    theirs = sa.select(col(Booking.id)).where(
+        *live,
+        col(Booking.applicant_id) == applicant_id,
+        col(Booking.procedure_id) == slot.procedure_id,
+    )
+    waiting = sa.select(col(WaitlistEntry.id)).where(
+        col(WaitlistEntry.applicant_id) == applicant_id,
+        col(WaitlistEntry.procedure_id) == slot.procedure_id,
+        col(WaitlistEntry.status) == "waiting",
+    )
+    taken = (
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(*live, col(Booking.slot_id) == slot.id)
+    )
+    row = ctx.session.execute(
+        sa.select(sa.exists(theirs), sa.exists(waiting), taken.scalar_subquery())
+    ).one()
+    return not row[0] and not row[1] and row[2] >= slot.seats
 
 
 def _moving(ctx: Ctx, applicant_id: int, code: str) -> Booking:

@@ -195,6 +195,33 @@ def test_k3_double_press_holds_and_confirms_once(seeded: Store) -> None:
     assert [n.kind for n in seeded.notices(me)] == ["booking"]
 
 
+def test_k3_a_second_press_on_a_time_you_hold_is_your_hold_though_the_time_is_full(
+    seeded: Store, clock: FixedClock
+) -> None:
+    """The time's one seat is the person's own hold: a full time is refused before the lock
+    (B6) only when nobody but others hold it; a hold run out gives the seat to the next."""
+    open_day(seeded, hours="09:00-09:30", seats=1)  # the office's one time
+    me, other, third = _person(seeded, 0), _person(seeded, 1), _person(seeded, 2)
+    slot = first_free(seeded)
+    held = seeded.hold(me, slot)
+    assert seeded.hold(me, slot).id == held.id
+    with pytest.raises(Refused) as full:
+        seeded.hold(other, slot)
+    assert (full.value.rule, full.value.code) == ("B6", "slot_taken")
+    clock.advance(minutes=5)
+    assert seeded.book(other, slot).status == "confirmed"
+    with pytest.raises(Refused) as booked:
+        seeded.book(other, slot)
+    assert booked.value.code == "already_booked"  # B8 for the person whose booking it is
+    with pytest.raises(Refused) as taken:
+        seeded.hold(third, slot)
+    assert taken.value.code == "slot_taken"
+    seeded.enrol(third, "STG", "RT")  # the office is full: the waitlist takes them
+    with pytest.raises(Refused) as waiting:
+        seeded.hold(third, slot)
+    assert waiting.value.code == "waiting_for_procedure"  # W1 for a person who waits
+
+
 def test_k6_document_numbers_are_masked() -> None:
     assert mask_document("cedula", "12345678-5") == "12.3**.***-5"
     assert mask_document("cedula", "22345678-K") == "22.3**.***-K"
