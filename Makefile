@@ -22,20 +22,22 @@ BOOTSTRAP_UV := boot=$$(mktemp -d) && trap 'rm -rf "$$boot"' EXIT \
 	else $(PYTHON) -m venv "$$boot/venv" && pip="$$boot/venv/bin/python -m pip"; fi \
 	&& $$pip install -qq --disable-pip-version-check --target "$$boot/uv" "uv==$(UV_VERSION)" \
 	&& "$$boot/uv/bin/uv" venv --quiet --allow-existing --python $(PYTHON) $(VENV) \
-	&& "$$boot/uv/bin/uv" pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	&& "$$boot/uv/bin/uv" pip sync --quiet --compile-bytecode --python $(BIN)/python --require-hashes requirements.lock
 
 $(UV):
 	@$(BOOTSTRAP_UV)
 
 # One line of progress. The venv becomes exactly the lock (every wheel checked against its
-# hash); the project is installed editable with the dev extra, built by the venv's own
-# setuptools and Babel (build requirements are in the lock too); `uv pip check` fails if
+# hash), its modules compiled to bytecode once (where PYTHONDONTWRITEBYTECODE is set, as on
+# the build machine, every process would compile Textual and SQLAlchemy anew: the kiosk's
+# start took 453 ms instead of 205 ms); the project is installed editable with the dev
+# extra, built by the venv's own setuptools and Babel (build requirements are in the lock too); `uv pip check` fails if
 # pyproject.toml asks for something the lock lacks (then run `make lock`).
 $(STAMP): pyproject.toml requirements.lock
 	@printf 'Setting up $(VENV): uv $(UV_VERSION)'
 	@test -x $(UV) || { $(BOOTSTRAP_UV); }
 	@printf ', the locked dependencies'
-	@$(UV) pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	@$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python --require-hashes requirements.lock
 	@printf ', the kiosk'
 	@$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e ".[dev]"
 	@$(UV) pip check --quiet --python $(BIN)/python

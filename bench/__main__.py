@@ -155,36 +155,6 @@ def grid() -> Figure:
 # -- book ------------------------------------------------------------------------------------
 
 
-def _raw_booking_floor(path: Path, pairs: list[tuple[int, int]]) -> list[float]:
-    import sqlite3
-    import uuid
-
-    con = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=5000"):
-        con.execute(f"PRAGMA {pragma}")
-    office, procedure = con.execute(
-        "SELECT office_id, procedure_id FROM slots WHERE id = ?", (pairs[0][1],)
-    ).fetchone()
-    durations = []
-    for n, (applicant, slot) in enumerate(pairs):
-        begun = time.perf_counter()
-        con.execute("BEGIN IMMEDIATE")
-        changed = con.execute(
-            "UPDATE slots SET taken = taken + 1 WHERE id = ? AND taken < seats", (slot,)
-        ).rowcount
-        assert changed == 1
-        con.execute(
-            "INSERT INTO bookings (uuid, code, slot_id, seat, applicant_id, office_id, "
-            "procedure_id, status, created_at, confirmed_at) "
-            "VALUES (?, ?, ?, 1, ?, ?, ?, 'confirmed', datetime('now'), datetime('now'))",
-            (str(uuid.uuid4()), f"F{n:07d}", slot, applicant, office, procedure),
-        )
-        con.execute("COMMIT")
-        durations.append(time.perf_counter() - begun)
-    con.close()
-    return durations
-
-
 def book() -> Figure:
     runs = 150
     path = data.copy_of(data.people_db(1000), "book.db")
@@ -208,8 +178,10 @@ def book() -> Figure:
     for applicant, slot in zip(people[:runs], free[:runs], strict=True):
         ours.append(timed(lambda a=applicant, s=slot: store.book(a, s)))
     store.close()
-    floor = _raw_booking_floor(
-        path, list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))
+    from bench.pg import bare_booking_floor
+
+    floor = bare_booking_floor(
+        f"sqlite:///{path}", list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))
     )
     k, f = statistics.median(ours) * 1000, statistics.median(floor) * 1000
     return Figure(
@@ -224,8 +196,6 @@ def book() -> Figure:
 
 
 # -- waitlist --------------------------------------------------------------------------------
-
-OPEN_FROM, OPEN_TO, HOURS, EVERY = date(2027, 1, 4), date(2027, 8, 10), "08:30-14:00", 5
 
 
 def _set_based_floor(path: Path, plan_days: list[date], plan_times: list[Any]) -> float:
@@ -314,13 +284,7 @@ def _set_based_floor(path: Path, plan_days: list[date], plan_times: list[Any]) -
 
 def waitlist() -> Figure:
     source = data.waitlist_db()
-    store = data.store_for(data.copy_of(source, "waitlist.db"))
-    plan = store.plan_capacity(data.OFFICE, data.PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
-    begun = time.perf_counter()
-    opened = store.open_capacity(data.OFFICE, data.PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
-    ours = time.perf_counter() - begun
-    store.close()
-    assert opened.created == opened.assigned == plan.slot_count, opened
+    ours, plan, opened = data.timed_opening(data.store_for(data.copy_of(source, "waitlist.db")))
     floor = _set_based_floor(data.copy_of(source, "floor.db"), list(plan.days), list(plan.times))
     return Figure(
         "waitlist",
@@ -376,18 +340,21 @@ def receipt() -> Figure:
 # -- find ------------------------------------------------------------------------------------
 
 
+QUERIES = [
+    "jose munoz",
+    "maria quispe mamani",
+    "wyddeline desir",
+    "jean baptiste joseph",
+    "nathalie saint fleur",
+    "yorman castillo",
+    "valentina nunez",
+    "angel chavez",
+]
+
+
 def find() -> Figure:
     store = data.store_for(data.people_db(1_000_000))
-    queries = [
-        "jose munoz",
-        "maria quispe mamani",
-        "wyddeline desir",
-        "jean baptiste joseph",
-        "nathalie saint fleur",
-        "yorman castillo",
-        "valentina nunez",
-        "angel chavez",
-    ]
+    queries = QUERIES
     for q in queries:
         store.find_applicants(q)  # warm the page cache
     value = (
@@ -454,6 +421,104 @@ def bundles() -> list[Figure]:
     ]
 
 
+# -- PostgreSQL (issue 19) ------------------------------------------------------------------------
+
+
+def postgresql() -> list[Figure]:
+    """book, waitlist and find on a PostgreSQL server, each beside its floor (bench/pg.py)."""
+    from bench import pg
+
+    url = pg.server_url()
+    if url is None:
+        print(
+            "  no PostgreSQL: set KIOSK_BENCH_PG_URL or start a server on 127.0.0.1:5432",
+            file=sys.stderr,
+        )
+        return []
+    figures = []
+    server, base = pg.base(url)
+    k, f = pg.book(server.create(f"{base}_book", template=base))
+    figures.append(
+        Figure(
+            "book (PostgreSQL)",
+            "one booking through Store",
+            k,
+            "ms",
+            f,
+            "≤ 3×",
+            k <= 3 * f,
+        )
+    )
+    ours, floor, opened = pg.waitlist(
+        server.create(f"{base}_wl", template=base),
+        server.create(f"{base}_wl_floor", template=base),
+    )
+    figures.append(
+        Figure(
+            "waitlist (PostgreSQL)",
+            f"open {opened} times, 100 000 waiting (assign + notices)",
+            ours,
+            "ms",
+            floor,
+            "≤ 3× and ≤ 2 s",
+            ours <= 3 * floor and ours <= 2000,
+        )
+    )
+    k, f = pg.find(server.create(f"{base}_find", template=base), QUERIES)
+    figures.append(
+        Figure(
+            "find (PostgreSQL)",
+            "an applicant by name among 1 000 000",
+            k,
+            "ms",
+            f,
+            "≤ 20 ms",
+            k <= 20,
+        )
+    )
+    return figures
+
+
+def burst() -> list[Figure]:
+    """The release burst: 32 clients on PostgreSQL (1 000 000 applicants), 8 on SQLite; each
+    beside the same clients running the bare UPDATE + INSERT (bench/burst.py)."""
+    from bench import burst as release_burst
+    from bench import pg
+
+    def figure(database: str, ours: Any, floor: Any, people: str) -> Figure:
+        return Figure(
+            f"burst ({database})",
+            f"{release_burst.RELEASED} times released, {ours.clients} clients at once, "
+            f"{people} applicants: {ours.describe()}; floor {floor.describe()}",
+            ours.rate,
+            "bookings/s",
+            floor.rate,
+            "≥ ⅓ of the floor, 0 double bookings",
+            ours.rate >= floor.rate / 3 and ours.doubles == 0,
+        )
+
+    figures = []
+    url = pg.server_url()
+    if url is not None:
+        server, base = pg.base(url)
+        runs = {}
+        for kind in ("store", "bare"):
+            target = server.create(f"{base}_burst_{kind}", template=base)
+            slots = release_burst.release(target, pg.store_at)
+            people = release_burst.people(target, 32 * 100)
+            runs[kind] = release_burst.run(kind, target, slots, people, 32)
+        figures.append(figure("PostgreSQL", runs["store"], runs["bare"], "1 000 000"))
+    runs = {}
+    for kind in ("store", "bare"):
+        path = data.copy_of(data.people_db(100_000), f"burst-{kind}.db")
+        target = f"sqlite:///{path}"
+        slots = release_burst.release(target, pg.store_at)
+        people = release_burst.people(target, 8 * 400)
+        runs[kind] = release_burst.run(kind, target, slots, people, 8)
+    figures.append(figure("SQLite", runs["store"], runs["bare"], "100 000"))
+    return figures
+
+
 FIGURES = {
     "start": start,
     "grid": grid,
@@ -463,6 +528,8 @@ FIGURES = {
     "find": find,
     "memory": memory,
     "bundles": bundles,
+    "postgresql": postgresql,
+    "burst": burst,
 }
 
 

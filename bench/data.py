@@ -13,8 +13,10 @@ import random
 import shutil
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parents[1]
 # One cache per schema: a database built before a migration would not match the models (the
@@ -139,49 +141,55 @@ def _fresh(path: Path) -> None:
     store.close()
 
 
+APPLICANT_COLUMNS = (
+    "uuid, document_type, document_number, document_key, document_expiry, nationality, "
+    "given_names, first_surname, second_surname, name_folded, email, birth_date, region_id, "
+    "language, password_hash, must_change_password, failed_logins, terms_version, "
+    "terms_accepted_at, created_at"
+)
+
+
+def applicant_rows(region: int, count: int, start: int = 0) -> Iterator[tuple[Any, ...]]:
+    """The generated applicants' rows, in APPLICANT_COLUMNS' order (the same people on SQLite
+    and on PostgreSQL for a given `start`)."""
+    rng = random.Random(SEED + start)
+    stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    for n in range(start, start + count):
+        given = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)}"
+        first, second = rng.choice(SURNAMES), rng.choice(SURNAMES)
+        number = f"B{n:08d}"
+        yield (
+            str(uuid.UUID(int=rng.getrandbits(128))),
+            "passport",
+            number,
+            number,
+            "2030-01-01",
+            "PE",
+            given,
+            first,
+            second,
+            _fold(f"{given} {first} {second}"),
+            f"b{n}@correo.cl",
+            "1990-01-01",
+            region,
+            "es",
+            "x",
+            False,
+            0,
+            "t",
+            stamp,
+            stamp,
+        )
+
+
 def add_applicants(path: Path, count: int, start: int = 0) -> None:
     """`count` applicants inserted in bulk (one transaction; the FTS triggers keep the index)."""
-    rng = random.Random(SEED + start)
     con = sqlite3.connect(path)
     region = con.execute("SELECT id FROM regions WHERE code = 'CL-RM'").fetchone()[0]
-    stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
-
-    def rows():
-        for n in range(start, start + count):
-            given = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)}"
-            first, second = rng.choice(SURNAMES), rng.choice(SURNAMES)
-            number = f"B{n:08d}"
-            yield (
-                str(uuid.UUID(int=rng.getrandbits(128))),
-                "passport",
-                number,
-                number,
-                "2030-01-01",
-                "PE",
-                given,
-                first,
-                second,
-                _fold(f"{given} {first} {second}"),
-                f"b{n}@correo.cl",
-                "1990-01-01",
-                region,
-                "es",
-                "x",
-                0,
-                0,
-                "t",
-                stamp,
-                stamp,
-            )
-
     con.execute("BEGIN")
     con.executemany(
-        "INSERT INTO applicants (uuid, document_type, document_number, document_key, "
-        "document_expiry, nationality, given_names, first_surname, second_surname, name_folded, "
-        "email, birth_date, region_id, language, password_hash, must_change_password, "
-        "failed_logins, terms_version, terms_accepted_at, created_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows(),
+        f"INSERT INTO applicants ({APPLICANT_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+        applicant_rows(region, count, start),
     )
     con.execute("COMMIT")
     con.close()
@@ -324,3 +332,21 @@ def office_day(bookings: int = 2000, notices: int = 5000, name: str = "office-da
     con.close()
     work.replace(path)
     return path
+
+
+# The waitlist figure's opening: 10 032 times for the 100 000 waiting of waitlist_db().
+OPEN_FROM, OPEN_TO, HOURS, EVERY = date(2027, 1, 4), date(2027, 8, 10), "08:30-14:00", 5
+
+
+def timed_opening(store: Any) -> tuple[float, Any, Any]:
+    """Seconds the store takes to open the waitlist figure's capacity (W2 assigning all of it
+    to the waiting), its plan and its outcome; the store is closed after."""
+    import time
+
+    plan = store.plan_capacity(OFFICE, PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
+    begun = time.perf_counter()
+    opened = store.open_capacity(OFFICE, PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
+    seconds = time.perf_counter() - begun
+    store.close()
+    assert opened.created == opened.assigned == plan.slot_count, opened
+    return seconds, plan, opened
