@@ -76,10 +76,11 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
         raise NotFound("slot_not_found", N_("Esa hora no existe: vuelva al calendario."))
-    if slot.taken >= slot.seats and slot.starts_at > ctx.now and _full(ctx, applicant_id, slot):
-        # B6 before any lock: a time that is full, with no hold of its own run out and none of
-        # this person's (K3, below), is refused without queueing behind the office's lock (in
-        # a release burst most tries are such refusals).
+    open_now = slot.starts_at > ctx.now and not slot.blocked  # else the answers below (B6, B5)
+    if open_now and slot.taken >= slot.seats and _full(ctx, applicant_id, slot):
+        # B6 before any lock: a time whose seats are all taken, by bookings or by holds still
+        # running, is refused without queueing behind the office's lock when nothing else is
+        # the person's answer first (see `_full`); in a release burst most tries are these.
         raise _taken_refusal()
     # An earlier hold of this person for the procedure gives way to the new one below, perhaps
     # at another office: that office's queue is served too (W2), so its lock is taken now,
