@@ -31,8 +31,9 @@ $(UV):
 # hash), its modules compiled to bytecode once (where PYTHONDONTWRITEBYTECODE is set, as on
 # the build machine, every process would compile Textual and SQLAlchemy anew: the kiosk's
 # start took 453 ms instead of 205 ms); the project is installed editable with the dev
-# extra, built by the venv's own setuptools and Babel (build requirements are in the lock too); `uv pip check` fails if
-# pyproject.toml asks for something the lock lacks (then run `make lock`).
+# extra, built by the venv's own setuptools and Babel (build requirements are in the lock
+# too); `uv pip check` fails if pyproject.toml asks for something the lock lacks (then run
+# `make lock`).
 $(STAMP): pyproject.toml requirements.lock
 	@printf 'Setting up $(VENV): uv $(UV_VERSION)'
 	@test -x $(UV) || { $(BOOTSTRAP_UV); }

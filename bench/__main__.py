@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
+from bench.data import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,12 +43,6 @@ class Figure:
 
 def median_of(runs: int, job: Callable[[], float]) -> float:
     return statistics.median(job() for _ in range(runs))
-
-
-def timed(job: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    job()
-    return time.perf_counter() - start
 
 
 # -- start -----------------------------------------------------------------------------------
@@ -178,7 +173,7 @@ def book() -> Figure:
     for applicant, slot in zip(people[:runs], free[:runs], strict=True):
         ours.append(timed(lambda a=applicant, s=slot: store.book(a, s)))
     store.close()
-    from bench.pg import bare_booking_floor
+    from bench.burst import bare_booking_floor
 
     floor = bare_booking_floor(
         f"sqlite:///{path}", list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))
@@ -354,12 +349,11 @@ QUERIES = [
 
 def find() -> Figure:
     store = data.store_for(data.people_db(1_000_000))
-    queries = QUERIES
-    for q in queries:
+    for q in QUERIES:
         store.find_applicants(q)  # warm the page cache
     value = (
         statistics.median(
-            timed(lambda q=q: store.find_applicants(q)) for _ in range(5) for q in queries
+            timed(lambda q=q: store.find_applicants(q)) for _ in range(5) for q in QUERIES
         )
         * 1000
     )
@@ -504,7 +498,7 @@ def burst() -> list[Figure]:
         runs = {}
         for kind in ("store", "bare"):
             target = server.create(f"{base}_burst_{kind}", template=base)
-            slots = release_burst.release(target, pg.store_at)
+            slots = release_burst.release(target)
             people = release_burst.people(target, 32 * 100)
             runs[kind] = release_burst.run(kind, target, slots, people, 32)
         figures.append(figure("PostgreSQL", runs["store"], runs["bare"], "1 000 000"))
@@ -512,7 +506,7 @@ def burst() -> list[Figure]:
     for kind in ("store", "bare"):
         path = data.copy_of(data.people_db(100_000), f"burst-{kind}.db")
         target = f"sqlite:///{path}"
-        slots = release_burst.release(target, pg.store_at)
+        slots = release_burst.release(target)
         people = release_burst.people(target, 8 * 400)
         runs[kind] = release_burst.run(kind, target, slots, people, 8)
     figures.append(figure("SQLite", runs["store"], runs["bare"], "100 000"))

@@ -21,11 +21,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import data
+from store.models import SEAT_STATES as SEAT_STATE_NAMES
 
 RELEASED = 2000
 TRIES = 4  # refusals one person meets before giving up
 PROCEDURE = "RT"
-SEAT_STATES = "('held', 'confirmed', 'checked_in', 'attended', 'missed')"
+SEAT_STATES = "(" + ", ".join(f"'{state}'" for state in SEAT_STATE_NAMES) + ")"
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,15 @@ class Burst:
 
     def describe(self) -> str:
         return (
-            f"{self.booked / self.seconds:.0f}/s; p50 {self.percentile(0.5):.1f} ms, "
+            f"{self.rate:.0f}/s; p50 {self.percentile(0.5):.1f} ms, "
             f"p99 {self.percentile(0.99):.1f} ms; {self.refused} refusals, "
             f"{self.unavailable} could-not-now, {self.doubles} double bookings"
         )
 
 
-def release(url: str, store_at: Any) -> list[int]:
+def release(url: str) -> list[int]:
     """The office opens RELEASED times (one seat each) for the procedure; their ids."""
-    store = store_at(url)
+    store = data.store_at(url)
     store.open_capacity(
         data.OFFICE, PROCEDURE, date(2027, 3, 1), date(2027, 5, 28), "08:30-14:00", 5
     )
@@ -125,12 +126,9 @@ def _client(
 
 
 def _store_attempt(url: str) -> Any:
-    from store import Store
-    from store.clock import FixedClock
-    from store.credentials import Passwords, fast_hasher
     from store.errors import Refused, Unavailable
 
-    store = Store(url, clock=FixedClock(data.NOW), passwords=Passwords(fast_hasher()))
+    store = data.store_at(url)
     store.catalog()  # connected and warm before the barrier
 
     def attempt(applicant: int, slot: int) -> str:
@@ -147,8 +145,7 @@ def _store_attempt(url: str) -> Any:
 
 def bare_attempt(url: str) -> Any:
     """The floor: the conditional UPDATE of the time and the INSERT of the booking, nothing
-    else, on the database's own driver (SQLite: WAL, synchronous=FULL, as the store); also the
-    floor of the single booking figures."""
+    else, on the database's own driver (SQLite: WAL, synchronous=FULL, as the store)."""
     if url.startswith("sqlite"):
         import sqlite3
 
@@ -159,7 +156,7 @@ def bare_attempt(url: str) -> Any:
     else:
         import psycopg
 
-        con = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+        con = psycopg.connect(data.libpq(url))
         con.autocommit = True
         mark, begin, now = "%s", "BEGIN", "now()"
     office, procedure = con.execute(
@@ -186,6 +183,18 @@ def bare_attempt(url: str) -> Any:
         return "booked"
 
     return attempt
+
+
+def bare_booking_floor(url: str, pairs: list[tuple[int, int]]) -> list[float]:
+    """Seconds of each bare booking (`bare_attempt`), one after another: the floor of the
+    single booking figures."""
+    attempt = bare_attempt(url)
+    durations = []
+    for applicant, slot in pairs:
+        begun = time.perf_counter()
+        assert attempt(applicant, slot) == "booked"
+        durations.append(time.perf_counter() - begun)
+    return durations
 
 
 def doubles(url: str) -> int:

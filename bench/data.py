@@ -12,8 +12,9 @@ import os
 import random
 import shutil
 import sqlite3
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,22 @@ SURNAMES = [
 ]
 
 
-def store_for(path: Path):
+def store_at(url: str):
+    """A store on `url` whose clock stands at NOW and whose passwords hash fast."""
     from store import Store
     from store.clock import FixedClock
     from store.credentials import Passwords, fast_hasher
 
-    return Store(f"sqlite:///{path}", clock=FixedClock(NOW), passwords=Passwords(fast_hasher()))
+    return Store(url, clock=FixedClock(NOW), passwords=Passwords(fast_hasher()))
+
+
+def store_for(path: Path):
+    return store_at(f"sqlite:///{path}")
+
+
+def libpq(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as psycopg takes it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def _fold(text: str) -> str:
@@ -338,11 +349,16 @@ def office_day(bookings: int = 2000, notices: int = 5000, name: str = "office-da
 OPEN_FROM, OPEN_TO, HOURS, EVERY = date(2027, 1, 4), date(2027, 8, 10), "08:30-14:00", 5
 
 
+def timed(job: Callable[[], object]) -> float:
+    """Seconds `job` takes."""
+    start = time.perf_counter()
+    job()
+    return time.perf_counter() - start
+
+
 def timed_opening(store: Any) -> tuple[float, Any, Any]:
     """Seconds the store takes to open the waitlist figure's capacity (W2 assigning all of it
     to the waiting), its plan and its outcome; the store is closed after."""
-    import time
-
     plan = store.plan_capacity(OFFICE, PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)
     begun = time.perf_counter()
     opened = store.open_capacity(OFFICE, PROCEDURE, OPEN_FROM, OPEN_TO, HOURS, EVERY)

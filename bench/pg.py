@@ -20,7 +20,6 @@ import os
 import socket
 import statistics
 import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,6 +27,7 @@ import psycopg
 import sqlalchemy as sa
 
 from bench import data
+from bench.burst import bare_booking_floor
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PEOPLE = 1_000_000
@@ -47,11 +47,6 @@ def server_url() -> str | None:
 
 def _url(server: str, name: str) -> str:
     return server.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _libpq(url: str) -> str:
-    """The SQLAlchemy URL as psycopg takes it."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 class Server:
@@ -78,21 +73,13 @@ class Server:
         self.admin.dispose()
 
 
-def store_at(url: str) -> Any:
-    from store import Store
-    from store.clock import FixedClock
-    from store.credentials import Passwords, fast_hasher
-
-    return Store(url, clock=FixedClock(data.NOW), passwords=Passwords(fast_hasher()))
-
-
 def _load(url: str) -> None:
     """The demo, PEOPLE applicants (COPY) and WAITING of them enrolled in order for RD at STG."""
-    store = store_at(url)
+    store = data.store_at(url)
     store.upgrade()
     store.load_demo(date(2026, 11, 23))
     store.close()
-    with psycopg.connect(_libpq(url)) as con:
+    with psycopg.connect(data.libpq(url)) as con:
         con.execute("SET TIME ZONE 'UTC'")
         region = con.execute("SELECT id FROM regions WHERE code = 'CL-RM'").fetchone()
         assert region is not None
@@ -115,33 +102,20 @@ def _load(url: str) -> None:
             {"o": office[0], "p": procedure[0], "n": WAITING},
         )
         con.commit()
-    with psycopg.connect(_libpq(url), autocommit=True) as con:
+    with psycopg.connect(data.libpq(url), autocommit=True) as con:
         con.execute("VACUUM ANALYZE")
 
 
 # -- book --------------------------------------------------------------------------------------
 
 
-def bare_booking_floor(url: str, pairs: list[tuple[int, int]]) -> list[float]:
-    """Seconds of each bare UPDATE + INSERT booking (bench/burst.py), one after another."""
-    from bench.burst import bare_attempt
-
-    attempt = bare_attempt(url)
-    durations = []
-    for applicant, slot in pairs:
-        begun = time.perf_counter()
-        assert attempt(applicant, slot) == "booked"
-        durations.append(time.perf_counter() - begun)
-    return durations
-
-
 def book(url: str) -> tuple[float, float]:
     """Median milliseconds of one booking through Store, and of the bare floor."""
     runs = 150
-    store = store_at(url)
+    store = data.store_at(url)
     store.open_capacity("STG", "RT", date(2027, 1, 4), date(2027, 1, 8), "08:30-14:00", 5)
     free = [s.id for s in store.slots("STG", "RT", date(2027, 1, 4), date(2027, 1, 8)) if s.free]
-    with psycopg.connect(_libpq(url)) as con:
+    with psycopg.connect(data.libpq(url)) as con:
         people = [
             r[0]
             for r in con.execute(
@@ -169,7 +143,7 @@ def _set_based_floor(url: str, plan_days: list[date], plan_times: list[Any]) -> 
     """The assignment of the SQLite floor, in PostgreSQL's SQL: the times, the n-th free seat
     paired with the n-th waiting entry, the entries closed, the notices and the audit rows."""
     now = data.NOW
-    with psycopg.connect(_libpq(url)) as con:
+    with psycopg.connect(data.libpq(url)) as con:
         office, procedure = (
             con.execute("SELECT id FROM offices WHERE code = %s", (data.OFFICE,)).fetchone(),
             con.execute("SELECT id FROM procedures WHERE code = %s", (data.PROCEDURE,)).fetchone(),
@@ -250,7 +224,7 @@ def _set_based_floor(url: str, plan_days: list[date], plan_times: list[Any]) -> 
 def waitlist(ours_url: str, floor_url: str) -> tuple[float, float, int]:
     """Milliseconds of opening the capacity (W2 assigning it) through Store, of the floor, and
     the number of times opened."""
-    ours, plan, opened = data.timed_opening(store_at(ours_url))
+    ours, plan, opened = data.timed_opening(data.store_at(ours_url))
     floor = _set_based_floor(floor_url, list(plan.days), list(plan.times))
     return ours * 1000, floor * 1000, opened.created
 
@@ -262,12 +236,12 @@ def find(url: str, queries: list[str]) -> tuple[float, float]:
     """Median milliseconds of a name search through Store, and of the bare GIN query."""
     from store.validation import fold
 
-    store = store_at(url)
+    store = data.store_at(url)
     for q in queries:
         store.find_applicants(q)  # warm the cache
-    ours = [_timed(lambda q=q: store.find_applicants(q)) for _ in range(5) for q in queries]
+    ours = [data.timed(lambda q=q: store.find_applicants(q)) for _ in range(5) for q in queries]
     store.close()
-    with psycopg.connect(_libpq(url)) as con:
+    with psycopg.connect(data.libpq(url)) as con:
 
         def bare(q: str) -> None:
             *whole, last = fold(q).split()
@@ -281,14 +255,8 @@ def find(url: str, queries: list[str]) -> tuple[float, float]:
 
         for q in queries:
             bare(q)
-        floor = [_timed(lambda q=q: bare(q)) for _ in range(5) for q in queries]
+        floor = [data.timed(lambda q=q: bare(q)) for _ in range(5) for q in queries]
     return statistics.median(ours) * 1000, statistics.median(floor) * 1000
-
-
-def _timed(job: Callable[[], object]) -> float:
-    begun = time.perf_counter()
-    job()
-    return time.perf_counter() - begun
 
 
 _BASE: list[tuple[Server, str]] = []

@@ -174,7 +174,7 @@ class ApplicantScreen(CounterScreen):
         self.bookings: list[BookingView] = []
         self.entries: list[WaitlistEntryView] = []
         self.notices: list[NoticeView] = []
-        self._notices_width = 0  # the terminal's width the notices' columns were made for
+        self._notices_width = 0  # the terminal's width the notices' columns were made for, once in
 
     def heading(self) -> str:
         return _("Ficha de {name}", name=self.applicant.full_name)
@@ -412,10 +412,8 @@ class ApplicantScreen(CounterScreen):
     def on_resize(self, event: events.Resize) -> None:
         """The subject's column follows the terminal's width (only when it changed: a table
         built anew while the page lays out may be left without room until the next layout)."""
-        tables = self.query("#notices").results(Table)
-        filled = any(table.columns for table in tables)  # once the notices are in
-        if filled and self.app.size.width != self._notices_width:
-            self._fill_notices()
+        if self._notices_width and self.app.size.width != self._notices_width:
+            self._fill_notices()  # once the notices are in, for a new width
 
     @property
     def chosen_notice(self) -> NoticeView | None:

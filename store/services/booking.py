@@ -22,10 +22,12 @@ from store.services.context import Ctx
 from store.services.freed_seats import expire_holds, give_back_seats
 from store.services.lookups import (
     active_bookings,
+    active_bookings_query,
     applicant_by_id,
     booking_view,
     lock_offering,
     lock_offerings,
+    not_lapsed,
 )
 from store.services.roles import require_role
 from store.text import N_
@@ -176,19 +178,10 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
 
 
 def _full(ctx: Ctx, applicant_id: int, slot: Slot) -> bool:
-    """B6: every seat of `slot` is taken by a booking or a live hold (one run out gives its
-    seat back under the lock, `expire_holds`), and the person has nothing that another answer
-    comes first for: no live booking or hold for the procedure (K3, B8, B13) and no place on
-    its waitlist (W1)."""
-    live = (
-        col(Booking.status).in_(SEAT_STATES),
-        sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now),
-    )
-    theirs = sa.select(col(Booking.id)).where(
-        *live,
-        col(Booking.applicant_id) == applicant_id,
-        col(Booking.procedure_id) == slot.procedure_id,
-    )
+    """B6: every seat of `slot` is taken by a booking or a hold that has not run out (one run
+    out gives its seat back under the lock, `expire_holds`), and the person has nothing that
+    another answer comes first for: no live booking or hold for the procedure (K3, B8, B13)
+    and no place on its waitlist (W1)."""
     waiting = sa.select(col(WaitlistEntry.id)).where(
         col(WaitlistEntry.applicant_id) == applicant_id,
         col(WaitlistEntry.procedure_id) == slot.procedure_id,
@@ -197,12 +190,20 @@ def _full(ctx: Ctx, applicant_id: int, slot: Slot) -> bool:
     taken = (
         sa.select(sa.func.count())
         .select_from(Booking)
-        .where(*live, col(Booking.slot_id) == slot.id)
+        .where(
+            col(Booking.slot_id) == slot.id,
+            col(Booking.status).in_(SEAT_STATES),
+            not_lapsed(ctx),
+        )
     )
-    row = ctx.session.execute(
-        sa.select(sa.exists(theirs), sa.exists(waiting), taken.scalar_subquery())
+    theirs, waits, seats_taken = ctx.session.execute(
+        sa.select(
+            sa.exists(active_bookings_query(ctx, applicant_id, slot.procedure_id)),
+            sa.exists(waiting),
+            taken.scalar_subquery(),
+        )
     ).one()
-    return not row[0] and not row[1] and row[2] >= slot.seats
+    return not theirs and not waits and seats_taken >= slot.seats
 
 
 def _moving(ctx: Ctx, applicant_id: int, code: str) -> Booking:

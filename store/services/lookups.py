@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -138,23 +139,32 @@ def lock_offerings(ctx: Ctx, offerings: Iterable[tuple[int, int]]) -> None:
         lock_offering(ctx, office_id, procedure_id)
 
 
+def not_lapsed(ctx: Ctx) -> sa.ColumnElement[bool]:
+    """A booking in any state but a hold that has run out (B6: its seat is free even before
+    the sweep gives it back)."""
+    return sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now)
+
+
+def active_bookings_query(ctx: Ctx, applicant_id: int, procedure_id: int) -> sa.Select[Any]:
+    """The applicant's live holds and bookings for a procedure whose time is still ahead."""
+    return (
+        sa.select(Booking)
+        .join(Slot, col(Slot.id) == Booking.slot_id)
+        .where(
+            col(Booking.applicant_id) == applicant_id,
+            col(Booking.procedure_id) == procedure_id,
+            col(Booking.status).in_(ACTIVE_STATES),
+            col(Slot.starts_at) > ctx.now,
+            not_lapsed(ctx),
+        )
+    )
+
+
 def active_bookings(ctx: Ctx, applicant_id: int, procedure_id: int) -> list[Booking]:
     """B8, B11, B13: the applicant's live holds and bookings for a procedure whose time is
     still ahead, newest first (a booking being moved has a hold beside it)."""
-    return list(
-        ctx.session.scalars(
-            sa.select(Booking)
-            .join(Slot, col(Slot.id) == Booking.slot_id)
-            .where(
-                col(Booking.applicant_id) == applicant_id,
-                col(Booking.procedure_id) == procedure_id,
-                col(Booking.status).in_(ACTIVE_STATES),
-                col(Slot.starts_at) > ctx.now,
-                sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now),
-            )
-            .order_by(col(Booking.id).desc())
-        ).all()
-    )
+    query = active_bookings_query(ctx, applicant_id, procedure_id)
+    return list(ctx.session.scalars(query.order_by(col(Booking.id).desc())).all())
 
 
 def active_booking(ctx: Ctx, applicant_id: int, procedure_id: int) -> Booking | None:
