@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from store.models import AuditEvent
+from store.services.bulk import insert_rows
 from store.views import ChainVerdict
 
 GENESIS = "0" * 64  # the hash before the first event (also store.views.ChainVerdict)
@@ -82,7 +83,7 @@ def seal(session: Session, rows: list[dict[str, Any]]) -> None:
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
     local = {"origin": None, "origin_hash": None}
     linked, _ = link(head(session), [{**local, **row} for row in rows])
-    connection.execute(sa.insert(AuditEvent.__table__), linked)  # type: ignore[attr-defined]
+    insert_rows(connection, AuditEvent.__table__, linked)  # type: ignore[attr-defined]
 
 
 def verify(session: Session, *, batch: int = 5000) -> ChainVerdict:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.errors import NotFound
-from store.models import Applicant, Booking, Notice, Outbox
+from store.models import Applicant, Booking, Notice, Outbox, UTCDateTime
 from store.services import audit
 from store.services.context import Ctx
 from store.services.lookups import booking_view
@@ -66,34 +66,31 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
         }
         for n in notices
     ]
-    if not ctx.config.mail_enabled:
-        ctx.insert_many(Notice, rows)
-        return
-    inserted = ctx.session.execute(
-        sa.insert(Notice).returning(
-            col(Notice.id), col(Notice.applicant_id), sort_by_parameter_order=True
-        ),
-        rows,
-    ).all()
-    applicant_ids = {row.applicant_id for row in inserted}
-    emails: dict[int | None, str] = dict(
-        ctx.session.execute(
-            sa.select(col(Applicant.id), col(Applicant.email)).where(
-                col(Applicant.id).in_(applicant_ids)
-            )
-        ).all()
+    ctx.insert_many(Notice, rows)
+    queue_mail(
+        ctx, sa.select(col(Notice.id)).where(col(Notice.uuid).in_([r["uuid"] for r in rows]))
     )
-    ctx.session.execute(
-        sa.insert(Outbox),
-        [
-            {
-                "notice_id": row.id,
-                "to_address": emails[row.applicant_id],
-                "next_attempt_at": ctx.now,
-                "created_at": ctx.now,
-            }
-            for row in inserted
-        ],
+
+
+def queue_mail(ctx: Ctx, notice_ids: sa.Select[Any]) -> None:
+    """M3: when mail is on, each notice of `notice_ids` (a query of new notices' ids) waits
+    in the outbox for its e-mail, to the applicant's address."""
+    if not ctx.config.mail_enabled:
+        return
+    ctx.session.connection().execute(
+        sa.insert(Outbox).from_select(
+            ["notice_id", "to_address", "next_attempt_at", "created_at"],
+            sa.select(
+                col(Notice.id),
+                col(Applicant.email),
+                sa.literal(ctx.now, UTCDateTime),
+                sa.literal(ctx.now, UTCDateTime),
+            )
+            .join(Applicant, col(Applicant.id) == Notice.applicant_id)
+            .where(col(Notice.id).in_(notice_ids))
+            .order_by(col(Notice.id)),
+            include_defaults=True,
+        )
     )
 
 

@@ -1,0 +1,85 @@
+"""Issue 19: rows written in one statement (`bulk.insert_rows`) are stored exactly as an
+ordinary INSERT stores them: the same spelling of every moment, day, clock time, flag and
+empty value, byte for byte as the database keeps them (SQLite compares moments as text), in
+the order given; and the uuids the database makes are version-4 uuids as Python spells them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+
+import sqlalchemy as sa
+
+from store import Store
+from store.models import AuditEvent, Slot
+from store.services.bulk import insert_rows, new_uuid
+
+MOMENT = datetime(2026, 11, 30, 12, 30, 5, 120, tzinfo=UTC)
+
+
+def _slot(n: int) -> dict[str, object]:
+    return {
+        "uuid": f"slot-{n}",
+        "office_id": 1,
+        "procedure_id": 1,
+        "day": date(2026, 11, 30),
+        "start_time": time(9, n % 60),
+        "starts_at": MOMENT,
+        "seats": 3,
+        "taken": 0,
+        "blocked": n % 2 == 1,
+        "block_reason": None if n % 2 == 0 else "cierre «ñ»",
+        "created_at": MOMENT,
+    }
+
+
+def _stored(connection: sa.Connection, table: str, key: str, value: str) -> tuple[object, ...]:
+    """A row as the database keeps it, read without any type processing (not its id or its
+    change number, which differ by design)."""
+    row = connection.exec_driver_sql(f"SELECT * FROM {table} WHERE {key} = '{value}'").one()
+    return tuple(v for k, v in row._mapping.items() if k not in ("id", "sync_seq", key))
+
+
+def test_bulk_rows_are_stored_as_an_ordinary_insert_stores_them(seeded: Store) -> None:
+    table = Slot.__table__  # type: ignore[attr-defined]
+    rows = [_slot(n) for n in (0, 1, 2)]
+    with seeded.database._write_engine.begin() as connection:
+        connection.execute(sa.insert(table), rows)
+        ordinary = [_stored(connection, "slots", "uuid", f"slot-{n}") for n in (0, 1, 2)]
+        connection.execute(sa.delete(table))
+        insert_rows(connection, table, rows)
+        assert [_stored(connection, "slots", "uuid", f"slot-{n}") for n in (0, 1, 2)] == ordinary
+        order = connection.exec_driver_sql("SELECT uuid FROM slots ORDER BY id").scalars()
+        assert list(order) == ["slot-0", "slot-1", "slot-2"]
+        read = connection.execute(sa.select(table).where(table.c.uuid == "slot-1")).one()
+        assert (read.starts_at, read.start_time, read.blocked) == (MOMENT, time(9, 1), True)
+        connection.rollback()
+
+
+def test_bulk_audit_rows_keep_their_moment_to_the_microsecond(seeded: Store) -> None:
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    event = {
+        "at": MOMENT,
+        "actor": "system",
+        "action": "test",
+        "details": '{"a": "ü"}',
+        "prev_hash": "0" * 64,
+        "origin": None,
+        "origin_hash": None,
+    }
+    with seeded.database._write_engine.begin() as connection:
+        connection.execute(sa.insert(table), [{**event, "subject": "one", "hash": "1" * 64}])
+        insert_rows(connection, table, [{**event, "subject": "two", "hash": "2" * 64}])
+        one = _stored(connection, "audit_events", "subject", "one")
+        two = _stored(connection, "audit_events", "subject", "two")
+        assert [v for v in one if v != "1" * 64] == [v for v in two if v != "2" * 64]
+        connection.rollback()
+
+
+def test_the_database_makes_version_4_uuids(seeded: Store) -> None:
+    with seeded.database._write_engine.connect() as connection:
+        made = [connection.scalar(sa.select(new_uuid(connection.dialect))) for _ in range(50)]
+    assert len(set(made)) == 50
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
