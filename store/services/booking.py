@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from store.codes import normalize_code
 from store.errors import InvalidInput, NotFound, Refused
-from store.models import SEAT_STATES, AuditEvent, Booking, Office, Slot, WaitlistEntry
+from store.models import SEAT_STATES, Applicant, AuditEvent, Booking, Office, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
@@ -73,8 +73,18 @@ def _already_booked(ctx: Ctx, current: Booking) -> Refused:
     )
 
 
-def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = None) -> Booking:
-    applicant_by_id(ctx, applicant_id, lock=True)
+def _hold(
+    ctx: Ctx,
+    applicant_id: int,
+    slot_id: int,
+    *,
+    replacing: str | None = None,
+    confirmed: bool = False,
+) -> Booking:
+    """B6: a hold on a free seat of `slot_id`; with `confirmed`, the booking itself at once
+    (B7, `book`), in the same one INSERT. A hold of the person's on that very time already is
+    returned as it is (K3)."""
+    applicant = applicant_by_id(ctx, applicant_id, lock=True)
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
         raise NotFound("slot_not_found", N_("Esa hora no existe: vuelva al calendario."))
@@ -172,8 +182,12 @@ def _hold(ctx: Ctx, applicant_id: int, slot_id: int, *, replacing: str | None = 
         created_at=ctx.now,
         created_by=ctx.actor.staff_id,
     )
+    if confirmed:
+        _give_code(ctx, booking)
     ctx.session.add(booking)
     ctx.session.flush()
+    if confirmed:
+        _record_confirmed(ctx, booking, applicant)
     return booking
 
 
@@ -277,8 +291,13 @@ def confirm(
         return move(ctx, applicant_id, booking_id, replacing, reason).booking
     booking, fresh = _confirm_hold(ctx, applicant_id, booking_id)
     view = booking_view(ctx, booking)
-    if not fresh:
-        return view  # K3: confirmed already, by an earlier press
+    if fresh:  # else K3: confirmed already, by an earlier press
+        _notify_booked(ctx, applicant_id, booking, view)
+    return view
+
+
+def _notify_booked(ctx: Ctx, applicant_id: int, booking: Booking, view: BookingView) -> None:
+    """M1: the notice of a new booking."""
     mailbox.deposit(
         ctx,
         mailbox.NewNotice(
@@ -294,7 +313,6 @@ def confirm(
             booking_id=booking.id,
         ),
     )
-    return view
 
 
 def notice_params(view: BookingView) -> dict[str, object]:
@@ -328,11 +346,21 @@ def _confirm_hold(ctx: Ctx, applicant_id: int, booking_id: int) -> tuple[Booking
     slot = ctx.session.get(Slot, booking.slot_id)
     if slot is None or slot.blocked:
         raise Refused("B5", "slot_closed", N_("Esa hora fue cerrada por la oficina: elija otra."))
+    _give_code(ctx, booking)
+    ctx.session.flush()
+    _record_confirmed(ctx, booking, applicant)
+    return booking, True
+
+
+def _give_code(ctx: Ctx, booking: Booking) -> None:
+    """B7: a hold becomes a booking, with a fresh verification code."""
     booking.code = unique_codes(ctx, 1)[0]
     booking.status = "confirmed"
     booking.confirmed_at = ctx.now
     booking.hold_expires_at = None
-    ctx.session.flush()
+
+
+def _record_confirmed(ctx: Ctx, booking: Booking, applicant: Applicant) -> None:
     audit.record(
         ctx,
         "booking.confirmed",
@@ -341,7 +369,6 @@ def _confirm_hold(ctx: Ctx, applicant_id: int, booking_id: int) -> tuple[Booking
         slot=booking.slot_id,
         document=mask_document(applicant.document_type, applicant.document_number),
     )
-    return booking, True
 
 
 def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | None = None) -> Moved:
@@ -442,9 +469,14 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
 
 
 def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
-    """Hold and confirm in one unit of work (the command line, assisted mode)."""
-    held = _hold(ctx, applicant_id, slot_id)
-    return confirm(ctx, applicant_id, held.id or 0)
+    """Hold and confirm in one unit of work (the command line, assisted mode): the booking
+    is written confirmed at once; a hold of the person's on that time is confirmed (K3)."""
+    booking = _hold(ctx, applicant_id, slot_id, confirmed=True)
+    if booking.status == "held":
+        return confirm(ctx, applicant_id, booking.id or 0)
+    view = booking_view(ctx, booking)
+    _notify_booked(ctx, applicant_id, booking, view)
+    return view
 
 
 # Issue 15 §6: a code is 8 symbols; guessing one is a search. Failed look-ups are audited, and

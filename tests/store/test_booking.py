@@ -195,6 +195,22 @@ def test_k3_double_press_holds_and_confirms_once(seeded: Store) -> None:
     assert [n.kind for n in seeded.notices(me)] == ["booking"]
 
 
+def test_k3_booking_a_time_you_hold_confirms_that_hold(seeded: Store) -> None:
+    """`book` (the command line, assisted mode) on a time the person holds from the screen
+    confirms that hold: one booking with a code, its seat kept, one notice, no second seat."""
+    open_day(seeded, seats=2)
+    me = _person(seeded)
+    slot = first_free(seeded)
+    held = seeded.hold(me, slot)
+    booked = seeded.book(me, slot)
+    assert (booked.id, booked.status, booked.seat) == (held.id, "confirmed", held.seat)
+    assert booked.code is not None and normalize_code(booked.code) == booked.code
+    assert [b.id for b in seeded.bookings_of(me)] == [held.id]
+    assert [n.kind for n in seeded.notices(me)] == ["booking"]
+    free = {s.id: s.free for s in seeded.slots("STG", "RT", MONDAY, MONDAY)}
+    assert free[slot] == 1
+
+
 def test_k3_a_second_press_on_a_time_you_hold_is_your_hold_though_the_time_is_full(
     seeded: Store, clock: FixedClock
 ) -> None:
