@@ -172,6 +172,14 @@ def book() -> Figure:
     ours = []
     for applicant, slot in zip(people[:runs], free[:runs], strict=True):
         ours.append(timed(lambda a=applicant, s=slot: store.book(a, s)))
+    from bench.statements import booking_statements
+
+    profiled = list(zip(people[2 * runs :], free[2 * runs :], strict=False))[:30]
+    NOTES.append(
+        "One booking through Store (SQLite), statement by statement, median of "
+        f"{len(profiled)} bookings:\n\n"
+        + booking_statements(store.database._write_engine, store.book, profiled)
+    )
     store.close()
     from bench.burst import bare_booking_floor
 
@@ -513,6 +521,9 @@ def burst() -> list[Figure]:
     return figures
 
 
+# Tables that explain a figure, printed and kept after the main one.
+NOTES: list[str] = []
+
 FIGURES = {
     "start": start,
     "grid": grid,
@@ -560,6 +571,7 @@ def main() -> None:
         figures.extend(found if isinstance(found, list) else [found])
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")  # the report's own date
     report = f"`make bench` on {stamp}, {machine()}:\n\n{table(figures)}\n"
+    report += "".join(f"\n{note}\n" for note in NOTES)
     print(report)
     if not sys.argv[1:]:
         (Path(__file__).parent / "results.md").write_text(report, encoding="utf-8")

@@ -88,6 +88,7 @@ def _hold(
     slot = ctx.session.get(Slot, slot_id)
     if slot is None:
         raise NotFound("slot_not_found", N_("Esa hora no existe: vuelva al calendario."))
+    ctx.keep(applicant, slot)  # the booking's view reads both again
     open_now = slot.starts_at > ctx.now and not slot.blocked  # else the answers below (B6, B5)
     if open_now and slot.taken >= slot.seats and _full(ctx, applicant_id, slot):
         # B6 before any lock: a time whose seats are all taken, by bookings or by holds still
@@ -156,6 +157,8 @@ def _hold(
                 col(Slot.id) == slot_id, col(Slot.taken) < Slot.seats, sa.not_(col(Slot.blocked))
             )
             .values(taken=Slot.taken + 1)
+            # The loaded time is not refreshed (nor read again): its count is not used below.
+            .execution_options(synchronize_session=False)
         ),
     )
     if taken.rowcount != 1:

@@ -21,12 +21,11 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     """INSERT `rows` (dicts with the same keys, column names of `table`) in one statement."""
     if not rows:
         return
-    names = list(rows[0])
-    if any(len(row) != len(names) for row in rows):
+    first = rows[0].keys()
+    if any(row.keys() != first for row in rows):
         raise ValueError("every row of one bulk insert names the same columns")
-    dialect = connection.dialect
-    columns = [table.c[name] for name in names]
-    processors = [_processor(column.type, dialect) for column in columns]
+    names = tuple(first)
+    statement, processors = _statement(connection.dialect, table, names)
     packed = json.dumps(
         [
             [process(row[name]) for name, process in zip(names, processors, strict=True)]
@@ -35,20 +34,39 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
         ensure_ascii=False,
         default=_plain,
     )
-    values: list[sa.ColumnElement[Any]]
-    if dialect.name == "postgresql":
-        element = sa.func.json_array_elements(sa.cast(sa.literal(packed, sa.Text), sa.JSON))
-        source = element.table_valued("value")
-        values = [
-            sa.cast(source.c.value.op("->>")(i), column.type) for i, column in enumerate(columns)
-        ]
-    else:
-        source = sa.func.json_each(sa.literal(packed, sa.Text)).table_valued("value")
-        values = [
-            sa.func.json_extract(source.c.value, f"$[{i}]", type_=column.type)
-            for i, column in enumerate(columns)
-        ]
-    connection.execute(sa.insert(table).from_select(names, sa.select(*values).select_from(source)))
+    connection.execute(statement, {"rows": packed})
+
+
+_STATEMENTS: dict[tuple[str, sa.Table, tuple[str, ...]], tuple[sa.Insert, list[Any]]] = {}
+
+
+def _statement(
+    dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...]
+) -> tuple[sa.Insert, list[Callable[[Any], Any]]]:
+    """The INSERT … SELECT for these columns, and each column's bind processing: built once
+    per process (a booking writes its notice and its audit event through here)."""
+    key = (dialect.name, table, names)
+    if key not in _STATEMENTS:
+        columns = [table.c[name] for name in names]
+        packed = sa.bindparam("rows", type_=sa.Text)
+        values: list[sa.ColumnElement[Any]]
+        if dialect.name == "postgresql":
+            source = sa.func.json_array_elements(sa.cast(packed, sa.JSON)).table_valued("value")
+            values = [
+                sa.cast(source.c.value.op("->>")(i), column.type)
+                for i, column in enumerate(columns)
+            ]
+        else:
+            source = sa.func.json_each(packed).table_valued("value")
+            values = [
+                sa.func.json_extract(source.c.value, f"$[{i}]", type_=column.type)
+                for i, column in enumerate(columns)
+            ]
+        statement = sa.insert(table).from_select(
+            list(names), sa.select(*values).select_from(source)
+        )
+        _STATEMENTS[key] = statement, [_processor(column.type, dialect) for column in columns]
+    return _STATEMENTS[key]
 
 
 def _processor(type_: Any, dialect: sa.Dialect) -> Callable[[Any], Any]:

@@ -37,6 +37,13 @@ class Ctx:
     config: StoreConfig
     # Audit events of this transaction, chained and written just before it commits (C1, W7).
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
+    # Rows this unit of work reads again later (the session holds what it loaded weakly only,
+    # so a row no variable refers to any more is fetched anew by `session.get`).
+    kept: list[Any] = field(default_factory=list)
+
+    def keep(self, *rows: Any) -> None:
+        """Keep loaded rows in the session's identity map until this unit of work ends."""
+        self.kept.extend(rows)
 
     @property
     def is_postgres(self) -> bool:

@@ -1,0 +1,103 @@
+"""The cost of one booking, statement by statement (issue 19): what each statement the store
+sends pays for, its time in the database driver, and the Python time spent before it
+(building and compiling the statement, loading the rows of the one before)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+
+# The first words of each statement a booking sends, and the rule it pays for.
+RULES = [
+    ("PRAGMA busy_timeout", "C12: wait for a writer at most so long, then exit 3"),
+    ("BEGIN", "one writer at a time on SQLite: no seat given twice"),
+    ("SET LOCAL lock_timeout", "C12: wait for a lock at most so long, then exit 3"),
+    ("SELECT applicants", "the person exists; their row locked (two sessions of theirs)"),
+    ("SELECT slots", "B5, B6: the time exists, is open and ahead"),
+    ("SELECT DISTINCT bookings.office_id", "B6: an earlier hold elsewhere gives way (its lock)"),
+    ("SELECT office_procedures", "W2: the office and procedure lock (one assigner per queue)"),
+    ("SELECT bookings.id, bookings.slot_id", "B6, W2: holds run out give their seats back first"),
+    ("SELECT bookings.id, bookings.uuid", "B8, B13, K3: the person's live bookings and holds"),
+    ("SELECT waitlist_entries", "W1: a person waiting may not book the procedure"),
+    ("UPDATE slots", "B6: a seat taken only if one is free (no seat twice)"),
+    ("SELECT bookings.seat", "B6: the seat number that is free"),
+    ("SELECT bookings.code", "B7: the verification code is unique"),
+    ("INSERT INTO bookings", "B7: the booking"),
+    ("SELECT offices", "M1, receipt: the office's name, address, zone, policy (B9)"),
+    ("SELECT procedures", "M1, receipt: the procedure"),
+    ("SELECT regions", "receipt: the office's region"),
+    ("SELECT procedure_documents", "B7, receipt: the documents to bring"),
+    ("SELECT procedure_document_texts", "K4: the documents in each language"),
+    ("SELECT procedure_names", "K4: the procedure's name in each language"),
+    ("INSERT INTO notices", "M1: the notice in the person's mailbox"),
+    ("SELECT pg_advisory_xact_lock", "C1: the audit chain's order (PostgreSQL)"),
+    ("SELECT audit_events.hash", "C1, W7: the audit chain's newest hash"),
+    ("INSERT INTO audit_events", "C1: the audit event, chained"),
+]
+
+
+def _rule(statement: str) -> str:
+    for start, rule in RULES:
+        if statement.startswith(start):
+            return rule
+    return "?"
+
+
+def booking_statements(
+    engine: Any, book: Callable[[int, int], Any], pairs: list[tuple[int, int]]
+) -> str:
+    """A Markdown table of the median cost of each statement over the bookings of `pairs`."""
+    seen: dict[tuple[int, str], dict[str, list[float]]] = {}
+    marks: dict[str, Any] = {}
+
+    def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        marks["start"] = time.perf_counter()
+        marks["gap"] = marks["start"] - marks["end"]
+
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        marks["end"] = time.perf_counter()
+        key = (marks["n"], " ".join(statement.split()))
+        marks["n"] += 1
+        row = seen.setdefault(key, {"sql": [], "python": []})
+        row["sql"].append(marks["end"] - marks["start"])
+        row["python"].append(marks["gap"])
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    totals, tails = [], []
+    try:
+        for applicant, slot in pairs:
+            marks.update(n=0, end=time.perf_counter())
+            begun = marks["end"]
+            book(applicant, slot)
+            done = time.perf_counter()
+            totals.append(done - begun)
+            tails.append(done - marks["end"])
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    lines = [
+        "| # | statement | pays for | driver ms | Python ms before it |",
+        "|---|---|---|---|---|",
+    ]
+    sql_sum = python_sum = 0.0
+    for (n, statement), row in sorted(seen.items()):
+        if len(row["sql"]) < len(pairs) // 2:
+            continue  # a statement of some bookings only (a retry, a first-time cache fill)
+        sql, python = statistics.median(row["sql"]) * 1000, statistics.median(row["python"]) * 1000
+        sql_sum, python_sum = sql_sum + sql, python_sum + python
+        words = statement if len(statement) <= 60 else statement[:57] + "…"
+        lines.append(f"| {n + 1} | `{words}` | {_rule(statement)} | {sql:.3f} | {python:.3f} |")
+    tail = statistics.median(tails) * 1000
+    lines.append(
+        f"| | the commit (and Python after the last statement) | — | — | {tail:.3f} |"
+    )
+    lines.append(
+        f"| | **one booking** (median {statistics.median(totals) * 1000:.2f} ms) | | "
+        f"**{sql_sum:.3f}** | **{python_sum + tail:.3f}** |"
+    )
+    return "\n".join(lines)
