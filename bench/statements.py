@@ -93,9 +93,7 @@ def booking_statements(
         words = statement if len(statement) <= 60 else statement[:57] + "…"
         lines.append(f"| {n + 1} | `{words}` | {_rule(statement)} | {sql:.3f} | {python:.3f} |")
     tail = statistics.median(tails) * 1000
-    lines.append(
-        f"| | the commit (and Python after the last statement) | — | — | {tail:.3f} |"
-    )
+    lines.append(f"| | the commit (and Python after the last statement) | — | — | {tail:.3f} |")
     lines.append(
         f"| | **one booking** (median {statistics.median(totals) * 1000:.2f} ms) | | "
         f"**{sql_sum:.3f}** | **{python_sum + tail:.3f}** |"
