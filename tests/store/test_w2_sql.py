@@ -91,7 +91,7 @@ def _write(session: Any, drawn: dict[str, Any], people: list[int]) -> tuple[int,
                 Booking(
                     uuid=f"held-{slot.id}-{seat}",
                     code=codes.new_code(),
-                    slot_id=slot.id,
+                    slot_id=slot.id or 0,
                     seat=seat,
                     applicant_id=next(booked_by),
                     office_id=office.id,
@@ -153,9 +153,11 @@ def _run(store: Store, drawn: dict[str, Any], people: list[int], impl: Any) -> d
 
 
 def _seen(session: Any, ctx: Ctx, returned: list[str]) -> dict[str, Any]:
-    entry_uuid = dict(session.execute(sa.select(WaitlistEntry.id, WaitlistEntry.uuid)).all())
-    slot_uuid = dict(session.execute(sa.select(Slot.id, Slot.uuid)).all())
-    staff_name = dict(session.execute(sa.select(Staff.id, Staff.username)).all())
+    entry_uuid = dict(
+        session.execute(sa.select(col(WaitlistEntry.id), col(WaitlistEntry.uuid))).all()
+    )
+    slot_uuid = dict(session.execute(sa.select(col(Slot.id), col(Slot.uuid))).all())
+    staff_name = dict(session.execute(sa.select(col(Staff.id), col(Staff.username))).all())
     bookings = session.scalars(
         sa.select(Booking).where(col(Booking.waitlist_entry_id).is_not(None))
     ).all()
@@ -224,10 +226,12 @@ def _seen(session: Any, ctx: Ctx, returned: list[str]) -> dict[str, Any]:
         "bookings": made,
         "entries": sorted(
             session.execute(
-                sa.select(WaitlistEntry.uuid, WaitlistEntry.status, WaitlistEntry.closed_at)
+                sa.select(
+                    col(WaitlistEntry.uuid), col(WaitlistEntry.status), col(WaitlistEntry.closed_at)
+                )
             ).all()
         ),
-        "slots": sorted(session.execute(sa.select(Slot.uuid, Slot.taken)).all()),
+        "slots": sorted(session.execute(sa.select(col(Slot.uuid), col(Slot.taken))).all()),
         "notices": sorted(notices, key=lambda n: n[0]),
         "events": events,
         "codes_unique": len(set(returned)) == len(returned),
