@@ -199,6 +199,32 @@ def _lost_at_commit() -> Exception:
     )
 
 
+# RETURNING (which SQLAlchemy uses) needs SQLite 3.35, W2's UPDATE … FROM 3.33, window
+# functions 3.25; the bulk inserts' json_each needs the JSON1 functions (built in since 3.38,
+# compiled in by most builds before).
+SQLITE_NEEDED = (3, 35, 0)
+
+
+def require_sqlite(version: tuple[int, int, int] | None = None, *, json: bool = True) -> None:
+    """Refuse, in one sentence, a Python whose SQLite library is older than the store needs."""
+    import sqlite3
+
+    found = version or sqlite3.sqlite_version_info
+    if version is None:
+        with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+            try:
+                probe.execute("SELECT json_array_length('[]')")
+            except sqlite3.OperationalError:
+                json = False
+    if tuple(found) < SQLITE_NEEDED or not json:
+        raise RuntimeError(
+            f"This Python's SQLite library is {'.'.join(map(str, found))}"
+            + ("" if json else ", without its JSON functions")
+            + f"; the kiosk needs {'.'.join(map(str, SQLITE_NEEDED))} or newer with them"
+            " (a newer Python build, or PostgreSQL through KIOSK_DB)."
+        )
+
+
 class Database:
     """The engines of one store and the two kinds of unit of work: read and write."""
 
@@ -206,6 +232,7 @@ class Database:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
+            require_sqlite()
             self._write_engine = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
             self._read_engine = _sqlite_engine(self.url, begin="BEGIN")
         else:

@@ -24,7 +24,10 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     first = rows[0].keys()
     if any(row.keys() != first for row in rows):
         raise ValueError("every row of one bulk insert names the same columns")
-    names = tuple(first)
+    made = [c for c in table.c if c.name not in first and _made_per_row(c)]
+    if made:  # INSERT … SELECT would call a column's default function once for all rows
+        rows = [{**row, **{c.name: c.default.arg(None) for c in made}} for row in rows]  # type: ignore[union-attr]
+    names = tuple(rows[0])
     statement, processors = _statement(connection.dialect, table, names)
     packed = json.dumps(
         [
@@ -51,22 +54,40 @@ def _statement(
         packed = sa.bindparam("rows", type_=sa.Text)
         values: list[sa.ColumnElement[Any]]
         if dialect.name == "postgresql":
-            source = sa.func.json_array_elements(sa.cast(packed, sa.JSON)).table_valued("value")
+            source = (
+                sa.func.json_array_elements(sa.cast(packed, sa.JSON))
+                .table_valued("value", with_ordinality="position")
+                .render_derived()
+            )
+            # Cast to the column's type without its length: a text too long for its column is
+            # then refused by the column, as an ordinary INSERT's is, not cut by the cast.
             values = [
-                sa.cast(source.c.value.op("->>")(i), column.type)
+                sa.cast(source.c.value.op("->>")(i), _unbounded(column.type))
                 for i, column in enumerate(columns)
             ]
+            position = source.c.position
         else:
-            source = sa.func.json_each(packed).table_valued("value")
+            source = sa.func.json_each(packed).table_valued("value", "key")
             values = [
                 sa.func.json_extract(source.c.value, f"$[{i}]", type_=column.type)
                 for i, column in enumerate(columns)
             ]
+            position = source.c.key
         statement = sa.insert(table).from_select(
-            list(names), sa.select(*values).select_from(source)
+            list(names), sa.select(*values).select_from(source).order_by(position)
         )
         _STATEMENTS[key] = statement, [_processor(column.type, dialect) for column in columns]
     return _STATEMENTS[key]
+
+
+def _made_per_row(column: sa.Column[Any]) -> bool:
+    default = column.default
+    return default is not None and bool(getattr(default, "is_callable", False))
+
+
+def _unbounded(type_: Any) -> Any:
+    impl = getattr(type_, "impl", type_)
+    return sa.String() if isinstance(impl, sa.String) and impl.length else type_
 
 
 def _processor(type_: Any, dialect: sa.Dialect) -> Callable[[Any], Any]:

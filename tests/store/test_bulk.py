@@ -8,9 +8,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time
 
+import pytest
 import sqlalchemy as sa
 
 from store import Store
+from store.db import require_sqlite
 from store.models import AuditEvent, Slot
 from store.services.bulk import insert_rows, new_uuid
 
@@ -83,3 +85,44 @@ def test_the_database_makes_version_4_uuids(seeded: Store) -> None:
     for text in made:
         parsed = uuid.UUID(text)
         assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_bulk_rows_meet_the_columns_as_an_ordinary_insert_does(seeded: Store) -> None:
+    """A text longer than its column is refused by PostgreSQL and kept whole by SQLite, by
+    both kinds of INSERT (a cast must not cut it: the audit chain hashes the whole text); a
+    column left out gets its default made for each row (a uuid each, not one for all)."""
+    table = Slot.__table__  # type: ignore[attr-defined]
+    too_long = {**_slot(0), "block_reason": "x" * 250}  # the column holds 200
+    outcomes = []
+    for write in (
+        lambda c: c.execute(sa.insert(table), [too_long]),
+        lambda c: insert_rows(c, table, [too_long]),
+    ):
+        with seeded.database._write_engine.connect() as connection:
+            try:
+                write(connection)
+                stored = connection.execute(sa.select(table.c.block_reason)).scalar_one()
+                outcomes.append(len(stored))
+            except sa.exc.DataError:
+                outcomes.append("refused")
+            connection.rollback()
+    assert (
+        outcomes[0]
+        == outcomes[1]
+        == ("refused" if seeded.database.url.startswith("postgresql") else 250)
+    )
+    with seeded.database._write_engine.begin() as connection:
+        rows = [{k: v for k, v in _slot(n).items() if k != "uuid"} for n in (0, 1, 2)]
+        insert_rows(connection, table, rows)
+        made = connection.execute(sa.select(table.c.uuid)).scalars().all()
+        assert len(set(made)) == 3 and all(uuid.UUID(u).version == 4 for u in made)
+        connection.rollback()
+
+
+def test_an_sqlite_library_too_old_for_the_store_is_named() -> None:
+    with pytest.raises(RuntimeError, match=r"SQLite library is 3\.31\.1; the kiosk needs 3\.35"):
+        require_sqlite((3, 31, 1))
+    with pytest.raises(RuntimeError, match="without its JSON functions"):
+        require_sqlite((3, 40, 1), json=False)
+    require_sqlite((3, 35, 0))
+    require_sqlite()  # this machine's

@@ -276,3 +276,43 @@ def test_w2_in_sql_reads_the_enrolment_on_the_office_clock_across_a_change(
     assert [e["details"]["seat"] for e in seen["events"]] == [1, 3, 1]
     assert ("slot-1-0", 3) in seen["slots"] and ("slot-1-1", 1) in seen["slots"]
     assert seen["codes_unique"]
+
+
+def test_w2_in_sql_serves_the_earliest_open_future_seats_to_the_first_places(
+    queue: tuple[Store, list[int]],
+) -> None:
+    """Times opened out of order (the earliest last), one past, one blocked; five waiting for
+    three seats: the first three places get the three open future times in time order, the
+    other two keep waiting, the past and the blocked time stay empty."""
+    store, people = queue
+    drawn = {
+        "times": [
+            (2, 0, 1, False, set()),
+            (1, 3, 1, False, set()),
+            (-1, 0, 2, False, set()),
+            (1, 1, 1, True, set()),
+            (1, 0, 1, False, set()),
+        ],
+        "places": [(n, 50 - 10 * n, "waiting", False) for n in range(5)],
+        "zone": "America/Santiago",
+        "mail": False,
+        "agent": False,
+    }
+    seen = _run(store, drawn, people, assignment.assign_waitlist)
+    assert seen["returned"] == ["place-0", "place-1", "place-2"]
+    assert [(b[0], b[1]) for b in seen["bookings"]] == [
+        ("place-0", "slot-1-0"),
+        ("place-1", "slot-1-3"),
+        ("place-2", "slot-2-0"),
+    ]
+    assert [(uuid, status) for uuid, status, _closed in seen["entries"]] == [
+        ("place-0", "assigned"),
+        ("place-1", "assigned"),
+        ("place-2", "assigned"),
+        ("place-3", "waiting"),
+        ("place-4", "waiting"),
+    ]
+    assert dict(seen["slots"]) == {
+        "slot--1-0": 0, "slot-1-0": 1, "slot-1-1": 0, "slot-1-3": 1, "slot-2-0": 1,
+    }  # fmt: skip
+    assert all(n[11] is None for n in seen["notices"])  # mail off: no e-mail queued
