@@ -93,7 +93,7 @@ def test_bulk_rows_meet_the_columns_as_an_ordinary_insert_does(seeded: Store) ->
     column left out gets its default made for each row (a uuid each, not one for all)."""
     table = Slot.__table__  # type: ignore[attr-defined]
     too_long = {**_slot(0), "block_reason": "x" * 250}  # the column holds 200
-    outcomes = []
+    outcomes: list[int | str] = []
     for write in (
         lambda c: c.execute(sa.insert(table), [too_long]),
         lambda c: insert_rows(c, table, [too_long]),
