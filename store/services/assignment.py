@@ -20,7 +20,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -204,16 +204,14 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
     )
     pairs = connection.scalar(sa.select(sa.func.count()).select_from(_pair)) or 0
     _give_codes(ctx, connection, pairs)
-    # Through the session: entries it has loaded read as assigned afterwards too.
-    closed = cast(
-        "sa.CursorResult[Any]",
-        ctx.session.execute(
-            sa.update(WaitlistEntry)
-            .where(*queue, col(WaitlistEntry.id).in_(sa.select(_pair.c.entry_id)))
-            .values(status="assigned", closed_at=ctx.now)
-            .execution_options(synchronize_session="fetch")
-        ),
+    closed = connection.execute(
+        sa.update(WaitlistEntry)
+        .where(*queue, col(WaitlistEntry.id).in_(sa.select(_pair.c.entry_id)))
+        .values(status="assigned", closed_at=ctx.now)
     ).rowcount
+    for loaded in list(ctx.session.identity_map.values()):
+        if isinstance(loaded, WaitlistEntry):
+            ctx.session.expire(loaded)  # entries the session has loaded read as assigned too
     if closed != pairs:
         raise RuntimeError("waitlist changed under the queue lock")  # never: the lock forbids it
     connection.execute(

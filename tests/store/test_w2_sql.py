@@ -316,3 +316,28 @@ def test_w2_in_sql_serves_the_earliest_open_future_seats_to_the_first_places(
         "slot--1-0": 0, "slot-1-0": 1, "slot-1-1": 0, "slot-1-3": 1, "slot-2-0": 1,
     }  # fmt: skip
     assert all(n[11] is None for n in seen["notices"])  # mail off: no e-mail queued
+
+
+def test_w2_in_sql_leaves_no_entry_loaded_as_waiting(queue: tuple[Store, list[int]]) -> None:
+    """An entry the unit of work had loaded before the assignment reads as assigned after it
+    (the entries are closed by one UPDATE beside the session)."""
+    store, people = queue
+    drawn = {
+        "times": [(1, 0, 1, False, set())],
+        "places": [(0, 5, "waiting", False)],
+        "zone": "America/Santiago",
+        "mail": False,
+        "agent": False,
+    }
+
+    def work(session: Any) -> None:
+        office_id, procedure_id, _staff = _write(session, drawn, people)
+        entry = session.scalar(sa.select(WaitlistEntry).where(col(WaitlistEntry.uuid) == "place-0"))
+        assert entry.status == "waiting"
+        ctx = Ctx(session, NOW, SYSTEM, store.config)
+        assert len(assignment.assign_waitlist(ctx, office_id, procedure_id)) == 1
+        raise _RolledBack({"status": entry.status, "closed_at": entry.closed_at})
+
+    with pytest.raises(_RolledBack) as undone:
+        store.database.write(work)
+    assert undone.value.seen == {"status": "assigned", "closed_at": NOW}
