@@ -37,6 +37,7 @@ from store.models import (
     WaitlistEntry,
 )
 from store.services import audit, mailbox
+from store.services.booking_codes import unique_codes
 from store.services.bulk import insert_rows, new_uuid
 from store.services.context import Ctx
 from store.services.lookups import procedure_names
@@ -89,7 +90,11 @@ _pair = _work_table(
     sa.Column("ranked_at", UTCDateTime, nullable=False),
     *_seat_columns(),
 )
-_code = _work_table("w2_code", sa.Column("code", sa.String(8), nullable=False))
+_code = _work_table(
+    "w2_code",
+    sa.Column("code", sa.String(8), nullable=False),
+    sa.Column("shown", sa.String(9), nullable=False),
+)
 
 
 def _fresh_work_tables(connection: sa.Connection) -> None:
@@ -202,7 +207,7 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
             ).join_from(entries, _seat, _seat.c.n == entries.c.n),
         )
     )
-    pairs = connection.scalar(sa.select(sa.func.count()).select_from(_pair)) or 0
+    pairs = seats  # as many seats were taken as people wait at most, so each has its person
     _give_codes(ctx, connection, pairs)
     closed = connection.execute(
         sa.update(WaitlistEntry)
@@ -293,38 +298,15 @@ def assign_waitlist(ctx: Ctx, office_id: int, procedure_id: int) -> list[str]:
 
 
 def _give_codes(ctx: Ctx, connection: sa.Connection, count: int) -> None:
-    """B7: a fresh verification code (and the booking's and the notice's uuids) for each of
-    the `count` pairs; a code some booking already has is drawn again."""
-    drawn: set[str] = set()
-    while len(drawn) < count:
-        drawn.add(codes.new_code())
+    """B7: a fresh verification code for each of the `count` pairs, as stored and as shown."""
     insert_rows(
         connection,
         _code,
         [
-            {
-                "n": n,
-                "code": code,
-            }
-            for n, code in enumerate(drawn, start=1)
+            {"n": n, "code": code, "shown": codes.display_code(code)}
+            for n, code in enumerate(unique_codes(ctx, count), start=1)
         ],
     )
-    while True:
-        clashes = (
-            connection.execute(
-                sa.select(_code.c.n).join(Booking, col(Booking.code) == _code.c.code)
-            )
-            .scalars()
-            .all()
-        )
-        if not clashes:
-            return
-        for n in clashes:
-            code = codes.new_code()
-            while code in drawn:
-                code = codes.new_code()
-            drawn.add(code)
-            connection.execute(sa.update(_code).where(_code.c.n == n).values(code=code))
 
 
 def _deposit_notices(
@@ -372,7 +354,7 @@ def _deposit_notices(
         build, nested = sa.func.json_object, sa.func.json(text(names))
     params = build(
         "address", text(office.address),
-        "code", sa.func.substr(_code.c.code, 1, 4) + "-" + sa.func.substr(_code.c.code, 5),
+        "code", _code.c.shown,
         "date", day,
         "enrolled", enrolled,
         "office", text(office.name),
