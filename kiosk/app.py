@@ -23,9 +23,6 @@ from textual.worker import Worker, WorkerState
 from kiosk.i18n import translator
 from kiosk.settings import Settings
 from screens.base import KioskScreen, Outcome, redraw_in_language, translate_bindings
-from screens.counter.login import StaffLoginScreen
-from screens.dialogs.staff_exit import StaffExitDialog
-from screens.dialogs.still_there import StillThereDialog
 from screens.session import Session
 from screens.text import use_language
 from screens.welcome import WelcomeScreen
@@ -33,6 +30,7 @@ from store.text import LANGUAGES, N_
 
 if TYPE_CHECKING:
     from receipts.printer import Printer
+    from screens.dialogs.still_there import StillThereDialog
     from screens.journey import CounterJourney, Journey
     from store import Store
     from store.clock import Clock
@@ -291,6 +289,8 @@ class KioskApp(App[None]):
             if allowed:
                 self.exit()
 
+        from screens.dialogs.staff_exit import StaffExitDialog  # not before the first screen
+
         self.push_screen(StaffExitDialog(), closed)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -320,6 +320,8 @@ class KioskApp(App[None]):
             return
         if idle < self.idle_seconds or self.journey.at_rest():
             return  # nothing to protect yet
+        from screens.dialogs.still_there import StillThereDialog  # not before the first screen
+
         self._warning = StillThereDialog(
             lambda: self.idle_seconds / GRACE_FRACTION - self.idle_for()
         )
@@ -370,6 +372,9 @@ class CounterApp(KioskApp):
         return self.settings.counter_idle_seconds
 
     def first_screen(self) -> KioskScreen:
+        # Imported here: the applicant kiosk does not load the counter's screens to start.
+        from screens.counter.login import StaffLoginScreen
+
         return StaffLoginScreen()
 
     def on_mount(self) -> None:

@@ -19,48 +19,41 @@ one family of commands and registers it on the group when imported here:
 - `bundles`: `kiosk export`, `kiosk import` and `kiosk conflicts list|resolve` (O3, O4)
 - `queue`: `kiosk queue take|call|recall|absent|finish|transfer|list` (Q1-Q5)
 
-`acting` is who runs a command (C12: `--staff`) and for which office (C9)."""
+`acting` is who runs a command (C12: `--staff`) and for which office (C9).
+
+Issue 19 (start): `kiosk` alone starts the applicant kiosk without importing the other
+command modules; the group imports them the first time a command is looked up (a subcommand,
+`--help`), so every command is there whenever one is asked for."""
 
 from __future__ import annotations
 
 import sys
 
-from kiosk.cli import (
-    agenda,
-    applicants,
-    apps,
-    audit,
-    bookings,
-    bundles,
-    catalog,
-    closures,
-    database,
-    display,
-    mail,
-    queue,
-    staff,
-    waitlist,
-)
+from kiosk.cli import apps  # noqa: F401 (registers `kiosk` and `kiosk counter`)
 from kiosk.cli.group import cli
 
 __all__ = ["cli", "main"]
 
-# The command modules register their commands on `cli` as they are imported.
-COMMANDS = (
-    apps,
-    database,
-    catalog,
-    closures,
-    applicants,
-    bookings,
-    waitlist,
-    agenda,
-    mail,
-    staff,
-    audit,
-    bundles,
-    queue,
-    display,
+# `apps` registers `kiosk` and `kiosk counter` at once (what runs when no command is given);
+# the group imports the others, which register their commands on `cli`, when a command is
+# looked up.
+cli.command_modules = tuple(
+    f"kiosk.cli.{name}"
+    for name in (
+        "database",
+        "catalog",
+        "closures",
+        "applicants",
+        "bookings",
+        "waitlist",
+        "agenda",
+        "mail",
+        "staff",
+        "audit",
+        "bundles",
+        "queue",
+        "display",
+    )
 )
 
 

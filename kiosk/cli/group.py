@@ -11,6 +11,7 @@ on `cli`."""
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -149,6 +150,25 @@ class KioskGroup(click.Group):
     runs what `kiosk` alone does (registered by `when_no_command`)."""
 
     no_command: Callable[[Env], None] | None = None
+    # The modules that register the group's commands (named by kiosk.cli), imported the first
+    # time a command is looked up: `kiosk` alone starts without them (issue 19).
+    command_modules: tuple[str, ...] = ()
+    _loaded = False
+
+    def load_commands(self) -> None:
+        """Every command registered (idempotent)."""
+        if not self._loaded:
+            for module in self.command_modules:
+                importlib.import_module(module)
+            self._loaded = True
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self.load_commands()
+        return super().get_command(ctx, cmd_name)
 
     def when_no_command(self, start: Callable[[Env], None]) -> Callable[[Env], None]:
         """Register what runs when no command is given (the applicant kiosk)."""

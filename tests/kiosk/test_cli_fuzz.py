@@ -52,7 +52,9 @@ def _command(path: str) -> click.Command:
     command: click.Command = cli
     for word in path.split():
         assert isinstance(command, click.Group)
-        command = command.commands[word]
+        found = command.get_command(click.Context(command), word)
+        assert found is not None, path
+        command = found
     return command
 
 

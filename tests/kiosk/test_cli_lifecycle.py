@@ -177,7 +177,10 @@ WITH_STAFF: dict[str, tuple[str, ...]] = {
 def _command_paths(group: click.Group, prefix: str = "") -> set[str]:
     """Every command of `kiosk`, by the words that call it (a group that runs alone counts)."""
     found = set()
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
         path = f"{prefix} {name}".strip()
         if isinstance(command, click.Group):
             found |= _command_paths(command, path)
@@ -191,6 +194,38 @@ def _command_paths(group: click.Group, prefix: str = "") -> set[str]:
 def test_c12_every_command_is_public_or_acts_as_someone() -> None:
     """A new command must say which it is (and get a line in WITH_STAFF below)."""
     assert _command_paths(cli) | {""} == set(PUBLIC) | set(WITH_STAFF)
+
+
+# Run in a fresh process: which command modules `import kiosk.cli` loads, the commands its
+# group lists then, and the commands listed once every module of the package is imported.
+_LAZY = """
+import importlib, json, pkgutil, sys
+import click
+import kiosk.cli
+from kiosk.cli import cli
+loaded = sorted(m for m in sys.modules if m.startswith("kiosk.cli."))
+listed = cli.list_commands(click.Context(cli))
+for module in pkgutil.iter_modules(kiosk.cli.__path__):
+    importlib.import_module(f"kiosk.cli.{module.name}")
+cli._loaded = False
+print(json.dumps([loaded, listed, cli.list_commands(click.Context(cli))]))
+"""
+
+
+def test_kiosk_alone_loads_no_command_module_and_a_lookup_finds_every_command() -> None:
+    """Issue 19 (start): `kiosk` draws its first screen without importing the command modules
+    it does not run; the first look-up (a subcommand, `--help`) imports them all, so none is
+    missing from the group when one is asked for in a fresh process."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LAZY], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded, listed, everything = json.loads(done.stdout)
+    assert loaded == ["kiosk.cli.apps", "kiosk.cli.group"]
+    assert listed == everything
+    assert {"book", "queue", "serve", "staff", "counter", "db"} <= set(listed)
 
 
 @pytest.mark.parametrize("path", sorted(WITH_STAFF))
