@@ -60,7 +60,19 @@ def _first_paint(*mode: str) -> float:
     return float(out[0]) - begun
 
 
+def compile_project() -> None:
+    """The project's modules as bytecode, as an installed wheel has them (pip and uv compile
+    it at install). Run from a checkout where PYTHONDONTWRITEBYTECODE is set, as on the build
+    machine, every process would compile them from source instead: measured there, 375 ms
+    against a 268 ms floor (1.40×) from source, 341 ms against 273 ms (1.25×) compiled."""
+    import compileall
+
+    for package in ("kiosk", "screens", "store", "receipts", "bench"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def start() -> Figure:
+    compile_project()
     db = str(data.copy_of(data.people_db(1000), "start.db"))
     _first_paint("kiosk", db)  # the first start migrates nothing but warms the disk cache
     kiosk, floor = [], []
@@ -70,7 +82,7 @@ def start() -> Figure:
     k, f = statistics.median(kiosk), statistics.median(floor)
     return Figure(
         "start",
-        "process start → welcome drawn (headless)",
+        "process start → welcome drawn (headless, modules compiled as installed)",
         k * 1000,
         "ms",
         f * 1000,
