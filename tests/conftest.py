@@ -2,14 +2,19 @@
 
 SQLite: one migrated template file per session, copied for each test.
 PostgreSQL (`KIOSK_TEST_PG_URL`): one database per xdist worker, migrated once, emptied with
-TRUNCATE before each test."""
+TRUNCATE before each test.
+
+A test that needs the demo's store (`kiosk demo`) gets a copy of the one the first such test
+of the worker made with the real command (`DemoTemplates`): the demo takes seconds, a copy a
+tenth of one."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,6 +87,75 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     url = request.getfixturevalue("pg_database")
     _truncate(url)
     return url
+
+
+class DemoTemplates:
+    """The demo's store, made once per worker and backend by the real `kiosk demo` and copied
+    for each later test that asks for it: SQLite by the backup API, PostgreSQL as a database
+    made from a template database."""
+
+    def __init__(self, folder: Path, worker_id: str) -> None:
+        self.file = folder / "demo.db"
+        self.database = f"kiosk_demo_{worker_id}"
+        self.made: set[str] = set()
+
+    def fill(self, db_url: str, run_demo: Callable[[], None]) -> None:
+        """The empty, migrated `db_url` (the `db_url` fixture's) becomes the demo's store."""
+        if db_url.startswith("sqlite:///"):
+            target = Path(db_url.removeprefix("sqlite:///"))
+            if "sqlite" in self.made:
+                _sqlite_copy(self.file, target)
+            else:
+                run_demo()
+                _sqlite_copy(target, self.file)
+                self.made.add("sqlite")
+            return
+        name = db_url.rsplit("/", 1)[1]
+        if "postgresql" in self.made:
+            self._pg(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", name)
+            self._pg(f"CREATE DATABASE {name} TEMPLATE {self.database}", self.database)
+        else:
+            run_demo()
+            self._pg(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", self.database)
+            self._pg(f"CREATE DATABASE {self.database} TEMPLATE {name}", name)
+            self.made.add("postgresql")
+
+    @staticmethod
+    def _pg(statement: str, source: str) -> None:
+        """One statement as the server's user; nobody stays connected to `source` (a template
+        database is copied only while nobody is)."""
+        assert PG_URL
+        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": source},
+                )
+                connection.exec_driver_sql(statement)
+        finally:
+            admin.dispose()
+
+    def close(self) -> None:
+        if "postgresql" in self.made:
+            self._pg(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)", self.database)
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as read, closing(sqlite3.connect(target)) as write:
+        read.backup(write)
+
+
+@pytest.fixture(scope="session")
+def demo_templates(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(tmp_path_factory.mktemp("demo"), worker_id)
+    yield templates
+    templates.close()
 
 
 @pytest.fixture

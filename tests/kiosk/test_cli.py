@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kiosk.cli import cli
+from tests.conftest import DemoTemplates
 
 NOW = "2026-11-23T12:00:00Z"
 # The demo's supervisor of Santiago (store/data/demo_staff.csv): who runs the commands (C12).
@@ -40,9 +41,14 @@ def kiosk(db_url: str) -> Kiosk:
 
 
 @pytest.fixture
-def demo(kiosk: Kiosk) -> Kiosk:
-    result = kiosk("demo", "--today", "2026-11-23")
-    assert result.exit_code == 0, result.output
+def demo(kiosk: Kiosk, db_url: str, demo_templates: DemoTemplates) -> Kiosk:
+    """The demo's store: made by `kiosk demo` in the worker's first such test, a copy after."""
+
+    def run_demo() -> None:
+        result = kiosk("demo", "--today", "2026-11-23")
+        assert result.exit_code == 0, result.output
+
+    demo_templates.fill(db_url, run_demo)
     return kiosk
 
 
