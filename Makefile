@@ -73,15 +73,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Two test workers per core: the screen tests spend nearly half their time waiting for the
-# app to come to rest (Pilot's idle waits), so one worker per core left the CPU 40 % idle. On
-# the 2-core build machine, with PostgreSQL: -n 2 took 20 min 59 s, -n 4 with work stealing
-# (a worker that runs dry takes tests from another's queue) 15 min 7 s, the same CPU time.
-TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
-
+# One worker per core. Two per core with work stealing took 13 min 40 s instead of about 16 min
+# on the 2-core build machine with PostgreSQL (the screen tests wait for the app to come to
+# rest nearly half their time), but under that load two timing-bound tests failed: the call
+# display's 2 s (Q4) and the focus kept by F2 in the hold dialog (K4); see issue 19's note.
 unit: $(STAMP) $(MO)
 	@$(COMPILE)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto -q $(PYTEST_ARGS)
 
 test: lint typecheck unit
 
