@@ -73,8 +73,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# One worker per core. Two per core with work stealing took 13 min 40 s instead of about 16 min
-# on the 2-core build machine with PostgreSQL (the screen tests wait for the app to come to
+# One worker per core. Two per core with work stealing took 13 min 40 s instead of 18 min 6 s
+# (a clean .ci/run) on the 2-core build machine with PostgreSQL (the screen tests wait for the app to come to
 # rest nearly half their time), but under that load two timing-bound tests failed: the call
 # display's 2 s (Q4) and the focus kept by F2 in the hold dialog (K4); see issue 19's note.
 unit: $(STAMP) $(MO)

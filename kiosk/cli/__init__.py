@@ -1,7 +1,7 @@
 """The `kiosk` command: the contract for scripts, staff and tests (architecture.md).
 
 `group` holds the `kiosk` group, its settings and its exit statuses; each other module holds
-one family of commands and registers it on the group when imported here:
+one family of commands and registers it on the group when imported:
 
 - `apps`: `kiosk` (the applicant kiosk) and `kiosk counter`
 - `display`: `kiosk display` (the waiting room's call display, Q4) and `kiosk serve
@@ -21,9 +21,9 @@ one family of commands and registers it on the group when imported here:
 
 `acting` is who runs a command (C12: `--staff`) and for which office (C9).
 
-Issue 19 (start): `kiosk` alone starts the applicant kiosk without importing the other
-command modules; the group imports them the first time a command is looked up (a subcommand,
-`--help`), so every command is there whenever one is asked for."""
+Issue 19 (start): only `apps` is imported here, so `kiosk` alone starts the applicant kiosk
+without the other command modules; the group imports them (`command_modules`) whenever a
+command is looked up (a subcommand, `--help`), so every command is there when one is asked for."""
 
 from __future__ import annotations
 
@@ -34,9 +34,6 @@ from kiosk.cli.group import cli
 
 __all__ = ["cli", "main"]
 
-# `apps` registers `kiosk` and `kiosk counter` at once (what runs when no command is given);
-# the group imports the others, which register their commands on `cli`, when a command is
-# looked up.
 cli.command_modules = tuple(
     f"kiosk.cli.{name}"
     for name in (

@@ -150,17 +150,15 @@ class KioskGroup(click.Group):
     runs what `kiosk` alone does (registered by `when_no_command`)."""
 
     no_command: Callable[[Env], None] | None = None
-    # The modules that register the group's commands (named by kiosk.cli), imported the first
-    # time a command is looked up: `kiosk` alone starts without them (issue 19).
+    # The modules that register the group's commands (named by kiosk.cli), imported whenever
+    # a command is looked up (at once after the first time): `kiosk` alone starts without
+    # them (issue 19).
     command_modules: tuple[str, ...] = ()
-    _loaded = False
 
     def load_commands(self) -> None:
-        """Every command registered (idempotent)."""
-        if not self._loaded:
-            for module in self.command_modules:
-                importlib.import_module(module)
-            self._loaded = True
+        """Every command registered."""
+        for module in self.command_modules:
+            importlib.import_module(module)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self.load_commands()

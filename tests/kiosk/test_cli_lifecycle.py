@@ -207,7 +207,6 @@ loaded = sorted(m for m in sys.modules if m.startswith("kiosk.cli."))
 listed = cli.list_commands(click.Context(cli))
 for module in pkgutil.iter_modules(kiosk.cli.__path__):
     importlib.import_module(f"kiosk.cli.{module.name}")
-cli._loaded = False
 print(json.dumps([loaded, listed, cli.list_commands(click.Context(cli))]))
 """
 
