@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import textual._wait as textual_wait
+import textual.screen as textual_screen
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed, WorkerState
@@ -29,6 +31,16 @@ from store.credentials import Passwords, fast_hasher
 from store.views import ApplicantView, StaffView
 from tests.conftest import NOW
 from tests.factories import form, open_day, seed_catalog
+
+# Pilot's own waits are guesses by the clock: after every key `pilot.press` sleeps in slices of
+# 20 ms until one slice passes with under 1 ms of CPU (twice a key), and a screen redraws at most
+# every 1/60 s. The tests wait for the work itself (`settle`: workers, store calls, messages,
+# animations; `at_rest`: the same picture three rounds running), so the slices can be 2 ms and
+# a redraw due at once: the screen tests ran in 4.5 instead of 10.4 minutes on 2 cores, the
+# same tests passing (issue 19).
+textual_wait.SLEEP_GRANULARITY = 0.002
+textual_wait.SLEEP_IDLE = 0.0002
+textual_screen.UPDATE_PERIOD = 0.001  # type: ignore[misc]  # Final; read when a screen makes its timer
 
 PASSWORD = "clave-segura-2026"
 OutcomeT = TypeVar("OutcomeT", bound=Outcome)
@@ -166,6 +178,11 @@ def _busy(app: KioskApp) -> bool:
     return any(isinstance(s, KioskScreen) and s.busy for s in app.screen_stack)
 
 
+def _animating(app: KioskApp) -> bool:
+    """An animation (a scroll into view, say) is running or waits to start."""
+    return not app.animator._complete_event.is_set()
+
+
 async def settle(pilot: KioskPilot) -> None:
     """Wait until the app has nothing left to do after a key press or a tap: every worker done,
     every store call's result taken, every message handled, and the same screen on top for a
@@ -178,8 +195,9 @@ async def settle(pilot: KioskPilot) -> None:
         # test then checks the screen: a worker's failure is no reason to stop waiting.
         with contextlib.suppress(WorkerFailed):
             await app.workers.wait_for_complete()
+        await app.animator.wait_until_complete()  # a scroll into view, say
         await pilot.pause()
-        if app.screen is screen and not _busy(app):
+        if app.screen is screen and not _busy(app) and not _animating(app):
             return
 
 
