@@ -59,8 +59,15 @@ def new_pg_database(name: str, owner: str | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def pg_database(worker_id: str) -> Iterator[str]:
-    with new_pg_database(f"kiosk_test_{worker_id}") as url:
+def database_tag(worker_id: str) -> str:
+    """This worker's part of the names of the databases it makes on the server: the worker and
+    its process, so that two test runs at once on one server never drop each other's."""
+    return f"{worker_id}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def pg_database(database_tag: str) -> Iterator[str]:
+    with new_pg_database(f"kiosk_test_{database_tag}") as url:
         store = Store(url)
         store.upgrade()
         store.close()
@@ -94,9 +101,9 @@ class DemoTemplates:
     for each later test that asks for it: SQLite by the backup API, PostgreSQL as a database
     made from a template database."""
 
-    def __init__(self, folder: Path, worker_id: str) -> None:
+    def __init__(self, folder: Path, database_tag: str) -> None:
         self.file = folder / "demo.db"
-        self.database = f"kiosk_demo_{worker_id}"
+        self.database = f"kiosk_demo_{database_tag}"
         self.made: set[str] = set()
 
     def fill(self, db_url: str, run_demo: Callable[[], None]) -> None:
@@ -151,9 +158,9 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 @pytest.fixture(scope="session")
 def demo_templates(
-    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+    tmp_path_factory: pytest.TempPathFactory, database_tag: str
 ) -> Iterator[DemoTemplates]:
-    templates = DemoTemplates(tmp_path_factory.mktemp("demo"), worker_id)
+    templates = DemoTemplates(tmp_path_factory.mktemp("demo"), database_tag)
     yield templates
     templates.close()
 
@@ -181,11 +188,11 @@ def seeded(store: Store) -> Store:
 
 
 @pytest.fixture
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path, worker_id: str) -> Iterator[str]:
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path, database_tag: str) -> Iterator[str]:
     """A database with no schema at all, of each backend (PostgreSQL: made for the test);
     parametrise it indirectly with BACKENDS."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    with new_pg_database(f"kiosk_empty_{worker_id}") as url:
+    with new_pg_database(f"kiosk_empty_{database_tag}") as url:
         yield url
