@@ -398,23 +398,39 @@ def find_applicants(ctx: Ctx, query: str, *, limit: int = 20) -> list[ApplicantV
 
 
 def _name_search(ctx: Ctx, words: list[str]) -> sa.Select[Any]:
-    """Applicant ids whose names hold every word; the last word may be unfinished.
+    """Applicant ids whose names hold every word, in id order; the last word may be unfinished.
 
-    SQLite: the FTS5 index of migration 0002 (unicode61, diacritics removed). PostgreSQL: its
-    GIN index on the folded name. `words` are folded runs of letters and digits, so neither
-    query language sees anything else."""
+    SQLite: the FTS5 index of migration 0002 (unicode61, diacritics removed). PostgreSQL: the
+    words table of migration 0014, whose B-tree on (word, applicant_id) lists one word's
+    applicants in id order: the whole words' lists are joined on the applicant (a merge, or
+    probes of the (applicant_id, word) index) with the unfinished word as a prefix probe, so the
+    scan stops at the `limit`-th applicant. `words` are folded runs of letters and digits, so
+    neither FTS5's query language nor LIKE sees anything else (no quote, `%` or `_`)."""
     *whole, last = words
     if ctx.is_postgres:
-        terms = " & ".join([*whole, f"{last}:*"])
-        return (
-            sa.select(col(Applicant.id))
-            .where(
-                sa.func.to_tsvector(sa.literal_column("'simple'"), col(Applicant.name_folded)).op(
-                    "@@"
-                )(sa.func.to_tsquery(sa.literal_column("'simple'"), terms))
+        if not whole:  # a person may hold several words that begin so: each comes once
+            only = _NAME_WORDS.alias("w0")
+            return (
+                sa.select(only.c.applicant_id)
+                .where(only.c.word.like(f"{last}%"))
+                .distinct()
+                .order_by(only.c.applicant_id)
             )
-            .order_by(col(Applicant.id))
-        )
+        first, *others = whole
+        drive = _NAME_WORDS.alias("w0")
+        found = sa.select(drive.c.applicant_id).select_from(drive)
+        for n, word in enumerate(others, 1):
+            also = _NAME_WORDS.alias(f"w{n}")
+            found = found.join(
+                also, (also.c.applicant_id == drive.c.applicant_id) & (also.c.word == word)
+            )
+        begun = _NAME_WORDS.alias("p")
+        return found.where(
+            drive.c.word == first,
+            sa.exists().where(
+                begun.c.applicant_id == drive.c.applicant_id, begun.c.word.like(f"{last}%")
+            ),
+        ).order_by(drive.c.applicant_id)
     match = " ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
     return (
         sa.select(sa.literal_column("rowid", sa.Integer))
@@ -422,6 +438,13 @@ def _name_search(ctx: Ctx, words: list[str]) -> sa.Select[Any]:
         .where(sa.text("applicants_fts MATCH :match").bindparams(match=match))
         .order_by(sa.literal_column("rowid"))
     )
+
+
+# PostgreSQL's words of each applicant's folded name (migration 0014; not a model: SQLite has
+# no such table, and its triggers alone write it).
+_NAME_WORDS = sa.table(
+    "applicants_fts_words", sa.column("word", sa.Text), sa.column("applicant_id", sa.Integer)
+)
 
 
 def _applicant_views(ctx: Ctx, ids: list[int | None]) -> list[ApplicantView]:
