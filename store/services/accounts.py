@@ -13,7 +13,7 @@ import store.validation as v
 from store.codes import normalize_code
 from store.errors import InvalidInput, Refused
 from store.forms import ApplicantForm, CleanApplicant, RecoveryForm, clean_applicant_form
-from store.models import Applicant, Booking, Slot, WaitlistEntry
+from store.models import Applicant, Booking, Region, Slot, WaitlistEntry
 from store.services import audit, mailbox
 from store.services.context import Ctx
 from store.services.lookups import applicant_by_id, applicant_view, region_by_code
@@ -451,4 +451,14 @@ def _applicant_views(ctx: Ctx, ids: list[int | None]) -> list[ApplicantView]:
     rows = {
         a.id: a for a in ctx.session.scalars(sa.select(Applicant).where(col(Applicant.id).in_(ids)))
     }
-    return [applicant_view(ctx, rows[i]) for i in ids if i in rows]
+    # applicant_view looks the region up in the session, which keeps a loaded row only while
+    # something refers to it: all of them loaded at once and held here, one query instead of
+    # one per person.
+    regions = list(
+        ctx.session.scalars(
+            sa.select(Region).where(col(Region.id).in_({a.region_id for a in rows.values()}))
+        )
+    )
+    views = [applicant_view(ctx, rows[i]) for i in ids if i in rows]
+    del regions
+    return views

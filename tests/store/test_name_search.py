@@ -197,6 +197,25 @@ def test_c3_names_are_found_alike_on_both_databases(seeded: Store) -> None:
     assert seeded.find_applicants("lucja") == []  # ł is a letter of its own, not an accented l
 
 
+def test_c3_a_page_of_people_costs_a_few_statements_not_one_each(seeded: Store) -> None:
+    """20 people found are read with their regions in a handful of statements: the look-up of
+    each one's region (applicant_view) finds it loaded."""
+    insert_people(seeded, NAMESAKES, 0)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        found = seeded.find_applicants("juan")
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    assert len(found) == 20
+    # by document, by name, the people, their regions (21 before: one region per person)
+    assert len(statements) <= 4, statements
+
+
 def test_c3_an_exact_match_comes_before_the_names(seeded: Store) -> None:
     """A passport spelled as a name: its holder first, then the people so named, by id."""
     named = insert_people(seeded, [("Rosa", "Quispe", "Mamani"), ("Luz", "Quispe", "Rojas")], 0)
