@@ -14,9 +14,15 @@ id order, so the search merges the words' lists, or probes the others' (applican
 index, and stops at the 20th match.
 
 A word is a run of letters and digits of `name_folded`, as `store.validation.name_words` cuts
-a query; the classes come from ICU's root collation, so the server's own locale (a "C"
-database knows no letter beyond ASCII) makes no difference. A server built without ICU uses
-its database's collation.
+a query; the classes come from ICU's root collation, so the server's own locale makes no
+difference (a "C" database knows no letter beyond ASCII; glibc's C.UTF-8 counts 2 237 marks
+as letters, which Python and ICU do not). A server built without ICU uses its database's
+collation.
+
+Size, 1 000 000 people (4 000 000 words): 170 MB of rows, 157 + 121 MB of keys, against
+8-13 MB for the GIN index; the second key is what lets the unfinished word be a probe (without
+it the same searches took 37-50 ms). Index-only scans need the table vacuumed: autovacuum
+comes after the fill (its insert threshold), the bench vacuums after loading.
 
 Triggers keep the words in step with every write of `applicants` (registration, a change of
 names, a bundle import, the demo, COPY): inserted rows per statement, a changed name per row;
