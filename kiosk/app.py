@@ -105,7 +105,10 @@ class KioskApp(App[None]):
         # The last background job asked for: the next one waits for it (in_background).
         self._background_done: threading.Event | None = None
         self.printer = printer
-        self.clock: Clock = self._store.clock if self._store is not None else settings.make_clock()
+        # Made on first use (store.clock imports zoneinfo, which the welcome screen does not
+        # need); then the one clock of the app and of its store.
+        self._clock: Clock | None = self._store.clock if self._store is not None else None
+        self._clock_lock = threading.Lock()
         self.session: Session | None = None
         self.staff: StaffView | None = None
         self.desk_counter: int | None = None
@@ -123,6 +126,14 @@ class KioskApp(App[None]):
         self._opened_on: KioskScreen | None = None
         use_language(self.language, translator(self.language))
         translate_bindings(self)
+
+    @property
+    def clock(self) -> Clock:
+        """The one clock of the app and of its store (`KIOSK_NOW` stands it still)."""
+        with self._clock_lock:  # the screens and the worker opening the store may ask at once
+            if self._clock is None:
+                self._clock = self.settings.make_clock()
+            return self._clock
 
     @property
     def idle_seconds(self) -> int:

@@ -6,7 +6,6 @@ Precedence: command-line option > environment > TOML file (`$KIOSK_CONFIG`, else
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,6 +151,8 @@ def _config_file(env: Mapping[str, str]) -> dict[str, Any]:
         if "KIOSK_CONFIG" in env:
             raise SettingsError(f"KIOSK_CONFIG: no file at {path}")
         return {}
+    import tomllib  # only when there is a file: most kiosks have none, and start sooner
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

@@ -23,11 +23,10 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Select, Switch
+from textual.widgets import Button, Checkbox, Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
 from screens.assisting import assisting_line
-from screens.dialogs.message import MessageDialog
 from screens.text import _, say
 from screens.widgets.topbar import TopBar
 from store.errors import StoreError
@@ -82,6 +81,10 @@ class _StoreCall(Generic[T]):
 async def redraw_in_language(screen: Screen[Any]) -> None:
     """K4: compose a screen (or a dialog) again in the language now in use, with the values
     typed or chosen and the focus as they were; its footer labels too."""
+    # Imported here, not before the first screen (issue 19): the welcome screen has no switch
+    # and no radio buttons.
+    from textual.widgets import RadioButton, RadioSet, Switch
+
     kept: dict[str, Any] = {}
     for widget in screen.query("Input, Checkbox, Switch, Select"):
         if widget.id and isinstance(widget, Input | Checkbox | Switch | Select):
@@ -236,9 +239,13 @@ class KioskScreen(Screen[None]):
 
     def show_refusal(self, error: StoreError) -> None:
         """One clear sentence in the person's language (never a traceback)."""
+        from screens.dialogs.message import MessageDialog  # not before the first screen
+
         self.app.push_screen(MessageDialog(lambda: _("No fue posible"), lambda: say(error.message)))
 
     def show_failure(self) -> None:
+        from screens.dialogs.message import MessageDialog  # not before the first screen
+
         self.app.push_screen(
             MessageDialog(
                 lambda: _("Algo salió mal"),

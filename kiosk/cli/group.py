@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import importlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -288,6 +287,7 @@ def read_json_file(env: Env, path: str) -> object:
     FIFO or a folder, which would read forever or block), valid UTF-8 and JSON of a sane depth;
     anything else is one line, exit 2."""
     import errno
+    import json
     import os
     import stat
 
@@ -334,6 +334,8 @@ def read_json_file(env: Env, path: str) -> object:
 
 def emit(data: Mapping[str, object], as_json: bool, text: str) -> None:
     """One JSON document with --json, else a short human line."""
+    import json  # not at the top: `kiosk` alone prints nothing and starts sooner without it
+
     click.echo(json.dumps(data, ensure_ascii=False, default=str) if as_json else text)
 
 
