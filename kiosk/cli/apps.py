@@ -1,90 +1,22 @@
 """`kiosk` and `kiosk counter`: the applicant kiosk and the counter desk (Textual apps).
 
-The apps and the store are imported only when a command starts them: `kiosk` draws its first
-screen before SQLAlchemy is loaded."""
+How they start is `kiosk.start`'s, which a plain `kiosk` also reaches without click."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from kiosk.cli.group import Env, cli, pass_env
-from kiosk.settings import Settings, SettingsError
-
-if TYPE_CHECKING:
-    from receipts.printer import Printer
-    from store import Store
-    from store.clock import Clock
-
-log = logging.getLogger("kiosk.printing")
-
-
-def prepare_database(store: Store) -> bool:
-    """An empty database is migrated and filled with the demo; returns True if it was loaded."""
-    if not store.is_ready():
-        store.upgrade()
-    if store.is_empty():
-        store.load_demo()
-        return True
-    return False
-
-
-def opener(settings: Settings) -> Callable[[Clock], Store]:
-    """Opens the store for the app (with the app's clock) and prepares the database."""
-
-    def open_store(clock: Clock) -> Store:
-        store: Store = settings.make_store(clock)
-        prepare_database(store)
-        return store
-
-    return open_store
-
-
-def start_logging_and_printer(settings: Settings) -> Printer:
-    """K7: the log file first (so a refusal is in it too), then the printer: `lp` without the
-    `lp` command refuses to start (one line, exit 2) instead of keeping receipts on disk."""
-    from kiosk.logs import start_logging
-
-    start_logging(settings)
-    try:
-        return settings.make_printer()
-    except SettingsError as error:
-        log.error("printer not usable: %s", error)
-        raise
-
-
-def refuse_training_settings_on_a_real_store(settings: Settings) -> None:
-    """Issue 15 §2: `KIOSK_NOW` or fast hashing on a real store stops the kiosk before it
-    starts (one line, exit 1); an empty database becomes the demo's training store."""
-    overrides = settings.training_overrides()
-    if not overrides:
-        return
-    store = settings.make_store()
-    try:
-        if store.is_ready() and not store.is_empty():
-            store.require_training(overrides)
-    finally:
-        store.close()
+from kiosk.start import run_app
 
 
 @cli.when_no_command
 def start_kiosk(env: Env) -> None:
     """`kiosk` with no command: the applicant kiosk on this database (migrated and filled with
     the demo on first start, in a worker, while the welcome screen is already up)."""
-    from kiosk.app import make_app
-
-    printer = start_logging_and_printer(env.settings)
-    refuse_training_settings_on_a_real_store(env.settings)
-    make_app(env.settings, opener(env.settings), printer).run()
+    run_app(env.settings)
 
 
 @cli.command()
 @pass_env
 def counter(env: Env) -> None:
     """The counter-staff desk (TUI): staff log in with their own account."""
-    from kiosk.app import make_app
-
-    printer = start_logging_and_printer(env.settings)
-    refuse_training_settings_on_a_real_store(env.settings)
-    make_app(env.settings, opener(env.settings), printer, counter=True).run()
+    run_app(env.settings, counter=True)

@@ -3,9 +3,12 @@ from `kiosk/i18n/<lang>/LC_MESSAGES/kiosk.po` by `make` (pybabel compile)."""
 
 from __future__ import annotations
 
-import gettext
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).parent
@@ -33,6 +36,8 @@ def translator(language: str) -> Translation:
     """The translation function for a language; Spanish returns the message id itself."""
     if language == "es":
         return Translation()
+    import gettext  # not for Spanish: a plain `kiosk` starts without it (issue 19)
+
     return Translation(
         gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
     )
