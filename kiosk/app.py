@@ -7,6 +7,7 @@ command line and every test make it the same way."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -204,7 +205,10 @@ class KioskApp(App[None]):
             self.set_interval(60.0, self._sweep_holds)
 
     def _prepare_in_background(self) -> None:
-        """Open the store and load the journey's screens before the first person needs them."""
+        """Open the store and load the journey's screens before the first person needs them.
+        The start is over: Python's cycle collector runs again (kiosk.start turns it off while
+        the app starts; issue 19)."""
+        gc.enable()
 
         def prepare() -> None:
             import screens.journey  # noqa: F401  (the import is the work)

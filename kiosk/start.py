@@ -8,6 +8,7 @@ only when a kiosk starts: `kiosk` draws its first screen before SQLAlchemy is lo
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -74,9 +75,18 @@ def refuse_training_settings_on_a_real_store(settings: Settings) -> None:
 def run_app(settings: Settings, *, counter: bool = False) -> None:
     """The applicant kiosk (or, with `counter`, the counter desk) on the settings' database:
     migrated and filled with the demo on first start, in a worker, while the first screen is
-    already up."""
-    from kiosk.app import make_app
+    already up.
 
-    printer = start_logging_and_printer(settings)
-    refuse_training_settings_on_a_real_store(settings)
-    make_app(settings, opener(settings), printer, counter=counter).run()
+    Python's cycle collector is off while the app starts, until its first screen is up (the app
+    turns it on again `OPEN_STORE_AFTER` after it mounted): a start makes some fifty thousand
+    objects that stay, and the collector ran through them dozens of times before the first
+    frame to find next to nothing (issue 19)."""
+    gc.disable()
+    try:
+        from kiosk.app import make_app
+
+        printer = start_logging_and_printer(settings)
+        refuse_training_settings_on_a_real_store(settings)
+        make_app(settings, opener(settings), printer, counter=counter).run()
+    finally:
+        gc.enable()

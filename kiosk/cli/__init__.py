@@ -123,6 +123,7 @@ def main() -> None:
         raise
     except BaseException as error:  # answered by the group, as click answers any command
         _answer(error)
+    sys.exit(0)  # as the group ends
 
 
 def _answer(error: BaseException) -> NoReturn:

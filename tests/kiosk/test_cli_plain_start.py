@@ -5,16 +5,24 @@ answered as the group answers it (one line, the exit status)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kiosk.app import OPEN_STORE_AFTER, make_app
 from kiosk.cli import PLAIN_OPTIONS, cli, plain_start
+from kiosk.settings import load_settings
+from receipts.printer import FolderPrinter
+
+if TYPE_CHECKING:
+    from store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,7 +98,7 @@ def test_what_a_plain_start_is() -> None:
 # Run by a fresh interpreter: `kiosk` as its script runs it, with App.run telling what it was
 # given to run instead of taking the terminal (or failing, as an app can).
 PROBE = """
-import sys
+import gc, sys
 from textual.app import App
 
 how = sys.argv[1]
@@ -102,12 +110,16 @@ def run(app, *args, **kwargs):
         raise KeyboardInterrupt
     settings = app.settings
     print(type(app).__name__, settings.db_url, settings.language, "click" in sys.modules)
+    print("collecting", gc.isenabled())
 
 App.run = run
 import kiosk.cli
 
 sys.argv = ["kiosk", *sys.argv[2:]]
-kiosk.cli.main()
+try:
+    kiosk.cli.main()
+finally:
+    print("collecting", gc.isenabled())
 """
 
 
@@ -138,8 +150,34 @@ def test_a_plain_kiosk_starts_without_click_the_app_click_would_start(tmp_path: 
     # Given twice, --db is click's to read (the last one counts): the same start, through it.
     through_click = _kiosk("shows", ["--db", "x", "--db", database, "--lang", "en"], tmp_path)
     assert plain.returncode == through_click.returncode == 0, plain.stderr + through_click.stderr
-    assert plain.stdout == f"KioskApp {database} en False\n"
-    assert through_click.stdout == f"KioskApp {database} en True\n"
+    # Python's cycle collector is off while the app starts, and on again after it.
+    assert plain.stdout == f"KioskApp {database} en False\ncollecting False\ncollecting True\n"
+    assert through_click.stdout == (
+        f"KioskApp {database} en True\ncollecting False\ncollecting True\n"
+    )
+
+
+async def test_the_kiosk_turns_the_cycle_collector_on_again_once_it_has_started(
+    tmp_path: Path,
+) -> None:
+    """Issue 19: kiosk.start turns it off for the start; the app, once its first screen is up
+    (when it opens the store), turns it on."""
+
+    class AStore:  # what the app asks of the store it opens
+        def is_training(self) -> bool:
+            return False
+
+    settings = load_settings({}, db=str(tmp_path / "kiosk.db"))
+    opened = cast("Store", AStore())
+    app = make_app(settings, lambda _clock: opened, FolderPrinter(tmp_path), watch_idle=False)
+    gc.disable()
+    try:
+        async with app.run_test() as pilot:
+            assert not gc.isenabled()
+            await pilot.pause(OPEN_STORE_AFTER + 0.2)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize(
