@@ -178,7 +178,9 @@ def _full_offerings(ctx: Ctx, start: date, applicants: list[int]) -> int:
             ctx, office_code, procedure_code, start, start + timedelta(days=13)
         )
         for applicant_id, slot in zip(bookers, slots, strict=True):
-            booking.book(ctx, applicant_id, slot.id)
+            booked = booking.book(ctx, applicant_id, slot.id)
+            if isinstance(booked, Refused):
+                raise booked
         for days_ago, applicant_id in zip(range(40, 0, -7), waiters, strict=False):
             # Enrolled as anyone is (W1, with its notice in the mailbox), weeks ago: the unit of
             # work is the demo's, only its moment is the enrolment's.

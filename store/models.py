@@ -453,6 +453,16 @@ class AuditEvent(SQLModel, table=True):
     origin_hash: str | None = Field(default=None, max_length=64)
 
 
+class AuditHead(SQLModel, table=True):
+    """The audit log's newest hash (C1, W7): one row, kept by a trigger on every insert into
+    audit_events (migration 0015). On PostgreSQL its row lock is the chain's turn."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hash: str = Field(max_length=64)
+
+
 class SyncCounter(SQLModel, table=True):
     """SQLite's change counter (O3): its triggers number every change to a travelling row from
     this one row (writers take turns on SQLite, so the numbers follow the commits).

@@ -41,6 +41,26 @@ def book(url: str, people: list[int], slots: list[int], seed: int) -> dict[str, 
     return {"booked": booked, "refused": refused}
 
 
+def book_each(url: str, pairs: list[list[int]]) -> dict[str, int]:
+    """Each (person, time) tried once, in order, from a line on stdin ("go", sent by the test
+    once every worker said "ready": so that the processes' tries overlap); the answers
+    counted by rule."""
+    store = Store(url, clock=FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC)))
+    store.catalog()  # connected and warm
+    print("ready", flush=True)
+    sys.stdin.readline()
+    answers: dict[str, int] = {}
+    for person, slot in pairs:
+        try:
+            store.book(person, slot)
+            answer = "booked"
+        except Refused as refusal:
+            answer = refusal.rule
+        answers[answer] = answers.get(answer, 0) + 1
+    store.close()
+    return answers
+
+
 def open_capacity(
     url: str, office: str, procedure: str, day_from: str, day_to: str, hours: str
 ) -> dict[str, int]:
@@ -211,10 +231,23 @@ def spawn(command: str, *arguments: object) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.workers", command, json.dumps(arguments)],
         cwd=ROOT,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def start_together(processes: list[subprocess.Popen[str]]) -> None:
+    """Once every worker has said it is ready, tell them all to go."""
+    for process in processes:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.strip() == "ready", line + (process.stderr.read() if process.stderr else "")
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
 
 
 def results(processes: list[subprocess.Popen[str]]) -> list[dict[str, int]]:
@@ -260,6 +293,7 @@ def call_queue(url: str, username: str, password: str, counter: int) -> dict[str
 
 COMMANDS: dict[str, Callable[..., dict[str, int]]] = {
     "book": book,
+    "book_each": book_each,
     "open": open_capacity,
     "churn": churn,
     "cross": cross,

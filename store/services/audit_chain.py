@@ -3,10 +3,10 @@ own content and the previous event's hash, so an event deleted, changed, reorder
 in between breaks the chain at the first event after it.
 
 Events are chained when the transaction that wrote them is about to commit (`seal`), never
-before: the chain's lock (PostgreSQL: one advisory lock; SQLite has one writer at a time) is
-then the last lock a transaction takes and is held only for the few rows it appends, so it
-adds no deadlock and no wait to the rest of the work. Ids are given under that lock, so the
-chain's order is the ids' order.
+before: the chain's turn (PostgreSQL: the row lock of `audit_head`, which holds the newest
+hash; SQLite has one writer at a time) is then the last lock a transaction takes and is held
+only for the few rows it appends and the commit, so it adds no deadlock and no wait to the
+rest of the work. Ids are given in turn, so the chain's order is the ids' order.
 
 What the chain cannot show by itself is a cut at the very end (the newest events removed):
 `verify` reports the newest event's hash (`head`) for an office to keep somewhere else and
@@ -25,23 +25,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from store.models import AuditEvent
+from store.db import send_with_commit
+from store.models import AuditEvent, AuditHead
 from store.services.bulk import insert_rows
+from store.services.prepared import Prepared
 from store.views import ChainVerdict
 
 GENESIS = "0" * 64  # the hash before the first event (also store.views.ChainVerdict)
-# Any fixed number: the key of the advisory lock that orders appends on PostgreSQL.
-_CHAIN_LOCK = 0x6B696F736B
 
 
 def digest(prev_hash: str, row: Mapping[Any, Any]) -> str:
     """SHA-256 over the previous hash and the event's content, in one canonical spelling (the
     moment in UTC to the microsecond, as both databases keep it). An event that came from
     another store (O4) has its origin and its hash there in the content too; one written here
-    has neither, and hashes as it did before they existed."""
+    has neither, and hashes as it did before they existed. The text hashed is the JSON array
+    `[prev_hash, at, actor, action, subject, details(, origin, origin_hash)]`, compact, in
+    UTF-8 (PostgreSQL spells the same text from `prev_hash` and `_tail`: `_append_one`)."""
+    text = '["' + prev_hash + '",' + _tail(row)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _tail(row: Mapping[Any, Any]) -> str:
+    """The canonical spelling of an event's content after its previous hash: `"at",…]`."""
     at: datetime = row["at"]
     content = [
-        prev_hash,
         at.astimezone(UTC).isoformat(timespec="microseconds"),
         row["actor"],
         row["action"],
@@ -50,8 +57,7 @@ def digest(prev_hash: str, row: Mapping[Any, Any]) -> str:
     ]
     if row.get("origin"):
         content += [row["origin"], row["origin_hash"]]
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))[1:]
 
 
 def link(prev_hash: str, rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
@@ -64,12 +70,46 @@ def link(prev_hash: str, rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str,
     return linked, prev_hash
 
 
-def head(session: Session) -> str:
-    """The newest event's hash (the genesis value for an empty log)."""
-    last = session.scalar(
-        sa.select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
+# The chain's turn: the newest hash, read once the writer before has committed (PostgreSQL:
+# its row lock, held to the end of this transaction; SQLite has one writer at a time).
+_HEAD = Prepared(
+    lambda _: sa.select(col(AuditHead.hash)).where(col(AuditHead.id) == 1).with_for_update()
+)
+
+
+def _append_one(dialect: sa.Dialect) -> sa.Executable:
+    """PostgreSQL: one event chained and written by one statement, which takes the chain's
+    turn itself (the row lock of the head) and is sent with the COMMIT, so the turn is held
+    for the time the server takes. Its hash is `digest`'s, spelt by the server from the head
+    and `_tail`."""
+    head = (
+        sa.select(col(AuditHead.hash)).where(col(AuditHead.id) == 1).with_for_update().cte("head")
     )
-    return last or GENESIS
+    text = sa.literal('["') + head.c.hash + sa.literal('",') + sa.bindparam("tail", type_=sa.Text)
+    hashed = sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")), "hex")
+    columns = ("at", "actor", "action", "subject", "details", "origin", "origin_hash")
+    # Without the head's row, its hash is null and the log refuses the event (and with it
+    # the whole unit of work) rather than leaving it unwritten.
+    anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+    row = sa.select(
+        *(sa.bindparam(name, type_=AuditEvent.__table__.c[name].type) for name in columns),  # type: ignore[attr-defined]
+        head.c.hash,
+        hashed,
+    ).select_from(anchor.outerjoin(head, sa.true()))
+    return sa.insert(AuditEvent).from_select(
+        [*columns, "prev_hash", "hash"], row, include_defaults=False
+    )
+
+
+_APPEND_ONE = Prepared(_append_one)
+
+
+def _turn(connection: sa.Connection) -> str:
+    """The chain's turn (see `_HEAD`); the newest event's hash."""
+    head = _HEAD.first(connection)
+    if head is None:
+        raise RuntimeError("the audit log has no head (audit_head): run `kiosk db upgrade`")
+    return str(head.hash)
 
 
 def seal(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -79,10 +119,13 @@ def seal(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     session.flush()
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
     local = {"origin": None, "origin_hash": None}
-    linked, _ = link(head(session), [{**local, **row} for row in rows])
+    events = [{**local, **row} for row in rows]
+    if len(events) == 1 and connection.dialect.name == "postgresql":
+        event = events[0]
+        send_with_commit(session, *_APPEND_ONE.bind(connection, {**event, "tail": _tail(event)}))
+        return
+    linked, _ = link(_turn(connection), events)
     insert_rows(connection, AuditEvent.__table__, linked)  # type: ignore[attr-defined]
 
 

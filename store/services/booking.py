@@ -7,28 +7,49 @@ booking row, whose (slot, seat) is unique among the states that occupy a seat.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import col
 
-from store.codes import normalize_code
+from store.codes import new_code, normalize_code
 from store.errors import InvalidInput, NotFound, Refused
-from store.models import SEAT_STATES, Applicant, AuditEvent, Booking, Office, Slot, WaitlistEntry
+from store.models import (
+    SEAT_STATES,
+    Applicant,
+    AuditEvent,
+    Booking,
+    Office,
+    OfficeProcedure,
+    Procedure,
+    Region,
+    Slot,
+    UTCDateTime,
+    WaitlistEntry,
+)
 from store.services import audit, mailbox
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
 from store.services.freed_seats import expire_holds, give_back_seats
 from store.services.lookups import (
+    OFFICE_FIELDS,
     active_bookings,
     active_bookings_query,
     applicant_by_id,
+    assemble_booking_view,
     booking_view,
     lock_offering,
     lock_offerings,
     not_lapsed,
+    not_lapsed_at,
+    office_view_of,
+    procedure_texts,
+    procedure_view_from,
 )
+from store.services.prepared import Prepared
 from store.services.roles import require_role
 from store.text import N_
 from store.timefmt import fmt_date, fmt_time
@@ -190,7 +211,7 @@ def _hold(
     ctx.session.add(booking)
     ctx.session.flush()
     if confirmed:
-        _record_confirmed(ctx, booking, applicant)
+        _record_confirmed(ctx, booking.uuid, booking.code, booking.slot_id, applicant)
     return booking
 
 
@@ -295,11 +316,11 @@ def confirm(
     booking, fresh = _confirm_hold(ctx, applicant_id, booking_id)
     view = booking_view(ctx, booking)
     if fresh:  # else K3: confirmed already, by an earlier press
-        _notify_booked(ctx, applicant_id, booking, view)
+        _notify_booked(ctx, applicant_id, booking.id, view)
     return view
 
 
-def _notify_booked(ctx: Ctx, applicant_id: int, booking: Booking, view: BookingView) -> None:
+def _notify_booked(ctx: Ctx, applicant_id: int, booking_id: int | None, view: BookingView) -> None:
     """M1: the notice of a new booking."""
     mailbox.deposit(
         ctx,
@@ -313,7 +334,7 @@ def _notify_booked(ctx: Ctx, applicant_id: int, booking: Booking, view: BookingV
                 "indicados."
             ),
             notice_params(view),
-            booking_id=booking.id,
+            booking_id=booking_id,
         ),
     )
 
@@ -351,7 +372,7 @@ def _confirm_hold(ctx: Ctx, applicant_id: int, booking_id: int) -> tuple[Booking
         raise Refused("B5", "slot_closed", N_("Esa hora fue cerrada por la oficina: elija otra."))
     _give_code(ctx, booking)
     ctx.session.flush()
-    _record_confirmed(ctx, booking, applicant)
+    _record_confirmed(ctx, booking.uuid, booking.code, booking.slot_id, applicant)
     return booking, True
 
 
@@ -363,14 +384,17 @@ def _give_code(ctx: Ctx, booking: Booking) -> None:
     booking.hold_expires_at = None
 
 
-def _record_confirmed(ctx: Ctx, booking: Booking, applicant: Applicant) -> None:
+def _record_confirmed(
+    ctx: Ctx, subject: str, code: str | None, slot_id: int, person: Applicant | Any
+) -> None:
+    """C1: a booking confirmed, for the person of that document (masked, K6)."""
     audit.record(
         ctx,
         "booking.confirmed",
-        booking.uuid,
-        code=booking.code,
-        slot=booking.slot_id,
-        document=mask_document(applicant.document_type, applicant.document_number),
+        subject,
+        code=code,
+        slot=slot_id,
+        document=mask_document(person.document_type, person.document_number),
     )
 
 
@@ -471,14 +495,278 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
     give_back_seats(ctx, [booking], "released")
 
 
-def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView:
+def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | Refused:
     """Hold and confirm in one unit of work (the command line, assisted mode): the booking
-    is written confirmed at once; a hold of the person's on that time is confirmed (K3)."""
+    is written confirmed at once; a hold of the person's on that time is confirmed (K3). A
+    time full to its last seat is refused by returning the refusal (the store raises it once
+    the unit of work has ended, which nothing was written in: cheaper than a rollback, and
+    most tries of a release burst end so)."""
+    direct = _book_directly(ctx, applicant_id, slot_id)
+    if direct is not None:
+        return direct
     booking = _hold(ctx, applicant_id, slot_id, confirmed=True)
     if booking.status == "held":
         return confirm(ctx, applicant_id, booking.id or 0)
     view = booking_view(ctx, booking)
-    _notify_booked(ctx, applicant_id, booking, view)
+    _notify_booked(ctx, applicant_id, booking.id, view)
+    return view
+
+
+# -- a booking in one step, on its common path (issue 19) -----------------------------------
+# Most bookings meet none of the rules' other answers: the time is open and ahead with a seat
+# free (no hold on it has run out), and the person has no hold, booking or waiting place for
+# the procedure. Those are checked and written by a few statements compiled once (`prepared`),
+# with the guarantees of `_hold`: the seat by the conditional UPDATE, which checks every
+# condition again once the locks are held, and by the unique (time, seat) index; the person
+# by their row lock (B8). The office/procedure row is locked in SHARE mode (PostgreSQL):
+# bookings of one office run side by side, and wait only for the work that holds it
+# exclusively (`lock_offering`: an opening, a cancellation, a block, the long way), so a seat
+# is never taken from under the waitlist's assignment (W2) while it serves the queue. Anything
+# else goes the long way (`_hold`), which says what applies.
+
+_LIVE_STATES = ("held", "confirmed", "checked_in")
+_APPLICANT = sa.bindparam("applicant", type_=sa.Integer)
+_SLOT = sa.bindparam("slot", type_=sa.Integer)
+_NOW = sa.bindparam("now", type_=UTCDateTime)
+
+
+def _theirs(procedure: Any) -> sa.Exists:
+    """B8, B13, K3, B6: a hold or booking of the person's for the procedure (one whose time
+    has passed too: the long way sorts those out)."""
+    return sa.exists().where(
+        col(Booking.applicant_id) == _APPLICANT,
+        col(Booking.procedure_id) == procedure,
+        col(Booking.status).in_(_LIVE_STATES),
+    )
+
+
+def _their_place(procedure: Any) -> sa.Exists:
+    """W1: the person waits for the procedure somewhere."""
+    return sa.exists().where(
+        col(WaitlistEntry.applicant_id) == _APPLICANT,
+        col(WaitlistEntry.procedure_id) == procedure,
+        col(WaitlistEntry.status) == "waiting",
+    )
+
+
+def _answer_columns() -> list[Any]:
+    """What `_direct_answer` decides on, of the time `Slot` and the person `_APPLICANT`."""
+    return [
+        col(Slot.starts_at),
+        col(Slot.blocked),
+        col(Slot.taken),
+        col(Slot.seats),
+        _theirs(Slot.procedure_id).label("theirs"),
+        _their_place(Slot.procedure_id).label("waits"),
+        _occupied().label("occupied"),
+    ]
+
+
+def _occupied() -> sa.ScalarSelect[int]:
+    """B6: seats of the time held by bookings and by holds that have not run out."""
+    return (
+        sa.select(sa.func.count())
+        .where(
+            col(Booking.slot_id) == Slot.id,
+            col(Booking.status).in_(SEAT_STATES),
+            not_lapsed_at(_NOW),
+        )
+        .scalar_subquery()
+    )
+
+
+def _direct_read(dialect: sa.Dialect) -> sa.Executable:
+    """The time, its office, region and procedure, the person, and whether any other rule
+    answers first; `occupied`: seats held by bookings and by holds that have not run out."""
+    return (
+        sa.select(
+            *(getattr(Office, name) for name in OFFICE_FIELDS),
+            col(Region.code).label("region"),
+            col(Slot.office_id),
+            col(Slot.procedure_id),
+            col(Slot.day),
+            col(Slot.start_time),
+            *_answer_columns(),
+            col(Procedure.code).label("procedure_code"),
+            col(Procedure.name).label("procedure_name"),
+            col(Procedure.minutes),
+            *procedure_texts(Slot.procedure_id, dialect),
+            col(Applicant.given_names),
+            col(Applicant.first_surname),
+            col(Applicant.second_surname),
+            col(Applicant.document_type),
+            col(Applicant.document_number),
+        )
+        .select_from(Slot)
+        .join(Office, col(Office.id) == Slot.office_id)
+        .join(Region, col(Region.id) == Office.region_id)
+        .join(Procedure, col(Procedure.id) == Slot.procedure_id)
+        .join(Applicant, col(Applicant.id) == _APPLICANT)
+        .where(col(Slot.id) == _SLOT)
+    )
+
+
+def _take_seat(dialect: sa.Dialect) -> sa.Executable:
+    """B6: one seat taken, only if every condition of the direct path still holds."""
+    return (
+        sa.update(Slot)
+        .where(
+            col(Slot.id) == _SLOT,
+            col(Slot.taken) < Slot.seats,
+            sa.not_(col(Slot.blocked)),
+            col(Slot.starts_at) > _NOW,
+            ~_theirs(Slot.procedure_id),
+            ~_their_place(Slot.procedure_id),
+        )
+        .values(taken=Slot.taken + 1)
+    )
+
+
+def _write_booking(dialect: sa.Dialect) -> sa.Executable:
+    """B6, B7: the booking, confirmed, on the lowest free seat of the time, under a code no
+    booking has (else nothing is written: another code is drawn)."""
+    code = sa.bindparam("code", type_=sa.String)
+    in_seat = (col(Booking.slot_id) == _SLOT, col(Booking.status).in_(SEAT_STATES))
+    candidates = sa.union_all(
+        sa.select(sa.literal(1).label("n")),
+        sa.select((col(Booking.seat) + 1).label("n")).where(*in_seat),
+    ).subquery("candidate")
+    seat = (
+        sa.select(sa.func.min(candidates.c.n))
+        .where(candidates.c.n.not_in(sa.select(col(Booking.seat)).where(*in_seat)))
+        .scalar_subquery()
+    )
+    row = sa.select(
+        sa.bindparam("uuid", type_=sa.String),
+        code,
+        _SLOT,
+        seat,
+        _APPLICANT,
+        sa.bindparam("office", type_=sa.Integer),
+        sa.bindparam("procedure", type_=sa.Integer),
+        sa.literal("confirmed"),
+        _NOW,
+        _NOW,
+        sa.bindparam("by", type_=sa.Integer),
+    ).where(~sa.exists().where(col(Booking.code) == code))
+    names = "uuid code slot_id seat applicant_id office_id procedure_id status created_at "
+    return (
+        sa.insert(Booking)
+        .from_select([*names.split(), "confirmed_at", "created_by"], row, include_defaults=False)
+        .returning(col(Booking.id), col(Booking.seat))
+    )
+
+
+def _lock_person(dialect: sa.Dialect) -> sa.Executable:
+    return (
+        sa.select(col(Applicant.id))
+        .where(col(Applicant.id) == _APPLICANT)
+        .with_for_update(key_share=True)
+    )
+
+
+def _share_queue(dialect: sa.Dialect) -> sa.Executable:
+    return (
+        sa.select(col(OfficeProcedure.office_id))
+        .where(
+            col(OfficeProcedure.office_id) == sa.bindparam("office", type_=sa.Integer),
+            col(OfficeProcedure.procedure_id) == sa.bindparam("procedure", type_=sa.Integer),
+        )
+        .with_for_update(read=True)
+    )
+
+
+_DIRECT_READ = Prepared(_direct_read)
+_TAKE_SEAT = Prepared(_take_seat)
+_WRITE_BOOKING = Prepared(_write_booking)
+_LOCK_PERSON = Prepared(_lock_person)
+_SHARE_QUEUE = Prepared(_share_queue)
+
+
+def _direct_answer(row: Any, now: Any) -> Refused | bool:
+    """What a direct read (`_direct_read`, `_glance`) says: True, book; the refusal of a
+    time full to its last seat (B6, before any lock: most tries of a release burst); False,
+    the long way answers (no such person or time, another rule first: B8, W1, B5; or a hold
+    that has run out, whose seat goes to whoever waits first, W2)."""
+    if row is None or row.theirs or row.waits or row.starts_at <= now or row.blocked:
+        return False
+    if row.taken < row.seats:
+        return True
+    return _taken_refusal() if row.occupied >= row.seats else False
+
+
+def _glance(dialect: sa.Dialect) -> sa.Executable:
+    """What `_direct_answer` needs and nothing more (`full_at_a_glance`)."""
+    return (
+        sa.select(*_answer_columns())
+        .join(Applicant, col(Applicant.id) == _APPLICANT)
+        .where(col(Slot.id) == _SLOT)
+    )
+
+
+_GLANCE = Prepared(_glance)
+
+
+def full_at_a_glance(
+    connection: sa.Connection, now: datetime, applicant_id: int, slot_id: int
+) -> Refused | None:
+    """B6: the refusal of a time full to its last seat, from one look outside any transaction
+    (`Database.peek`); None where anything else may be the answer. The look may be out of
+    date by the time it is acted on: what it refuses would have been refused a moment before,
+    and whatever it lets through is decided again under the locks."""
+    row = _GLANCE.first(connection, {"applicant": applicant_id, "slot": slot_id, "now": now})
+    answer = _direct_answer(row, now)
+    return answer if isinstance(answer, Refused) else None
+
+
+def _book_directly(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | Refused | None:
+    """The booking of `book` on the common path, or None where the long way must answer
+    (`_hold`); a time full to the last seat is refused here (B6)."""
+    connection = ctx.session.connection()
+    params = {"applicant": applicant_id, "slot": slot_id, "now": ctx.now}
+    row = _DIRECT_READ.first(connection, params)
+    own = ctx.config.own_office
+    if own is not None and row is not None and row.code != own:
+        return None  # O3: the long way says so
+    answer = _direct_answer(row, ctx.now)
+    if answer is not True:
+        return answer or None
+    queue = {"office": row.office_id, "procedure": row.procedure_id}
+    if ctx.is_postgres:  # the person, then the queue: the order every writer takes them in
+        _LOCK_PERSON.run(connection, {"applicant": applicant_id}).close()
+        _SHARE_QUEUE.run(connection, queue).close()
+    if _TAKE_SEAT.count(connection, params) != 1:
+        return None  # taken meanwhile, or something changed: the long way says what
+    booking: Any = None
+    while booking is None:  # B7: a code no booking has (a second draw is rare)
+        drawn = {**params, **queue, "uuid": str(uuid.uuid4()), "code": new_code()}
+        booking = _WRITE_BOOKING.first(connection, {**drawn, "by": ctx.actor.staff_id})
+    if booking.seat > row.seats:
+        raise RuntimeError(f"time {slot_id}: its count of taken seats disagrees with its bookings")
+    office = office_view_of(row[: len(OFFICE_FIELDS)], row.region)
+    procedure = procedure_view_from(
+        row.procedure_code,
+        row.procedure_name,
+        row.minutes,
+        row.documents,
+        row.translations,
+        row.names,
+    )
+    written = SimpleNamespace(
+        id=booking.id,
+        code=drawn["code"],
+        status="confirmed",
+        applicant_id=applicant_id,
+        slot_id=slot_id,
+        seat=booking.seat,
+        hold_expires_at=None,
+        confirmed_at=ctx.now,
+        cancelled_at=None,
+        displaced_reason=None,
+    )
+    view = assemble_booking_view(written, row, office, procedure, row.day, row.start_time)
+    _notify_booked(ctx, applicant_id, booking.id, view)
+    _record_confirmed(ctx, drawn["uuid"], drawn["code"], slot_id, row)
     return view
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from store.services.prepared import Prepared
+
 
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT `rows` (dicts with the same keys, column names of `table`) in one statement."""
@@ -28,6 +30,9 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     if made:  # INSERT … SELECT would call a column's default function once for all rows
         rows = [{**row, **{c.name: c.default.arg(None) for c in made}} for row in rows]  # type: ignore[union-attr]
     names = tuple(rows[0])
+    if len(rows) == 1:  # one notice, one audit event: a plain INSERT is cheaper
+        _one_row(table, names).run(connection, {f"v_{name}": rows[0][name] for name in names})
+        return
     statement, processors = _statement(connection.dialect, table, names)
     packed = json.dumps(
         [
@@ -78,6 +83,18 @@ def _statement(
         )
         _STATEMENTS[key] = statement, [_processor(column.type, dialect) for column in columns]
     return _STATEMENTS[key]
+
+
+_ONE_ROW: dict[tuple[sa.Table, tuple[str, ...]], Prepared] = {}
+
+
+def _one_row(table: sa.Table, names: tuple[str, ...]) -> Prepared:
+    """The plain INSERT of one row of these columns, compiled once per database."""
+    key = (table, names)
+    if key not in _ONE_ROW:
+        values = {name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+        _ONE_ROW[key] = Prepared(lambda _: sa.insert(table).values(values))
+    return _ONE_ROW[key]
 
 
 def _made_per_row(column: sa.Column[Any]) -> bool:

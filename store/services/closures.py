@@ -429,6 +429,8 @@ def rebook(ctx: Ctx, code: str, slot_id: int | None = None) -> BookingView:
             )
         slot_id = seats[0].slot_id
     view = book(ctx, booking.applicant_id, slot_id)
+    if isinstance(view, Refused):
+        raise view
     audit.record(ctx, "booking.rebooked", booking.uuid, code=booking.code, to=view.code)
     return view
 

@@ -5,11 +5,14 @@ same wherever it is read."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import col
 
 from store.errors import NotFound, Refused
@@ -27,6 +30,7 @@ from store.models import (
     WaitlistEntry,
 )
 from store.services.context import Ctx
+from store.services.prepared import Prepared
 from store.text import N_
 from store.timefmt import in_zone, office_moment
 from store.validation import compact_document, printable
@@ -142,7 +146,12 @@ def lock_offerings(ctx: Ctx, offerings: Iterable[tuple[int, int]]) -> None:
 def not_lapsed(ctx: Ctx) -> sa.ColumnElement[bool]:
     """A booking in any state but a hold that has run out (B6: its seat is free even before
     the sweep gives it back)."""
-    return sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > ctx.now)
+    return not_lapsed_at(ctx.now)
+
+
+def not_lapsed_at(now: Any) -> sa.ColumnElement[bool]:
+    """`not_lapsed` at a moment (a value, or a parameter of a prepared statement)."""
+    return sa.or_(col(Booking.status) != "held", col(Booking.hold_expires_at) > now)
 
 
 def active_bookings_query(ctx: Ctx, applicant_id: int, procedure_id: int) -> sa.Select[Any]:
@@ -207,22 +216,30 @@ def displacement_entry(ctx: Ctx, booking_id: int) -> WaitlistEntry | None:
     )
 
 
+# What an office view shows of the office's row, in order (the region comes from its own).
+OFFICE_FIELDS = (
+    "code",
+    "name",
+    "address",
+    "time_zone",
+    "open_weekdays",
+    "opens_at",
+    "closes_at",
+    "cancel_policy",
+    "cancel_hours",
+    "grace_minutes",
+    "call_window_minutes",
+    "max_calls",
+)
+
+
 def office_view(office: Office, region_code: str) -> OfficeView:
-    return OfficeView(
-        code=office.code,
-        name=office.name,
-        region=region_code,
-        address=office.address,
-        time_zone=office.time_zone,
-        open_weekdays=office.open_weekdays,
-        opens_at=office.opens_at,
-        closes_at=office.closes_at,
-        cancel_policy=office.cancel_policy,
-        cancel_hours=office.cancel_hours,
-        grace_minutes=office.grace_minutes,
-        call_window_minutes=office.call_window_minutes,
-        max_calls=office.max_calls,
-    )
+    return office_view_of([getattr(office, name) for name in OFFICE_FIELDS], region_code)
+
+
+def office_view_of(values: Sequence[Any], region_code: str) -> OfficeView:
+    """An office view from the office's OFFICE_FIELDS, in that order (a row read with them)."""
+    return OfficeView(region=region_code, **dict(zip(OFFICE_FIELDS, values, strict=True)))
 
 
 def office_views(ctx: Ctx, offices: Sequence[Office]) -> list[OfficeView]:
@@ -232,28 +249,92 @@ def office_views(ctx: Ctx, offices: Sequence[Office]) -> list[OfficeView]:
     return [office_view(o, codes[o.region_id]) for o in offices]
 
 
-def procedure_view(ctx: Ctx, procedure: Procedure) -> ProcedureView:
-    docs = ctx.session.scalars(
-        sa.select(ProcedureDocument)
-        .where(col(ProcedureDocument.procedure_id) == procedure.id)
-        .order_by(col(ProcedureDocument.position))
-    ).all()
-    texts: dict[str, dict[int, str]] = {}
-    for document_id, language, text in ctx.session.execute(
+def procedure_texts(procedure: Any, dialect: sa.Dialect) -> list[sa.ColumnElement[Any]]:
+    """B2, K4: what a procedure view shows besides the procedure's row, as three JSON texts
+    (`procedure` its id, a value or a column): its documents `[id, position, text]`, their
+    texts in other languages `[document, language, text]`, its names in other languages
+    `[language, name]`. Read beside other columns (a booking's first read), they cost no
+    statement of their own; the same texts make the same view (`procedure_view_from`)."""
+
+    def packed(*values: Any) -> sa.ColumnElement[Any]:
+        if dialect.name == "postgresql":
+            order = aggregate_order_by(sa.func.json_build_array(*values), *values[:2])
+            return sa.cast(sa.func.json_agg(order), sa.Text)
+        return sa.func.json_group_array(sa.func.json_array(*values))
+
+    document = ProcedureDocument.__table__.alias("document")  # type: ignore[attr-defined]
+    documents = (
+        sa.select(packed(document.c.id, document.c.position, document.c.text))
+        .where(document.c.procedure_id == procedure)
+        .scalar_subquery()
+    )
+    translations = (
         sa.select(
-            col(DocumentText.document_id), col(DocumentText.language), col(DocumentText.text)
-        ).where(col(DocumentText.document_id).in_([d.id for d in docs]))
-    ):
-        texts.setdefault(language, {})[document_id] = text
+            packed(
+                col(DocumentText.document_id), col(DocumentText.language), col(DocumentText.text)
+            )
+        )
+        .join(document, document.c.id == DocumentText.document_id)
+        .where(document.c.procedure_id == procedure)
+        .scalar_subquery()
+    )
+    names = (
+        sa.select(packed(col(ProcedureName.language), col(ProcedureName.name)))
+        .where(col(ProcedureName.procedure_id) == procedure)
+        .scalar_subquery()
+    )
+    return [
+        documents.label("documents"),
+        translations.label("translations"),
+        names.label("names"),
+    ]
+
+
+_PROCEDURE_TEXTS = Prepared(
+    lambda dialect: sa.select(
+        *procedure_texts(sa.bindparam("procedure", type_=sa.Integer), dialect)
+    )
+)
+
+
+def procedure_view(ctx: Ctx, procedure: Procedure) -> ProcedureView:
+    return procedure_view_of(
+        ctx, procedure.id or 0, procedure.code, procedure.name, procedure.minutes
+    )
+
+
+def procedure_view_of(
+    ctx: Ctx, procedure_id: int, code: str, name: str, minutes: int
+) -> ProcedureView:
+    """B2, K4: a procedure with its documents and names in every language it has."""
+    texts = _PROCEDURE_TEXTS.first(ctx.session.connection(), {"procedure": procedure_id})
+    return procedure_view_from(code, name, minutes, *texts)
+
+
+@functools.lru_cache(maxsize=512)
+def procedure_view_from(
+    code: str,
+    name: str,
+    minutes: int,
+    documents: str | None,
+    translations: str | None,
+    names: str | None,
+) -> ProcedureView:
+    """A procedure view from its row and the texts of `procedure_texts`; made once per
+    process for the same row and texts (a booking's view is a dictionary look-up)."""
+    ordered = sorted(json.loads(documents or "[]"), key=lambda d: (d[1], d[0]))
+    translated: dict[str, dict[int, str]] = {}
+    for document, language, text in json.loads(translations or "[]"):
+        translated.setdefault(language, {})[document] = text
     return ProcedureView(
-        code=procedure.code,
-        name=procedure.name,
-        minutes=procedure.minutes,
-        documents=tuple(d.text for d in docs),
-        names=procedure_names(ctx, procedure.id),
+        code=code,
+        name=name,
+        minutes=minutes,
+        documents=tuple(text for _, _, text in ordered),
+        names={language: text for language, text in json.loads(names or "[]")},
         translated_documents={
-            language: tuple(by_id.get(d.id or 0, d.text) for d in docs)
-            for language, by_id in texts.items()
+            language: tuple(by_id.get(document, text) for document, _, text in ordered)
+            for language, by_id in translated.items()
         },
     )
 
@@ -302,25 +383,50 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
         entry = ctx.session.get(WaitlistEntry, booking.waitlist_entry_id)
         # W5, B12: the reference date (a displaced person's keeps their original one).
         enrolled_at = entry.ranked_at if entry else None
-    start = in_zone(office_moment(slot.day, slot.start_time, office.time_zone), office.time_zone)
     position: int | None = None
     if booking.status == "displaced" and booking.id is not None:
         waiting = displacement_entry(ctx, booking.id)
         position = queue_position(ctx, waiting) if waiting else None
     moved_to = ctx.session.get(Booking, booking.moved_to_id) if booking.moved_to_id else None
+    return assemble_booking_view(
+        booking,
+        applicant,
+        office_view(office, region.code if region else ""),
+        procedure_view(ctx, procedure),
+        slot.day,
+        slot.start_time,
+        enrolled_at=enrolled_at,
+        waitlist_position=position,
+        moved_to=moved_to.code if moved_to else None,
+    )
+
+
+def assemble_booking_view(
+    booking: Any,
+    person: Any,
+    office: OfficeView,
+    procedure: ProcedureView,
+    day: date,
+    start_time: time,
+    *,
+    enrolled_at: datetime | None = None,
+    waitlist_position: int | None = None,
+    moved_to: str | None = None,
+) -> BookingView:
+    """A booking as every reader sees it, from its row (or the same fields of one just
+    written), its person's names and document, its office and procedure, and its time."""
+    start = in_zone(office_moment(day, start_time, office.time_zone), office.time_zone)
     return BookingView(
         id=booking.id or 0,
         code=booking.code,
         status=booking.status,
-        applicant_id=applicant.id or 0,
-        applicant_name=full_name(
-            applicant.given_names, applicant.first_surname, applicant.second_surname
-        ),
-        document_type=applicant.document_type,
-        document_number=applicant.document_number,
-        office=office_view(office, region.code if region else ""),
-        procedure=procedure_view(ctx, procedure),
-        slot_id=slot.id or 0,
+        applicant_id=booking.applicant_id,
+        applicant_name=full_name(person.given_names, person.first_surname, person.second_surname),
+        document_type=person.document_type,
+        document_number=person.document_number,
+        office=office,
+        procedure=procedure,
+        slot_id=booking.slot_id,
         seat=booking.seat,
         start=start,
         hold_expires_at=booking.hold_expires_at,
@@ -329,12 +435,12 @@ def booking_view(ctx: Ctx, booking: Booking) -> BookingView:
         cancelled_at=booking.cancelled_at,
         cancel_until=cancel_deadline(office, start),
         displaced_reason=booking.displaced_reason,
-        waitlist_position=position,
-        moved_to=moved_to.code if moved_to else None,
+        waitlist_position=waitlist_position,
+        moved_to=moved_to,
     )
 
 
-def cancel_deadline(office: Office, start: datetime) -> datetime | None:
+def cancel_deadline(office: Office | OfficeView, start: datetime) -> datetime | None:
     """B9: until when a booking at `start` may be cancelled or moved; None where never."""
     if office.cancel_policy == "never":
         return None

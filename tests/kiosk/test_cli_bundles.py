@@ -23,8 +23,9 @@ from tests.conftest import NOW
 from tests.store.bundle_sites import KEYS, PASSWORD, Site, dump, make_site, offline_day
 
 ROOT = Path(__file__).resolve().parents[2]
-# What a command's own login writes (the password's rehash, the login's audit event).
-LOGIN = ("staff", "audit_events")
+# What a command's own login writes (the password's rehash, the login's audit event and with
+# it the log's newest hash).
+LOGIN = ("staff", "audit_events", "audit_head")
 
 
 @pytest.fixture

@@ -90,3 +90,31 @@ def test_terminated_while_committing_is_unavailable_not_done_twice(pg_store: Sto
         pg_store.database.write(work)
     assert "revise si quedó hecho" in lost.value.render()
     assert len(attempts) == 1
+
+
+def _pid(session: Session) -> int:
+    return int(session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _close_from_the_server(pid: int) -> None:
+    admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # Until the server has let it go, so that the next use meets a closed connection.
+        while connection.execute(
+            sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        ).scalar_one():
+            pass
+    admin.dispose()
+
+
+@pytest.mark.parametrize("kind", ["read", "write"])
+def test_a_pooled_connection_the_server_closed_meanwhile_is_replaced(
+    pg_store: Store, kind: str
+) -> None:
+    """No ping before each use (issue 19): a connection the server closed while it waited in
+    the pool fails at its first statement, and the unit of work runs once more on a new one."""
+    run = pg_store.database.read if kind == "read" else pg_store.database.write
+    pid = run(_pid)
+    _close_from_the_server(pid)
+    assert run(_pid) != pid
