@@ -24,15 +24,17 @@ from textual.worker import Worker, WorkerState
 from kiosk.i18n import translator
 from kiosk.settings import Settings
 from screens.base import KioskScreen, Outcome, redraw_in_language, translate_bindings
-from screens.session import Session
 from screens.text import use_language
 from screens.welcome import WelcomeScreen
 from store.text import LANGUAGES, N_
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from receipts.printer import Printer
     from screens.dialogs.still_there import StillThereDialog
     from screens.journey import CounterJourney, Journey
+    from screens.session import Session
     from store import Store
     from store.clock import Clock
     from store.views import Actor, Catalog, StaffView
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 # (kiosk/kiosk.tcss is the repository's top-level kiosk.tcss, linked into the package).
 CSS_FILE = Path(__file__).resolve().parent / "kiosk.tcss"
 COUNTER_CSS_FILE = Path(__file__).resolve().parent.parent / "screens" / "counter" / "counter.tcss"
+# Where kiosk.tcss's rules that the welcome screen does not use begin (issue 19).
+LATER_RULES = "/* ===== After the first screen ====="
 log = logging.getLogger("kiosk.app")
 # K1: after the warning, this fraction of the idle time more without an answer resets.
 GRACE_FRACTION = 3
@@ -70,7 +74,9 @@ HIGH_CONTRAST = Theme(
 class KioskApp(App[None]):
     """Citas Kiosk in applicant mode: no way out, no palette, no staff screens (K2)."""
 
-    CSS_PATH: ClassVar[CSSPathType | None] = str(CSS_FILE)
+    # kiosk.tcss, read by __init__ in two parts (issue 19): the welcome screen's rules for the
+    # first frame, the others once it is up (`_add_later_rules`).
+    CSS_PATH: ClassVar[CSSPathType | None] = None
     TITLE = "Citas Kiosk"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
@@ -127,6 +133,27 @@ class KioskApp(App[None]):
         self._opened_on: KioskScreen | None = None
         use_language(self.language, translator(self.language))
         translate_bindings(self)
+        self._later_rules = ""
+        if self.CSS_PATH is None:
+            first, mark, later = CSS_FILE.read_text(encoding="utf-8").partition(LATER_RULES)
+            self.stylesheet.add_source(first, read_from=(str(CSS_FILE), ""), is_default_css=False)
+            # Blank lines for the first part: the file's own line numbers in a message.
+            self._later_rules = "\n" * first.count("\n") + mark + later
+
+    def _add_later_rules(self) -> None:
+        """The rules of kiosk.tcss that the welcome screen does not use (issue 19), once: after
+        the first frame, or before any other screen or dialog shows."""
+        if self._later_rules:
+            rules, self._later_rules = self._later_rules, ""
+            self.stylesheet.add_source(rules, read_from=(str(CSS_FILE), "…"), is_default_css=False)
+            self.stylesheet.update(self)
+
+    def _load_screen_css(self, screen: Screen[object]) -> None:
+        """Textual's, as each screen is shown; every screen but the welcome screen (the first
+        one, and one after a reset) needs all of kiosk.tcss."""
+        if self._opened_on is not None and not isinstance(screen, WelcomeScreen):
+            self._add_later_rules()
+        super()._load_screen_css(screen)
 
     @property
     def clock(self) -> Clock:
@@ -209,6 +236,7 @@ class KioskApp(App[None]):
         The start is over: Python's cycle collector runs again (kiosk.start turns it off while
         the app starts; issue 19)."""
         gc.enable()
+        self._add_later_rules()
 
         def prepare() -> None:
             import screens.journey  # noqa: F401  (the import is the work)

@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from rich.text import Text
 
-from store import daywords
 from store.text import Message, localised
 
 Translate = Callable[[str], str]
@@ -77,11 +76,15 @@ def plain(text: str) -> Text:
 
 def long_day(day: date) -> str:
     """lunes, 30 de noviembre de 2026, in the current language."""
+    from store import daywords  # not before the first screen, which shows no date (issue 19)
+
     return daywords.long_day(day, _Current.language)
 
 
 def short_day(day: date) -> str:
     """lun 30 nov: a grid column header."""
+    from store import daywords  # not before the first screen, which shows no date (issue 19)
+
     return daywords.short_day(day, _Current.language)
 
 
