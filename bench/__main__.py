@@ -451,7 +451,11 @@ def postgresql() -> list[Figure]:
         return []
     figures = []
     server, base = pg.base(url)
-    k, f = pg.book(server.create(f"{base}_book", template=base))
+    k, f, statements = pg.book(server.create(f"{base}_book", template=base))
+    NOTES.append(
+        "One booking through Store (PostgreSQL), statement by statement, median of 30 "
+        f"bookings:\n\n{statements}"
+    )
     figures.append(
         Figure(
             "book (PostgreSQL)",

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from bench import data
 from bench.burst import bare_booking_floor
+from bench.statements import booking_statements
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PEOPLE = 1_000_000
@@ -110,8 +111,9 @@ def _load(url: str) -> None:
 # -- book --------------------------------------------------------------------------------------
 
 
-def book(url: str) -> tuple[float, float]:
-    """Median milliseconds of one booking through Store, and of the bare floor."""
+def book(url: str) -> tuple[float, float, str]:
+    """Median milliseconds of one booking through Store, and of the bare floor; and the
+    booking statement by statement (bench/statements.py)."""
     runs = 150
     store = data.store_at(url)
     store.open_capacity("STG", "RT", date(2027, 1, 4), date(2027, 1, 8), "08:30-14:00", 5)
@@ -122,7 +124,7 @@ def book(url: str) -> tuple[float, float]:
             for r in con.execute(
                 "SELECT id FROM applicants WHERE document_number LIKE 'B%%' "
                 "ORDER BY id DESC LIMIT %s",
-                (2 * runs,),
+                (2 * runs + 30,),
             )
         ]
     ours = []
@@ -130,11 +132,13 @@ def book(url: str) -> tuple[float, float]:
         begun = time.perf_counter()
         store.book(applicant, slot)
         ours.append(time.perf_counter() - begun)
+    profiled = list(zip(people[2 * runs :], free[2 * runs :], strict=False))[:30]
+    statements = booking_statements(store.database.engine, store.book, profiled)
     store.close()
     floor = bare_booking_floor(
         url, list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))
     )
-    return statistics.median(ours) * 1000, statistics.median(floor) * 1000
+    return statistics.median(ours) * 1000, statistics.median(floor) * 1000, statements
 
 
 # -- waitlist ------------------------------------------------------------------------------------

@@ -670,19 +670,22 @@ class Store:
         )
 
     def book(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
-        """B6 + B7 in one step. On PostgreSQL a time full to its last seat is refused after one
-        look, before any transaction: a release burst's tries are mostly such, and a write
-        unit costs them three round trips where the look costs one (on SQLite a refusal in
-        the unit of work costs less than a look before every booking would)."""
+        """B6 + B7 in one step. On PostgreSQL the booking's first read is one look before
+        the transaction (`booking.look_to_book`): a time full to its last seat is refused
+        there, in one round trip where a transaction costs three (a release burst's tries
+        are mostly such). On SQLite, where a statement costs no round trip, it is the
+        transaction's first statement."""
+        seen = None
         if not self.database.is_sqlite:
             now = self.clock.now()
-            full = self.database.peek(
-                lambda connection: booking.full_at_a_glance(connection, now, applicant_id, slot_id)
+            seen = self.database.peek(
+                lambda connection: booking.look_to_book(connection, now, applicant_id, slot_id)
             )
-            if full is not None:
-                raise full
+            if isinstance(seen, Refused):
+                raise seen
         return self._write(
-            actor or _applicant(applicant_id), lambda ctx: booking.book(ctx, applicant_id, slot_id)
+            actor or _applicant(applicant_id),
+            lambda ctx: booking.book(ctx, applicant_id, slot_id, seen=seen),
         )
 
     def cancel(

@@ -23,7 +23,6 @@ from store.models import (
     AuditEvent,
     Booking,
     Office,
-    OfficeProcedure,
     Procedure,
     Region,
     Slot,
@@ -495,13 +494,13 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
     give_back_seats(ctx, [booking], "released")
 
 
-def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | Refused:
+def book(ctx: Ctx, applicant_id: int, slot_id: int, *, seen: Any = None) -> BookingView | Refused:
     """Hold and confirm in one unit of work (the command line, assisted mode): the booking
     is written confirmed at once; a hold of the person's on that time is confirmed (K3). A
     time full to its last seat is refused by returning the refusal (the store raises it once
     the unit of work has ended, which nothing was written in: cheaper than a rollback, and
     most tries of a release burst end so)."""
-    direct = _book_directly(ctx, applicant_id, slot_id)
+    direct = _book_directly(ctx, applicant_id, slot_id, seen)
     if direct is not None:
         return direct
     booking = _hold(ctx, applicant_id, slot_id, confirmed=True)
@@ -549,19 +548,6 @@ def _their_place(procedure: Any) -> sa.Exists:
     )
 
 
-def _answer_columns() -> list[Any]:
-    """What `_direct_answer` decides on, of the time `Slot` and the person `_APPLICANT`."""
-    return [
-        col(Slot.starts_at),
-        col(Slot.blocked),
-        col(Slot.taken),
-        col(Slot.seats),
-        _theirs(Slot.procedure_id).label("theirs"),
-        _their_place(Slot.procedure_id).label("waits"),
-        _occupied().label("occupied"),
-    ]
-
-
 def _occupied() -> sa.ScalarSelect[int]:
     """B6: seats of the time held by bookings and by holds that have not run out."""
     return (
@@ -586,7 +572,10 @@ def _direct_read(dialect: sa.Dialect) -> sa.Executable:
             col(Slot.procedure_id),
             col(Slot.day),
             col(Slot.start_time),
-            *_answer_columns(),
+            col(Slot.starts_at),
+            col(Slot.blocked),
+            col(Slot.taken),
+            col(Slot.seats),
             col(Procedure.code).label("procedure_code"),
             col(Procedure.name).label("procedure_name"),
             col(Procedure.minutes),
@@ -596,6 +585,9 @@ def _direct_read(dialect: sa.Dialect) -> sa.Executable:
             col(Applicant.second_surname),
             col(Applicant.document_type),
             col(Applicant.document_number),
+            _theirs(Slot.procedure_id).label("theirs"),
+            _their_place(Slot.procedure_id).label("waits"),
+            _occupied().label("occupied"),
         )
         .select_from(Slot)
         .join(Office, col(Office.id) == Slot.office_id)
@@ -657,34 +649,33 @@ def _write_booking(dialect: sa.Dialect) -> sa.Executable:
     )
 
 
-def _lock_person(dialect: sa.Dialect) -> sa.Executable:
+def _lock_person_share_queue(dialect: sa.Dialect) -> sa.Executable:
+    """PostgreSQL: the person's row locked (B8: their other sessions wait), then the office
+    and procedure's row in SHARE mode (W2: see above), the order every writer takes them in."""
     return (
-        sa.select(col(Applicant.id))
-        .where(col(Applicant.id) == _APPLICANT)
-        .with_for_update(key_share=True)
-    )
-
-
-def _share_queue(dialect: sa.Dialect) -> sa.Executable:
-    return (
-        sa.select(col(OfficeProcedure.office_id))
-        .where(
-            col(OfficeProcedure.office_id) == sa.bindparam("office", type_=sa.Integer),
-            col(OfficeProcedure.procedure_id) == sa.bindparam("procedure", type_=sa.Integer),
+        sa.text(
+            "SELECT 1 AS one FROM applicants, office_procedures WHERE applicants.id = :applicant "
+            "AND office_procedures.office_id = :office "
+            "AND office_procedures.procedure_id = :procedure "
+            "FOR NO KEY UPDATE OF applicants FOR SHARE OF office_procedures"
         )
-        .with_for_update(read=True)
+        .bindparams(
+            sa.bindparam("applicant", type_=sa.Integer),
+            sa.bindparam("office", type_=sa.Integer),
+            sa.bindparam("procedure", type_=sa.Integer),
+        )
+        .columns(one=sa.Integer)
     )
 
 
 _DIRECT_READ = Prepared(_direct_read)
 _TAKE_SEAT = Prepared(_take_seat)
 _WRITE_BOOKING = Prepared(_write_booking)
-_LOCK_PERSON = Prepared(_lock_person)
-_SHARE_QUEUE = Prepared(_share_queue)
+_LOCK_PERSON_SHARE_QUEUE = Prepared(_lock_person_share_queue)
 
 
 def _direct_answer(row: Any, now: Any) -> Refused | bool:
-    """What a direct read (`_direct_read`, `_glance`) says: True, book; the refusal of a
+    """What the direct read (`_direct_read`) says: True, book; the refusal of a
     time full to its last seat (B6, before any lock: most tries of a release burst); False,
     the long way answers (no such person or time, another rule first: B8, W1, B5; or a hold
     that has run out, whose seat goes to whoever waits first, W2)."""
@@ -695,36 +686,26 @@ def _direct_answer(row: Any, now: Any) -> Refused | bool:
     return _taken_refusal() if row.occupied >= row.seats else False
 
 
-def _glance(dialect: sa.Dialect) -> sa.Executable:
-    """What `_direct_answer` needs and nothing more (`full_at_a_glance`)."""
-    return (
-        sa.select(*_answer_columns())
-        .join(Applicant, col(Applicant.id) == _APPLICANT)
-        .where(col(Slot.id) == _SLOT)
-    )
-
-
-_GLANCE = Prepared(_glance)
-
-
-def full_at_a_glance(
-    connection: sa.Connection, now: datetime, applicant_id: int, slot_id: int
-) -> Refused | None:
-    """B6: the refusal of a time full to its last seat, from one look outside any transaction
-    (`Database.peek`); None where anything else may be the answer. The look may be out of
-    date by the time it is acted on: what it refuses would have been refused a moment before,
-    and whatever it lets through is decided again under the locks."""
-    row = _GLANCE.first(connection, {"applicant": applicant_id, "slot": slot_id, "now": now})
+def look_to_book(connection: sa.Connection, now: datetime, applicant_id: int, slot_id: int) -> Any:
+    """PostgreSQL: the direct read, from one look outside any transaction (`Database.peek`):
+    the refusal of a time full to its last seat (B6: a release burst's tries are mostly such),
+    or the row for `book` (`seen`). What it lets through is decided again under the locks
+    (`_take_seat`); what the booking's view and notice show of the office, the procedure and
+    the person is as it was a moment before the booking."""
+    row = _DIRECT_READ.first(connection, {"applicant": applicant_id, "slot": slot_id, "now": now})
     answer = _direct_answer(row, now)
-    return answer if isinstance(answer, Refused) else None
+    return answer if isinstance(answer, Refused) else row
 
 
-def _book_directly(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | Refused | None:
+def _book_directly(
+    ctx: Ctx, applicant_id: int, slot_id: int, seen: Any = None
+) -> BookingView | Refused | None:
     """The booking of `book` on the common path, or None where the long way must answer
-    (`_hold`); a time full to the last seat is refused here (B6)."""
+    (`_hold`); a time full to the last seat is refused here (B6). `seen`: the direct read,
+    done already (`look_to_book`)."""
     connection = ctx.session.connection()
     params = {"applicant": applicant_id, "slot": slot_id, "now": ctx.now}
-    row = _DIRECT_READ.first(connection, params)
+    row = seen if seen is not None else _DIRECT_READ.first(connection, params)
     own = ctx.config.own_office
     if own is not None and row is not None and row.code != own:
         return None  # O3: the long way says so
@@ -732,9 +713,8 @@ def _book_directly(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | R
     if answer is not True:
         return answer or None
     queue = {"office": row.office_id, "procedure": row.procedure_id}
-    if ctx.is_postgres:  # the person, then the queue: the order every writer takes them in
-        _LOCK_PERSON.run(connection, {"applicant": applicant_id}).close()
-        _SHARE_QUEUE.run(connection, queue).close()
+    if ctx.is_postgres and _LOCK_PERSON_SHARE_QUEUE.first(connection, params | queue) is None:
+        return None  # the time's office no longer offers the procedure: the long way says so
     if _TAKE_SEAT.count(connection, params) != 1:
         return None  # taken meanwhile, or something changed: the long way says what
     booking: Any = None
