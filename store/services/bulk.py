@@ -9,6 +9,7 @@ of its time binding them one by one in Python, and on PostgreSQL in one round tr
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
@@ -26,7 +27,7 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     first = rows[0].keys()
     if any(row.keys() != first for row in rows):
         raise ValueError("every row of one bulk insert names the same columns")
-    made = [c for c in table.c if c.name not in first and _made_per_row(c)]
+    made = _left_to_make(table, tuple(first))
     if made:  # INSERT … SELECT would call a column's default function once for all rows
         rows = [{**row, **{c.name: c.default.arg(None) for c in made}} for row in rows]  # type: ignore[union-attr]
     names = tuple(rows[0])
@@ -95,6 +96,12 @@ def _one_row(table: sa.Table, names: tuple[str, ...]) -> Prepared:
         values = {name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
         _ONE_ROW[key] = Prepared(lambda _: sa.insert(table).values(values))
     return _ONE_ROW[key]
+
+
+@functools.lru_cache(maxsize=256)
+def _left_to_make(table: sa.Table, names: tuple[str, ...]) -> tuple[sa.Column[Any], ...]:
+    """The columns these rows leave out whose default is made per row (a uuid)."""
+    return tuple(c for c in table.c if c.name not in names and _made_per_row(c))
 
 
 def _made_per_row(column: sa.Column[Any]) -> bool:

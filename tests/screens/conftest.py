@@ -185,11 +185,14 @@ def _animating(app: KioskApp) -> bool:
 
 async def settle(pilot: KioskPilot) -> None:
     """Wait until the app has nothing left to do after a key press or a tap: every worker done,
-    every store call's result taken, every message handled, and the same screen on top for a
-    whole round (a finished step pushes the next screen, which may start its own work)."""
+    every store call's result taken, every message handled, and the same screen on top for two
+    whole rounds (a finished step pushes the next screen, which may start its own work; what a
+    handled message asks for later, a focus after a redraw in another language, is handled in
+    the round after)."""
     app = pilot.app
     assert isinstance(app, KioskApp)
-    while True:
+    quiet = 0
+    while quiet < 2:
         screen = app.screen
         # A store call that fails is the screen's to handle (its refusal, its dialog), and the
         # test then checks the screen: a worker's failure is no reason to stop waiting.
@@ -197,8 +200,8 @@ async def settle(pilot: KioskPilot) -> None:
             await app.workers.wait_for_complete()
         await app.animator.wait_until_complete()  # a scroll into view, say
         await pilot.pause()
-        if app.screen is screen and not _busy(app) and not _animating(app):
-            return
+        calm = app.screen is screen and not _busy(app) and not _animating(app)
+        quiet = quiet + 1 if calm else 0
 
 
 class Outcomes(list[Outcome]):

@@ -176,18 +176,31 @@ def seeded_agent(seeded: Store, clock: Any) -> Actor:
     return seeded.create_staff("agente.q4", "Agente", "agent", "clave-segura-1", "STG").actor
 
 
-async def test_q4_a_call_shows_within_two_seconds_on_each_database(
-    seeded: Store, seeded_agent: Actor
+async def test_q4_a_call_shows_within_two_reads_a_second_apart_on_each_database(
+    seeded: Store, seeded_agent: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """At the real interval (one read a second), on SQLite and on PostgreSQL."""
+    """At the real interval (one read a second), on SQLite and on PostgreSQL: a call shows
+    by the second read that began after it, so within two seconds however busy the machine
+    (counted in reads, not timed: the test waits for the display's own work)."""
+    reads = 0
+    read = seeded.queue_recent_calls
+
+    def counted(office: str, limit: int = 6) -> Any:
+        nonlocal reads
+        reads += 1
+        return read(office, limit)
+
+    monkeypatch.setattr(seeded, "queue_recent_calls", counted)
     app = display_app(seeded, poll=1.0)
+    assert app.poll_seconds == 1.0
     async with app.run_test(size=(120, 40)) as pilot:
         await shown(pilot, "Todavía no hay llamados hoy")
         for number, counter in ((1, 2), (2, 5)):
             seeded.queue_take("STG", "RD")
             seeded.queue_call("STG", counter, actor=seeded_agent)
-            waited = await shown(pilot, f"Número {number}: al mesón {counter}.", within=2.0)
-            assert waited < 2.0
+            before = reads
+            await shown(pilot, f"Número {number}: al mesón {counter}.", within=30.0)
+            assert reads - before <= 2
 
 
 # -- snapshots ------------------------------------------------------------------------------
