@@ -20,10 +20,9 @@ RULES = [
         "SELECT offices.code",
         "B5, B6, B8, W1, O3: the time, its office, the person; does another rule answer first",
     ),
-    ("SELECT applicants.id", "B8: the person's row locked (two sessions of theirs)"),
     (
-        "SELECT office_procedures",
-        "W2: the office and procedure, shared (waits only for the queue's assignment)",
+        "SELECT 1 AS one FROM applicants",
+        "B8: the person's row locked; W2: the office and procedure's shared",
     ),
     (
         "UPDATE slots",
@@ -33,11 +32,13 @@ RULES = [
         "INSERT INTO bookings",
         "B6, B7: the booking, on the lowest free seat, under a code no one has",
     ),
-    ("SELECT 0 AS kind", "B2, K4: the documents to bring and the procedure's names, each language"),
     ("INSERT INTO notices", "M1: the notice in the person's mailbox"),
-    ("SELECT pg_advisory_xact_lock", "C1: the audit chain's order (PostgreSQL)"),
-    ("SELECT audit_events.hash", "C1, W7: the audit chain's newest hash"),
+    ("SELECT audit_head.hash", "C1, W7: the audit chain's newest hash"),
     ("INSERT INTO audit_events", "C1: the audit event, chained"),
+    (
+        "WITH head AS",
+        "C1, W7: the audit event, chained in the chain's turn, sent with the COMMIT",
+    ),
 ]
 
 

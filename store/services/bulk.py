@@ -1,6 +1,6 @@
 """Many rows into one table in one statement (issue 19): the rows travel as one JSON parameter
 and the database unpacks them (`INSERT … SELECT` over SQLite's `json_each`, PostgreSQL's
-`json_array_elements`), in the order given.
+`json_array_elements`), in the order given; on PostgreSQL, COPY_FROM rows or more go by COPY.
 
 Each value is first put through its column's own bind processing (an aware moment becomes
 naive UTC in the very spelling SQLite stores and compares), so a row written here reads back
@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from store.db import driver_error
 from store.services.prepared import Prepared
 
 
@@ -34,6 +35,9 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     if len(rows) == 1:  # one notice, one audit event: a plain INSERT is cheaper
         _one_row(table, names).run(connection, {f"v_{name}": rows[0][name] for name in names})
         return
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(connection, table, names, rows)
+        return
     statement, processors = _statement(connection.dialect, table, names)
     packed = json.dumps(
         [
@@ -44,6 +48,42 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
         default=_plain,
     )
     connection.execute(statement, {"rows": packed})
+
+
+# PostgreSQL takes this many rows or more by COPY: a capacity opening's 10 032 times and its
+# 10 032 audit events went in 0.28 s and 0.20 s by INSERT … SELECT over their JSON.
+COPY_FROM = 200
+
+
+def _copy(
+    connection: sa.Connection,
+    table: sa.Table,
+    names: tuple[str, ...],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """PostgreSQL: rows by COPY, in the order given, in the connection's transaction; each
+    value through its column's bind processing, as the INSERT's; the table's triggers fire as
+    for an INSERT, and a value its column refuses is refused the same way."""
+    dialect = connection.dialect
+    # A column left out takes its default from Python as an INSERT's does (COPY knows only
+    # the database's own defaults).
+    constant = {
+        c.name: c.default.arg  # type: ignore[attr-defined]
+        for c in table.c
+        if c.name not in names and c.default is not None and c.default.is_scalar
+    }
+    columns = (*names, *constant)
+    processors = [_processor(table.c[name].type, dialect) for name in columns]
+    quote = dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in columns)}) FROM STDIN"
+    driver: Any = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                values = [*(row[n] for n in names), *constant.values()]
+                copy.write_row([p(v) for v, p in zip(values, processors, strict=True)])
+    except dialect.loaded_dbapi.Error as error:
+        raise driver_error(connection, None, sql, (), error) from error
 
 
 _STATEMENTS: dict[tuple[str, sa.Table, tuple[str, ...]], tuple[sa.Insert, list[Any]]] = {}

@@ -14,9 +14,18 @@ import sqlalchemy as sa
 from store import Store
 from store.db import require_sqlite
 from store.models import AuditEvent, Slot
+from store.services import bulk
 from store.services.bulk import insert_rows, new_uuid
 
 MOMENT = datetime(2026, 11, 30, 12, 30, 5, 120, tzinfo=UTC)
+
+
+@pytest.fixture(params=["statement", "copy"], autouse=True)
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test both ways in: one INSERT … SELECT, and (PostgreSQL) COPY from the first row."""
+    if request.param == "copy":
+        monkeypatch.setattr(bulk, "COPY_FROM", 1)
+    return str(request.param)
 
 
 def _slot(n: int) -> dict[str, object]:
@@ -58,6 +67,22 @@ def test_bulk_rows_are_stored_as_an_ordinary_insert_stores_them(seeded: Store) -
         connection.rollback()
 
 
+def test_a_column_left_out_gets_its_default_as_an_ordinary_insert_gives_it(
+    seeded: Store,
+) -> None:
+    """`seats` and `taken` have their defaults in Python (1, 0), `sync_seq` in the database."""
+    table = Slot.__table__  # type: ignore[attr-defined]
+    rows = [{k: v for k, v in _slot(n).items() if k not in ("seats", "taken")} for n in (0, 1)]
+    with seeded.database._write_engine.begin() as connection:
+        connection.execute(sa.insert(table), rows)
+        ordinary = [_stored(connection, "slots", "uuid", f"slot-{n}") for n in (0, 1)]
+        connection.execute(sa.delete(table))
+        insert_rows(connection, table, rows)
+        assert [_stored(connection, "slots", "uuid", f"slot-{n}") for n in (0, 1)] == ordinary
+        assert connection.execute(sa.select(table.c.seats, table.c.taken)).all() == [(1, 0)] * 2
+        connection.rollback()
+
+
 def test_bulk_audit_rows_keep_their_moment_to_the_microsecond(seeded: Store) -> None:
     table = AuditEvent.__table__  # type: ignore[attr-defined]
     event = {
@@ -95,13 +120,15 @@ def test_bulk_rows_meet_the_columns_as_an_ordinary_insert_does(seeded: Store) ->
     too_long = {**_slot(0), "block_reason": "x" * 250}  # the column holds 200
     outcomes: list[int | str] = []
     for write in (
-        lambda c: c.execute(sa.insert(table), [too_long]),
-        lambda c: insert_rows(c, table, [too_long]),
+        lambda c: c.execute(sa.insert(table), [too_long, _slot(1)]),
+        lambda c: insert_rows(c, table, [too_long, _slot(1)]),
     ):
         with seeded.database._write_engine.connect() as connection:
             try:
                 write(connection)
-                stored = connection.execute(sa.select(table.c.block_reason)).scalar_one()
+                stored = connection.execute(
+                    sa.select(table.c.block_reason).where(table.c.uuid == "slot-0")
+                ).scalar_one()
                 outcomes.append(len(stored))
             except sa.exc.DataError:
                 outcomes.append("refused")
