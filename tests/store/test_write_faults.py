@@ -34,11 +34,7 @@ def pg_store(pg_database: str) -> Iterator[Store]:
 def _terminate(session: Session) -> None:
     """End this session's server process from another connection (as an administrator or a
     failover would)."""
-    pid = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-    admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    admin.dispose()
+    _close_from_the_server(_pid(session))
 
 
 def _facts(store: Store) -> list[str]:
