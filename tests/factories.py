@@ -126,9 +126,19 @@ def form(**changes: Any) -> ApplicantForm:
     return ApplicantForm(**data)
 
 
-def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
-    """`count` applicants inserted directly (no hashing), for volume and concurrency tests."""
+def applicants(
+    store: Store,
+    count: int,
+    *,
+    start: int = 0,
+    names: list[tuple[str, str, str]] | None = None,
+    prefix: str = "T",
+) -> list[int]:
+    """`count` applicants inserted directly in one statement (no hashing), for volume and
+    concurrency tests: "Persona n Prueba Prueba", or `names` (given, first, second surname);
+    documents `prefix` + number, e-mails by the prefix too."""
     now = datetime(2026, 11, 1, tzinfo=UTC)
+    people = names or [(f"Persona {n}", "Prueba", "Prueba") for n in range(count)]
 
     def work(session: Any) -> list[int]:
         region = session.scalar(sa.select(col(Region.id)).where(col(Region.code) == "CL-RM"))
@@ -136,15 +146,17 @@ def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
             {
                 "uuid": str(uuid.uuid4()),
                 "document_type": "passport",
-                "document_number": f"T{start + n:08d}",
-                "document_key": compact_document(f"T{start + n:08d}"),
+                "document_number": f"{prefix}{start + n:08d}",
+                "document_key": compact_document(f"{prefix}{start + n:08d}"),
                 "document_expiry": date(2030, 1, 1),
                 "nationality": "PE",
-                "given_names": f"Persona {n}",
-                "first_surname": "Prueba",
-                "second_surname": "Prueba",
-                "name_folded": fold(f"persona {n} prueba"),
-                "email": f"p{start + n}@correo.cl",
+                "given_names": given,
+                "first_surname": first,
+                "second_surname": second,
+                "name_folded": fold(
+                    f"{given} {first} {second}" if names else f"persona {n} prueba"
+                ),
+                "email": f"{'p' if prefix == 'T' else prefix.lower()}{start + n}@correo.cl",
                 "birth_date": date(1990, 1, 1),
                 "region_id": region,
                 "language": "es",
@@ -155,7 +167,7 @@ def applicants(store: Store, count: int, *, start: int = 0) -> list[int]:
                 "terms_accepted_at": now,
                 "created_at": now,
             }
-            for n in range(count)
+            for n, (given, first, second) in enumerate(people[:count])
         ]
         return list(
             session.scalars(

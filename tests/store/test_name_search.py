@@ -8,23 +8,20 @@ names in registration order (id), at most 20."""
 from __future__ import annotations
 
 import unicodedata
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import col
 
 from store import Store
 from store.clock import FixedClock
 from store.credentials import Passwords, fast_hasher
 from store.demo import read_rows
-from store.models import Applicant, Region
 from store.validation import compact_document, fold, name_words
 from tests.conftest import BACKENDS, NOW
-from tests.factories import form, seed_catalog
+from tests.factories import applicants, form, seed_catalog
 from tests.store.bundle_sites import Site, person
 from tests.store.test_audit_roles import deployment  # noqa: F401  (the fixture)
 
@@ -112,41 +109,8 @@ def expected(people: dict[int, str], query: str) -> list[int]:
 
 def insert_people(store: Store, names: list[tuple[str, str, str]], start: int) -> dict[int, str]:
     """People inserted in one statement (as a bundle import or the factories do), by id."""
-    now = datetime(2026, 11, 1, tzinfo=UTC)
-
-    def work(session: Any) -> dict[int, str]:
-        region = session.scalar(sa.select(col(Region.id)).where(col(Region.code) == "CL-RM"))
-        rows = [
-            {
-                "uuid": str(uuid.uuid4()),
-                "document_type": "passport",
-                "document_number": f"N{start + n:08d}",
-                "document_key": compact_document(f"N{start + n:08d}"),
-                "document_expiry": date(2030, 1, 1),
-                "nationality": "PE",
-                "given_names": given,
-                "first_surname": first,
-                "second_surname": second,
-                "name_folded": fold(f"{given} {first} {second}"),
-                "email": f"n{start + n}@correo.cl",
-                "birth_date": date(1990, 1, 1),
-                "region_id": region,
-                "language": "es",
-                "password_hash": "x",
-                "must_change_password": False,
-                "failed_logins": 0,
-                "terms_version": "t",
-                "terms_accepted_at": now,
-                "created_at": now,
-            }
-            for n, (given, first, second) in enumerate(names)
-        ]
-        ids = session.scalars(
-            sa.insert(Applicant).returning(col(Applicant.id), sort_by_parameter_order=True), rows
-        )
-        return {i: " ".join(name) for i, name in zip(ids, names, strict=True)}
-
-    return store.database.write(work)
+    ids = applicants(store, len(names), start=start, names=names, prefix="N")
+    return {i: " ".join(name) for i, name in zip(ids, names, strict=True)}
 
 
 def words_in_step(store: Store) -> None:
