@@ -11,6 +11,7 @@ twice, a person with two live bookings for the procedure."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import random
 import time
 import uuid
@@ -38,6 +39,8 @@ class Burst:
     seconds: float
     latencies: list[float]  # seconds, every attempt
     doubles: int
+    client_cpu: float  # seconds of CPU the clients' processes spent after the barrier
+    busy: float | None  # seconds of CPU the whole machine spent meanwhile (Linux)
 
     @property
     def rate(self) -> float:
@@ -51,7 +54,9 @@ class Burst:
         return (
             f"{self.rate:.0f}/s; p50 {self.percentile(0.5):.1f} ms, "
             f"p99 {self.percentile(0.99):.1f} ms; {self.refused} refusals, "
-            f"{self.unavailable} could-not-now, {self.doubles} double bookings"
+            f"{self.unavailable} could-not-now, {self.doubles} double bookings; "
+            f"clients' CPU {self.client_cpu:.1f} s"
+            + (f" of the machine's {self.busy:.1f} s" if self.busy is not None else "")
         )
 
 
@@ -105,6 +110,7 @@ def _client(
     rng = random.Random(seed)
     attempt = _store_attempt(url) if kind == "store" else bare_attempt(url)
     barrier.wait()
+    cpu = time.process_time()
     booked = refused = unavailable = 0
     latencies = []
     for applicant in applicants:
@@ -122,7 +128,8 @@ def _client(
                 refused += 1
             else:
                 unavailable += 1
-    results.put((booked, refused, unavailable, latencies, time.perf_counter()))
+    ended = time.perf_counter()
+    results.put((booked, refused, unavailable, latencies, ended, time.process_time() - cpu))
 
 
 def _store_attempt(url: str) -> Any:
@@ -247,7 +254,9 @@ def run(kind: str, url: str, slots: list[int], applicants: list[int], clients: i
         worker.start()
     barrier.wait()
     begun = time.perf_counter()
+    busy = _busy_cpu()
     outcomes = [results.get(timeout=600) for _ in workers]
+    busy = None if busy is None else (_busy_cpu() or 0) - busy
     for worker in workers:
         worker.join()
         assert worker.exitcode == 0, worker.exitcode
@@ -260,4 +269,17 @@ def run(kind: str, url: str, slots: list[int], applicants: list[int], clients: i
         ended - begun,
         [latency for o in outcomes for latency in o[3]],
         doubles(url),
+        sum(o[5] for o in outcomes),
+        busy,
     )
+
+
+def _busy_cpu() -> float | None:
+    """Seconds of CPU the machine has spent, all cores, idle and I/O wait left out (Linux's
+    /proc/stat; None elsewhere)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(t) for t in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")

@@ -33,11 +33,13 @@ RULES = [
         "B6, B7: the booking, on the lowest free seat, under a code no one has",
     ),
     ("INSERT INTO notices", "M1: the notice in the person's mailbox"),
+    ("INSERT INTO outbox", "M3: its e-mail, when mail is on"),
     ("SELECT audit_head.hash", "C1, W7: the audit chain's newest hash"),
     ("INSERT INTO audit_events", "C1: the audit event, chained"),
     (
         "WITH head AS",
-        "C1, W7: the audit event, chained in the chain's turn, sent with the COMMIT",
+        "C1, W7: the audit event, chained in the chain's turn, sent with the COMMIT "
+        "(PostgreSQL: where the booking was written)",
     ),
 ]
 

@@ -673,9 +673,10 @@ class Store:
         """B6 + B7 in one step. On PostgreSQL the booking's first read is one look before
         the transaction (`booking.look_to_book`): a time full to its last seat is refused
         there, in one round trip where a transaction costs three (a release burst's tries
-        are mostly such). On SQLite, where a statement costs no round trip, it is the
-        transaction's first statement."""
-        seen = None
+        are mostly such); the rest of a booking on the common path is one more round trip
+        (`booking.book_in_one_trip`). On SQLite, where a statement costs no round trip, the
+        look is the transaction's first statement."""
+        who = actor or _applicant(applicant_id)
         if not self.database.is_sqlite:
             now = self.clock.now()
             seen = self.database.peek(
@@ -683,10 +684,12 @@ class Store:
             )
             if isinstance(seen, Refused):
                 raise seen
-        return self._write(
-            actor or _applicant(applicant_id),
-            lambda ctx: booking.book(ctx, applicant_id, slot_id, seen=seen),
-        )
+            done = self._write(
+                who, lambda ctx: booking.book_in_one_trip(ctx, applicant_id, slot_id, seen)
+            )
+            if done is not None:
+                return done
+        return self._write(who, lambda ctx: booking.book(ctx, applicant_id, slot_id))
 
     def cancel(
         self,

@@ -56,7 +56,15 @@ def record(ctx: Ctx, action: str, subject: str, **details: Any) -> None:
 def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
     """Write several audit events of one action (W7 for a batch). They are chained to the log
     and inserted in one statement when the transaction commits (audit_chain.seal)."""
-    rows = [
+    ctx.audit_rows.extend(event_rows(ctx, action, events))
+
+
+def event_rows(
+    ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The log's rows of events of one action, by the context's actor, now (not yet
+    chained: `audit_chain`)."""
+    return [
         {
             "at": ctx.now,
             "actor": ctx.actor.label,
@@ -66,7 +74,6 @@ def record_many(ctx: Ctx, action: str, events: Iterable[tuple[str, Mapping[str, 
         }
         for subject, details in events
     ]
-    ctx.audit_rows.extend(rows)
 
 
 # -- what staff looked at (C1, K8) -------------------------------------------------------------

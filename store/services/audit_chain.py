@@ -40,7 +40,7 @@ def digest(prev_hash: str, row: Mapping[Any, Any]) -> str:
     another store (O4) has its origin and its hash there in the content too; one written here
     has neither, and hashes as it did before they existed. The text hashed is the JSON array
     `[prev_hash, at, actor, action, subject, details(, origin, origin_hash)]`, compact, in
-    UTF-8 (PostgreSQL spells the same text from `prev_hash` and `_tail`: `_append_one`)."""
+    UTF-8 (PostgreSQL spells the same text from `prev_hash` and `_tail`: `append_one`)."""
     text = '["' + prev_hash + '",' + _tail(row)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -77,31 +77,43 @@ _HEAD = Prepared(
 )
 
 
-def _append_one(dialect: sa.Dialect) -> sa.Executable:
+def append_one(only_if: sa.ColumnElement[bool] | None = None) -> sa.Insert:
     """PostgreSQL: one event chained and written by one statement, which takes the chain's
     turn itself (the row lock of the head) and is sent with the COMMIT, so the turn is held
     for the time the server takes. Its hash is `digest`'s, spelt by the server from the head
-    and `_tail`."""
+    and `_tail`; its parameters are `one_event`'s. With `only_if`, the event is written only
+    where that condition holds when the statement runs (a booking sent in one round trip
+    with its event: the event of a booking that was not written is not written either)."""
     head = (
         sa.select(col(AuditHead.hash)).where(col(AuditHead.id) == 1).with_for_update().cte("head")
     )
     text = sa.literal('["') + head.c.hash + sa.literal('",') + sa.bindparam("tail", type_=sa.Text)
     hashed = sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")), "hex")
-    columns = ("at", "actor", "action", "subject", "details", "origin", "origin_hash")
     # Without the head's row, its hash is null and the log refuses the event (and with it
     # the whole unit of work) rather than leaving it unwritten.
     anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
     row = sa.select(
-        *(sa.bindparam(name, type_=AuditEvent.__table__.c[name].type) for name in columns),  # type: ignore[attr-defined]
+        *(sa.bindparam(name, type_=AuditEvent.__table__.c[name].type) for name in _COLUMNS),  # type: ignore[attr-defined]
         head.c.hash,
         hashed,
     ).select_from(anchor.outerjoin(head, sa.true()))
+    if only_if is not None:
+        row = row.where(only_if)
     return sa.insert(AuditEvent).from_select(
-        [*columns, "prev_hash", "hash"], row, include_defaults=False
+        [*_COLUMNS, "prev_hash", "hash"], row, include_defaults=False
     )
 
 
-_APPEND_ONE = Prepared(_append_one)
+_COLUMNS = ("at", "actor", "action", "subject", "details", "origin", "origin_hash")
+
+
+def one_event(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of `append_one` for one event written here (`audit.event_rows`)."""
+    event = {"origin": None, "origin_hash": None, **row}
+    return {**event, "tail": _tail(event)}
+
+
+_APPEND_ONE = Prepared(lambda _: append_one())
 
 
 def _turn(connection: sa.Connection) -> str:
@@ -119,12 +131,11 @@ def seal(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     session.flush()
     connection = session.connection()
+    if len(rows) == 1 and connection.dialect.name == "postgresql":
+        send_with_commit(session, *_APPEND_ONE.bind(connection, one_event(rows[0])))
+        return
     local = {"origin": None, "origin_hash": None}
     events = [{**local, **row} for row in rows]
-    if len(events) == 1 and connection.dialect.name == "postgresql":
-        event = events[0]
-        send_with_commit(session, *_APPEND_ONE.bind(connection, {**event, "tail": _tail(event)}))
-        return
     linked, _ = link(_turn(connection), events)
     insert_rows(connection, AuditEvent.__table__, linked)  # type: ignore[attr-defined]
 

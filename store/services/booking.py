@@ -8,6 +8,7 @@ booking row, whose (slot, seat) is unique among the states that occupy a seat.""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -16,20 +17,23 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.codes import new_code, normalize_code
+from store.db import commit_in_one_trip
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import (
     SEAT_STATES,
     Applicant,
     AuditEvent,
     Booking,
+    Notice,
     Office,
+    OfficeProcedure,
     Procedure,
     Region,
     Slot,
     UTCDateTime,
     WaitlistEntry,
 )
-from store.services import audit, mailbox
+from store.services import audit, audit_chain, mailbox
 from store.services.booking_codes import unique_codes
 from store.services.context import Ctx
 from store.services.freed_seats import expire_holds, give_back_seats
@@ -321,20 +325,22 @@ def confirm(
 
 def _notify_booked(ctx: Ctx, applicant_id: int, booking_id: int | None, view: BookingView) -> None:
     """M1: the notice of a new booking."""
-    mailbox.deposit(
-        ctx,
-        mailbox.NewNotice(
-            applicant_id,
-            "booking",
-            N_("Hora reservada: {procedure}, {date} a las {time}"),
-            N_(
-                "Su hora para {procedure} es el {date} a las {time} en {office} ({address}). "
-                "Código de verificación: {code}. Traiga este comprobante impreso y los documentos "
-                "indicados."
-            ),
-            notice_params(view),
-            booking_id=booking_id,
+    mailbox.deposit(ctx, _booked_notice(applicant_id, booking_id, view))
+
+
+def _booked_notice(applicant_id: int, booking_id: int | None, view: BookingView) -> Any:
+    """M1: the notice of a new booking, about to be deposited."""
+    return mailbox.NewNotice(
+        applicant_id,
+        "booking",
+        N_("Hora reservada: {procedure}, {date} a las {time}"),
+        N_(
+            "Su hora para {procedure} es el {date} a las {time} en {office} ({address}). "
+            "Código de verificación: {code}. Traiga este comprobante impreso y los documentos "
+            "indicados."
         ),
+        notice_params(view),
+        booking_id=booking_id,
     )
 
 
@@ -387,14 +393,15 @@ def _record_confirmed(
     ctx: Ctx, subject: str, code: str | None, slot_id: int, person: Applicant | Any
 ) -> None:
     """C1: a booking confirmed, for the person of that document (masked, K6)."""
-    audit.record(
-        ctx,
-        "booking.confirmed",
-        subject,
-        code=code,
-        slot=slot_id,
-        document=mask_document(person.document_type, person.document_number),
-    )
+    audit.record(ctx, "booking.confirmed", subject, **_confirmed_details(code, slot_id, person))
+
+
+def _confirmed_details(code: str | None, slot_id: int, person: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "slot": slot_id,
+        "document": mask_document(person.document_type, person.document_number),
+    }
 
 
 def move(ctx: Ctx, applicant_id: int, hold_id: int, code: str, reason: str | None = None) -> Moved:
@@ -579,7 +586,8 @@ def _direct_read(dialect: sa.Dialect) -> sa.Executable:
             col(Procedure.code).label("procedure_code"),
             col(Procedure.name).label("procedure_name"),
             col(Procedure.minutes),
-            *procedure_texts(Slot.procedure_id, dialect),
+            # Put together only where a seat is free: a full time's refusal needs none.
+            *procedure_texts(Slot.procedure_id, dialect, only_if=col(Slot.taken) < Slot.seats),
             col(Applicant.given_names),
             col(Applicant.first_surname),
             col(Applicant.second_surname),
@@ -617,7 +625,15 @@ def _take_seat(dialect: sa.Dialect) -> sa.Executable:
 def _write_booking(dialect: sa.Dialect) -> sa.Executable:
     """B6, B7: the booking, confirmed, on the lowest free seat of the time, under a code no
     booking has (else nothing is written: another code is drawn)."""
-    code = sa.bindparam("code", type_=sa.String)
+    return _booking_insert(~sa.exists().where(col(Booking.code) == _CODE))
+
+
+_CODE = sa.bindparam("code", type_=sa.String)
+
+
+def _booking_insert(only_if: sa.ColumnElement[bool]) -> sa.Insert:
+    """The booking, confirmed, on the lowest free seat of the time, where `only_if` holds."""
+    code = _CODE
     in_seat = (col(Booking.slot_id) == _SLOT, col(Booking.status).in_(SEAT_STATES))
     candidates = sa.union_all(
         sa.select(sa.literal(1).label("n")),
@@ -640,7 +656,7 @@ def _write_booking(dialect: sa.Dialect) -> sa.Executable:
         _NOW,
         _NOW,
         sa.bindparam("by", type_=sa.Integer),
-    ).where(~sa.exists().where(col(Booking.code) == code))
+    ).where(only_if)
     names = "uuid code slot_id seat applicant_id office_id procedure_id status created_at "
     return (
         sa.insert(Booking)
@@ -723,6 +739,16 @@ def _book_directly(
         booking = _WRITE_BOOKING.first(connection, {**drawn, "by": ctx.actor.staff_id})
     if booking.seat > row.seats:
         raise RuntimeError(f"time {slot_id}: its count of taken seats disagrees with its bookings")
+    view = _direct_view(ctx, row, applicant_id, slot_id, drawn["code"], booking.id, booking.seat)
+    _notify_booked(ctx, applicant_id, booking.id, view)
+    _record_confirmed(ctx, drawn["uuid"], drawn["code"], slot_id, row)
+    return view
+
+
+def _direct_view(
+    ctx: Ctx, row: Any, applicant_id: int, slot_id: int, code: str, booking_id: int, seat: int
+) -> BookingView:
+    """The booking just written on the direct path, from the direct read (`row`)."""
     office = office_view_of(row[: len(OFFICE_FIELDS)], row.region)
     procedure = procedure_view_from(
         row.procedure_code,
@@ -733,21 +759,128 @@ def _book_directly(
         row.names,
     )
     written = SimpleNamespace(
-        id=booking.id,
-        code=drawn["code"],
+        id=booking_id,
+        code=code,
         status="confirmed",
         applicant_id=applicant_id,
         slot_id=slot_id,
-        seat=booking.seat,
+        seat=seat,
         hold_expires_at=None,
         confirmed_at=ctx.now,
         cancelled_at=None,
         displaced_reason=None,
     )
-    view = assemble_booking_view(written, row, office, procedure, row.day, row.start_time)
-    _notify_booked(ctx, applicant_id, booking.id, view)
-    _record_confirmed(ctx, drawn["uuid"], drawn["code"], slot_id, row)
-    return view
+    return assemble_booking_view(written, row, office, procedure, row.day, row.start_time)
+
+
+# -- PostgreSQL: the direct path in one round trip ---------------------------------------------
+# After the look before the transaction (`look_to_book`), the direct path's statements and the
+# COMMIT go to the server together (`commit_in_one_trip`): no client is waited for between
+# them, so the person's lock, the office/procedure's shared one, the time's row and the audit
+# chain's turn are each held for the server's time alone. In a release burst a client waits
+# for the CPU between two round trips, and each of its round trips inside the transaction kept
+# every lock it had for that wait. Each statement is written only where the one before was:
+# the seat is taken under every condition of `_take_seat` checked again once the locks are
+# held, and marks the transaction (a setting of its own, `_TOOK`); the booking is written only
+# where the mark says its seat was taken here; its notice (and e-mail) and audit event only
+# where the booking was. Where the seat was not taken, nothing is written (the locks are let
+# go) and the long way answers, in a transaction of its own.
+
+_TOOK = "kiosk.took"
+
+
+def _take_seat_marked(dialect: sa.Dialect) -> sa.Executable:
+    """`_take_seat`, only where the office still offers the procedure (the lock statement found
+    its row) and no booking has the code drawn; the transaction marked with the time taken."""
+    offered = sa.exists().where(
+        col(OfficeProcedure.office_id) == sa.bindparam("office", type_=sa.Integer),
+        col(OfficeProcedure.procedure_id) == sa.bindparam("procedure", type_=sa.Integer),
+    )
+    update = cast(sa.Update, _take_seat(dialect))
+    return update.where(offered, ~sa.exists().where(col(Booking.code) == _CODE)).returning(
+        sa.func.set_config(_TOOK, sa.cast(Slot.id, sa.Text), True)
+    )
+
+
+def _write_booking_marked(dialect: sa.Dialect) -> sa.Executable:
+    """The booking, where this transaction took its time's seat (`_take_seat_marked`)."""
+    return _booking_insert(sa.func.current_setting(_TOOK, True) == sa.cast(_SLOT, sa.Text))
+
+
+def _notice_of_booking(dialect: sa.Dialect) -> sa.Executable:
+    """M1: the notice of the booking `uuid`, where it was written."""
+    names = ("uuid", "kind", "subject", "body", "params")
+    row = sa.select(
+        *(sa.bindparam(f"notice_{name}", type_=sa.Text) for name in names),
+        col(Booking.applicant_id),
+        col(Booking.id),
+        _NOW,
+    ).where(col(Booking.uuid) == sa.bindparam("uuid", type_=sa.String))
+    columns = [*names, "applicant_id", "booking_id", "created_at"]
+    return sa.insert(Notice).from_select(columns, row, include_defaults=False)
+
+
+def _mail_of_notice(dialect: sa.Dialect) -> sa.Executable:
+    """M3: its e-mail, when mail is on."""
+    notice = sa.select(col(Notice.id)).where(
+        col(Notice.uuid) == sa.bindparam("notice_uuid", type_=sa.String)
+    )
+    return mailbox.mail_of(notice, lambda: _NOW)
+
+
+def _event_of_booking(dialect: sa.Dialect) -> sa.Executable:
+    """C1: the booking's audit event (its subject is the booking's uuid), where it was written."""
+    subject = sa.bindparam("subject", type_=sa.String)
+    return audit_chain.append_one(only_if=sa.exists().where(col(Booking.uuid) == subject))
+
+
+_TAKE_SEAT_MARKED = Prepared(_take_seat_marked)
+_WRITE_BOOKING_MARKED = Prepared(_write_booking_marked)
+_NOTICE_OF_BOOKING = Prepared(_notice_of_booking)
+_MAIL_OF_NOTICE = Prepared(_mail_of_notice)
+_EVENT_OF_BOOKING = Prepared(_event_of_booking)
+
+
+def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> BookingView | None:
+    """PostgreSQL: `book` on its common path, the whole unit of work in one round trip, from
+    the look before it (`seen`, `look_to_book`); committed by the time it returns. None where
+    nothing was written and the long way must answer (the seat taken meanwhile, another rule
+    first, O3)."""
+    own = ctx.config.own_office
+    if (own is not None and seen.code != own) or _direct_answer(seen, ctx.now) is not True:
+        return None
+    connection = ctx.session.connection()
+    code, booking_uuid = new_code(), str(uuid.uuid4())
+    view = _direct_view(ctx, seen, applicant_id, slot_id, code, 0, 0)
+    notice = mailbox.notice_rows(ctx, [_booked_notice(applicant_id, None, view)])[0]
+    details = _confirmed_details(code, slot_id, seen)
+    event = audit.event_rows(ctx, "booking.confirmed", [(booking_uuid, details)])[0]
+    params = {
+        "applicant": applicant_id,
+        "slot": slot_id,
+        "now": ctx.now,
+        "office": seen.office_id,
+        "procedure": seen.procedure_id,
+        "uuid": booking_uuid,
+        "code": code,
+        "by": ctx.actor.staff_id,
+    }
+    written = {"uuid": booking_uuid, "now": ctx.now}
+    written |= {f"notice_{name}": notice[name] for name in ("uuid", "kind", "subject", "body")}
+    written["notice_params"] = notice["params"]
+    statements = [
+        _LOCK_PERSON_SHARE_QUEUE.bind(connection, params),
+        _TAKE_SEAT_MARKED.bind(connection, params),
+        _WRITE_BOOKING_MARKED.bind(connection, params),
+        _NOTICE_OF_BOOKING.bind(connection, written),
+        *([_MAIL_OF_NOTICE.bind(connection, written)] if ctx.config.mail_enabled else []),
+        _EVENT_OF_BOOKING.bind(connection, audit_chain.one_event(event)),
+    ]
+    booked = commit_in_one_trip(ctx.session, statements)[2]
+    if not booked:
+        return None
+    booking_id, seat = booked[0]
+    return replace(view, id=booking_id, seat=seat)
 
 
 # Issue 15 §6: a code is 8 symbols; guessing one is a search. Failed look-ups are audited, and

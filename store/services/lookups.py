@@ -249,12 +249,15 @@ def office_views(ctx: Ctx, offices: Sequence[Office]) -> list[OfficeView]:
     return [office_view(o, codes[o.region_id]) for o in offices]
 
 
-def procedure_texts(procedure: Any, dialect: sa.Dialect) -> list[sa.ColumnElement[Any]]:
+def procedure_texts(
+    procedure: Any, dialect: sa.Dialect, *, only_if: sa.ColumnElement[bool] | None = None
+) -> list[sa.ColumnElement[Any]]:
     """B2, K4: what a procedure view shows besides the procedure's row, as three JSON texts
     (`procedure` its id, a value or a column): its documents `[id, position, text]`, their
     texts in other languages `[document, language, text]`, its names in other languages
     `[language, name]`. Read beside other columns (a booking's first read), they cost no
-    statement of their own; the same texts make the same view (`procedure_view_from`)."""
+    statement of their own; the same texts make the same view (`procedure_view_from`). With
+    `only_if`, they are put together only where it holds (else null)."""
 
     def packed(*values: Any) -> sa.ColumnElement[Any]:
         if dialect.name == "postgresql":
@@ -283,10 +286,10 @@ def procedure_texts(procedure: Any, dialect: sa.Dialect) -> list[sa.ColumnElemen
         .where(col(ProcedureName.procedure_id) == procedure)
         .scalar_subquery()
     )
+    texts = {"documents": documents, "translations": translations, "names": names}
     return [
-        documents.label("documents"),
-        translations.label("translations"),
-        names.label("names"),
+        (text if only_if is None else sa.case((only_if, text), else_=sa.null())).label(name)
+        for name, text in texts.items()
     ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -51,7 +51,17 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
     """M1, M3: deposit notices in one statement; queue their e-mails when mail is on."""
     if not notices:
         return
-    rows = [
+    rows = notice_rows(ctx, notices)
+    ctx.insert_many(Notice, rows)
+    if ctx.config.mail_enabled:  # else the query below is not even built (a booking's 50 µs)
+        queue_mail(
+            ctx, sa.select(col(Notice.id)).where(col(Notice.uuid).in_([r["uuid"] for r in rows]))
+        )
+
+
+def notice_rows(ctx: Ctx, notices: Sequence[NewNotice]) -> list[dict[str, Any]]:
+    """The mailbox's rows of `notices`, each with a uuid of its own, written now."""
+    return [
         {
             "uuid": str(uuid.uuid4()),
             "applicant_id": n.applicant_id,
@@ -66,11 +76,6 @@ def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
         }
         for n in notices
     ]
-    ctx.insert_many(Notice, rows)
-    if ctx.config.mail_enabled:  # else the query below is not even built (a booking's 50 µs)
-        queue_mail(
-            ctx, sa.select(col(Notice.id)).where(col(Notice.uuid).in_([r["uuid"] for r in rows]))
-        )
 
 
 def queue_mail(ctx: Ctx, notice_ids: sa.Select[Any]) -> None:
@@ -78,20 +83,19 @@ def queue_mail(ctx: Ctx, notice_ids: sa.Select[Any]) -> None:
     in the outbox for its e-mail, to the applicant's address."""
     if not ctx.config.mail_enabled:
         return
-    ctx.session.connection().execute(
-        sa.insert(Outbox).from_select(
-            ["notice_id", "to_address", "next_attempt_at", "created_at"],
-            sa.select(
-                col(Notice.id),
-                col(Applicant.email),
-                sa.literal(ctx.now, UTCDateTime),
-                sa.literal(ctx.now, UTCDateTime),
-            )
-            .join(Applicant, col(Applicant.id) == Notice.applicant_id)
-            .where(col(Notice.id).in_(notice_ids))
-            .order_by(col(Notice.id)),
-            include_defaults=True,
-        )
+    ctx.session.connection().execute(mail_of(notice_ids, lambda: sa.literal(ctx.now, UTCDateTime)))
+
+
+def mail_of(notice_ids: sa.Select[Any], now: Callable[[], sa.ColumnElement[Any]]) -> sa.Insert:
+    """M3: the outbox's rows of the notices of `notice_ids`, due `now()` (the moment, as a
+    literal or a parameter)."""
+    return sa.insert(Outbox).from_select(
+        ["notice_id", "to_address", "next_attempt_at", "created_at"],
+        sa.select(col(Notice.id), col(Applicant.email), now(), now())
+        .join(Applicant, col(Applicant.id) == Notice.applicant_id)
+        .where(col(Notice.id).in_(notice_ids))
+        .order_by(col(Notice.id)),
+        include_defaults=True,
     )
 
 

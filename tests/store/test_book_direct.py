@@ -22,6 +22,7 @@ from store.models import AuditEvent, Booking, Notice, Outbox, Slot
 from store.services import booking as booking_service
 from store.validation import mask_document
 from store.views import BookingView
+from tests.conftest import PG_URL
 from tests.factories import MONDAY, applicants, open_day
 from tests.workers import results as worker_results
 from tests.workers import spawn, start_together
@@ -41,7 +42,27 @@ _DIFFERING = {
 
 def _long_way(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on `book` takes the long way whatever the case."""
+    _not_in_one_trip(monkeypatch)
     monkeypatch.setattr(booking_service, "_book_directly", lambda *_: None)
+
+
+def _not_in_one_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on `book` on PostgreSQL takes the direct path inside its transaction (as it
+    does after the one trip found the seat taken meanwhile), or the long way."""
+    monkeypatch.setattr(booking_service, "book_in_one_trip", lambda *_: None)
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
+    """What `booking_service.<name>` returns, call by call, from now on."""
+    took: list[Any] = []
+    way = getattr(booking_service, name)
+
+    def spied(*args: Any) -> Any:
+        took.append(way(*args))
+        return took[-1]
+
+    monkeypatch.setattr(booking_service, name, spied)
+    return took
 
 
 def _rows(store: Store, view: BookingView) -> dict[str, Any]:
@@ -85,48 +106,52 @@ def _rows(store: Store, view: BookingView) -> dict[str, Any]:
 def test_b6_b7_m1_c1_the_direct_path_writes_what_the_long_way_writes(
     seeded: Store, monkeypatch: pytest.MonkeyPatch, mail: bool, by: str
 ) -> None:
-    """Two times alike, seats 1 and 3 of each taken: one person books the first the direct
-    way, another the second the long way, each by themselves or by an agent (C2). Same seat
-    (the lowest free), same view, same notice and e-mail, same audit event."""
+    """Times alike, seats 1 and 3 of each taken: one person books the first the direct way
+    (on PostgreSQL: in one round trip), another the last the long way; on PostgreSQL a third
+    the second by the direct path inside its transaction (where the one trip leaves it). Each
+    by themselves or by an agent (C2). Same seat (the lowest free), same view, same notice and
+    e-mail, same audit event."""
     store = Store(
         seeded.url, clock=seeded.clock, passwords=Passwords(fast_hasher()), mail_enabled=mail
     )
     agent = store.create_staff("agente", "Camila Rojas", "agent", "clave-agente", "STG").actor
-    open_day(store, hours="09:00-10:00", seats=3)
-    first, second = [s.id for s in store.slots("STG", "RT", MONDAY, MONDAY)]
-    fillers = applicants(store, 6, start=10)
-    for slot, people in ((first, fillers[:3]), (second, fillers[3:])):
+    by_whom = agent if by == "agent" else None
+    open_day(store, hours="09:00-10:30", seats=3)
+    times = [s.id for s in store.slots("STG", "RT", MONDAY, MONDAY)]
+    fillers = applicants(store, 9, start=10)
+    for n, slot in enumerate(times):
+        people = fillers[3 * n : 3 * n + 3]
         booked = [store.book(person, slot) for person in people]
         assert [b.seat for b in booked] == [1, 2, 3]
         # Seat 2 given back: the lowest free seat is 2, between two taken ones.
         store.cancel(booked[1].code or "", applicant_id=people[1])
-    a, b = applicants(store, 2, start=20)
-    took: list[Any] = []
-    direct_way = booking_service._book_directly
-
-    def spied(*args: Any) -> Any:
-        took.append(direct_way(*args))
-        return took[-1]
-
-    monkeypatch.setattr(booking_service, "_book_directly", spied)
-    direct = store.book(a, first, actor=agent if by == "agent" else None)
-    assert took == [direct]  # it went the direct way
+    a, b, c = applicants(store, 3, start=20)
+    first_way = "_book_directly" if store.database.is_sqlite else "book_in_one_trip"
+    took = _spy(monkeypatch, first_way)
+    direct = [store.book(a, times[0], actor=by_whom)]
+    assert took == direct  # it went the direct way
+    if not store.database.is_sqlite:
+        _not_in_one_trip(monkeypatch)
+        took = _spy(monkeypatch, "_book_directly")
+        direct.append(store.book(c, times[1], actor=by_whom))
+        assert took == direct[1:]
     _long_way(monkeypatch)
-    long = store.book(b, second, actor=agent if by == "agent" else None)
-    assert direct.seat == long.seat == 2
-    assert {k: v for k, v in vars(direct).items() if k not in _DIFFERING} == {
-        k: v for k, v in vars(long).items() if k not in _DIFFERING
-    }
-    assert direct.code and direct.code != long.code
-    assert direct.cancel_until and long.cancel_until
-    assert direct.start - direct.cancel_until == long.start - long.cancel_until
-    written = _rows(store, direct)
-    assert written == _rows(store, long)
-    assert written["booking"][-1] == (None if by == "applicant" else agent.id)
-    assert (written["mail"] is not None) is mail
+    long = store.book(b, times[2], actor=by_whom)
+    for view in direct:
+        assert view.seat == long.seat == 2
+        assert {k: v for k, v in vars(view).items() if k not in _DIFFERING} == {
+            k: v for k, v in vars(long).items() if k not in _DIFFERING
+        }
+        assert view.code and view.code != long.code
+        assert view.cancel_until and long.cancel_until
+        assert view.start - view.cancel_until == long.start - long.cancel_until
+        written = _rows(store, view)
+        assert written == _rows(store, long)
+        assert written["booking"][-1] == (None if by == "applicant" else agent.id)
+        assert (written["mail"] is not None) is mail
     with store.database.reading() as session:
         taken = dict(session.execute(sa.select(col(Slot.id), col(Slot.taken))).all())
-    assert taken[first] == taken[second] == 3
+    assert [taken[slot] for slot in times] == [3, 2 if store.database.is_sqlite else 3, 3]
     assert store.verify_audit().ok
     store.close()
 
@@ -171,6 +196,71 @@ def test_b5_b6_b8_w1_w2_o3_what_the_direct_path_leaves_is_answered_as_before(
     assert refusal(fourth, elsewhere, vap) == ("O3", "other_office_capacity")
     vap.close()
     assert seeded.book(fourth, elsewhere).seat == 2
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"] if PG_URL else [], indirect=True)
+@pytest.mark.parametrize("change", ["taken", "booked", "enrolled", "not offered"])
+def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """PostgreSQL: the one trip sends the booking, its notice and its audit event with the
+    seat's conditional UPDATE, before knowing whether it takes the seat. Where the look it
+    went by is out of date (the seat taken since, the person booked or enrolled meanwhile,
+    the office no longer offering the procedure), nothing of it is written and the long way
+    gives the rule's answer (the long way books where only the offer went: it does not
+    look at it)."""
+    open_day(seeded, hours="09:00-10:00", seats=1)
+    first, second = [s.id for s in seeded.slots("STG", "RT", MONDAY, MONDAY)]
+    me, other = applicants(seeded, 2, start=40)
+    now = seeded.clock.now()
+    seen = seeded.database.peek(
+        lambda connection: booking_service.look_to_book(connection, now, me, first)
+    )
+    assert not isinstance(seen, Refused) and seen.taken == 0  # a free seat, as it was seen
+    answer: tuple[str, str] | None
+    if change == "taken":
+        seeded.book(other, first)
+        answer = ("B6", "slot_taken")
+    elif change == "booked":
+        seeded.book(me, second)
+        answer = ("B8", "already_booked")
+    elif change == "enrolled":
+        seeded.enrol(me, "VAP", "RT")  # another office, with no time free
+        answer = ("W1", "waiting_for_procedure")
+    else:
+        with seeded.database.engine.begin() as connection:
+            connection.execute(
+                sa.text("DELETE FROM office_procedures WHERE office_id = :o AND procedure_id = :p"),
+                {"o": seen.office_id, "p": seen.procedure_id},
+            )
+        answer = None
+    before = _counts(seeded)
+    monkeypatch.setattr(booking_service, "look_to_book", lambda *_: seen)
+    one_trip = _spy(monkeypatch, "book_in_one_trip")
+    if answer is None:  # the long way does not look at the offer: it books, once
+        assert seeded.book(me, first).seat == 1
+        assert _counts(seeded) == tuple(n + 1 for n in before)
+    else:
+        with pytest.raises(Refused) as refused:
+            seeded.book(me, first)
+        assert (refused.value.rule, refused.value.code) == answer
+        assert _counts(seeded) == before
+    assert one_trip == [None]  # it went, and wrote nothing
+    assert seeded.verify_audit().ok
+
+
+def _counts(store: Store) -> tuple[Any, ...]:
+    """Bookings, notices, audit events and seats taken, as they stand."""
+    with store.database.reading() as session:
+        return tuple(
+            session.scalar(sa.text(query))
+            for query in (
+                "SELECT count(*) FROM bookings",
+                "SELECT count(*) FROM notices",
+                "SELECT count(*) FROM audit_events",
+                "SELECT sum(taken) FROM slots",
+            )
+        )
 
 
 @pytest.mark.slow

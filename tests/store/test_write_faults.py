@@ -8,6 +8,7 @@ doing it twice."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from store import Store
+from store.db import commit_in_one_trip
 from store.errors import Unavailable
 from tests.conftest import PG_URL
 
@@ -88,7 +90,24 @@ def test_terminated_while_committing_is_unavailable_not_done_twice(pg_store: Sto
     assert len(attempts) == 1
 
 
-def _pid(session: Session) -> int:
+def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(pg_store: Store) -> None:
+    """A unit of work sent with its COMMIT in one round trip (a booking's, issue 19): once it
+    is on its way, nobody knows whether it committed."""
+    attempts: list[int] = []
+    insert = "INSERT INTO store_facts (key, value) VALUES ('probe', 'x')"
+
+    def work(session: Session) -> None:
+        attempts.append(1)
+        _terminate(session)
+        commit_in_one_trip(session, [(insert, {})])
+
+    with pytest.raises(Unavailable) as lost:
+        pg_store.database.write(work)
+    assert "revise si quedó hecho" in lost.value.render()
+    assert len(attempts) == 1
+
+
+def _pid(session: Session | sa.Connection) -> int:
     return int(session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
 
 
@@ -104,13 +123,19 @@ def _close_from_the_server(pid: int) -> None:
     admin.dispose()
 
 
-@pytest.mark.parametrize("kind", ["read", "write"])
+@pytest.mark.parametrize("kind", ["read", "write", "peek"])
 def test_a_pooled_connection_the_server_closed_meanwhile_is_replaced(
     pg_store: Store, kind: str
 ) -> None:
     """No ping before each use (issue 19): a connection the server closed while it waited in
-    the pool fails at its first statement, and the unit of work runs once more on a new one."""
-    run = pg_store.database.read if kind == "read" else pg_store.database.write
+    the pool (or, for a look, was kept for the next) fails at its first statement, and the
+    unit of work runs once more on a new one."""
+    run: Any = {
+        "read": pg_store.database.read,
+        "write": pg_store.database.write,
+        "peek": pg_store.database.peek,
+    }[kind]
     pid = run(_pid)
+    assert run(_pid) == pid  # the same connection, kept or pooled
     _close_from_the_server(pid)
     assert run(_pid) != pid
