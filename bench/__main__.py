@@ -454,10 +454,11 @@ def postgresql() -> list[Figure]:
     k, f, statements = pg.book(server.create(f"{base}_book", template=base))
     NOTES.append(
         "One booking through Store (PostgreSQL), statement by statement, median of 30 "
-        "bookings. The first is the look before the transaction; the others go to the server "
-        "together with the COMMIT, in one round trip (psycopg's pipeline): their driver time "
-        "is only the sending, and the server's time for all of them, the commit's included, "
-        f"is in the row of the commit:\n\n{statements}"
+        "bookings. The first is the look before the transaction; the second is all of the "
+        "booking's statements, the body of one function of the connection's own (made on its "
+        "first use), sent with the COMMIT in one round trip: its driver time is only the "
+        "sending, and the server's time, the commit's included, is in the row of the commit"
+        f":\n\n{statements}"
     )
     figures.append(
         Figure(

@@ -103,9 +103,47 @@ def _load(url: str) -> None:
             "%(p)s) ORDER BY id LIMIT %(n)s",
             {"o": office[0], "p": procedure[0], "n": WAITING},
         )
+        _history(con)
         con.commit()
     with psycopg.connect(data.libpq(url), autocommit=True) as con:
         con.execute("VACUUM ANALYZE")
+
+
+HISTORY = 200_000  # bookings attended before the bench's day
+
+
+def _history(con: psycopg.Connection[Any]) -> None:
+    """A national store has served people before: HISTORY bookings attended at times past
+    (four seats each, in every office's offerings), each of its own person, none of them the
+    people the figures book or enrol. Without them the bookings table holds the demo's few
+    rows, and the server plans every look at it as a scan of the whole table, plans a
+    prepared statement keeps while the table grows a thousandfold under a release burst."""
+    times = HISTORY // 4
+    con.execute(
+        "INSERT INTO slots (uuid, office_id, procedure_id, day, start_time, starts_at, seats, "
+        "taken, blocked, created_at) "
+        "SELECT 'history-' || o.k || '-' || d.j, o.office_id, o.procedure_id, d.day, "
+        "time '09:00', d.day + time '12:00', 4, 4, false, %(now)s "
+        "FROM (SELECT office_id, procedure_id, row_number() OVER (ORDER BY office_id, "
+        "procedure_id) AS k FROM office_procedures) AS o CROSS JOIN (SELECT d::date AS day, "
+        "row_number() OVER (ORDER BY d) AS j FROM generate_series(date '2024-01-01', "
+        "date '2026-10-30', interval '1 day') AS d WHERE extract(isodow FROM d) < 6) AS d "
+        "ORDER BY d.j DESC, o.k LIMIT %(times)s",
+        {"now": data.NOW, "times": times},
+    )
+    # People from the middle of the ids: the figures book the newest, enrol the oldest.
+    first = con.execute("SELECT min(id) + count(*) / 3 FROM applicants").fetchone()
+    assert first is not None
+    con.execute(
+        "INSERT INTO bookings (uuid, code, slot_id, seat, applicant_id, office_id, "
+        "procedure_id, status, created_at, confirmed_at) "
+        "SELECT s.uuid || '-' || seat, 'H' || lpad(upper(to_hex(s.r * 4 + seat)), 7, '0'), "
+        "s.id, seat, %(first)s + s.r * 4 + seat, s.office_id, s.procedure_id, 'attended', "
+        "s.starts_at - interval '10 days', s.starts_at - interval '10 days' "
+        "FROM (SELECT *, row_number() OVER (ORDER BY id) - 1 AS r FROM slots "
+        "WHERE uuid LIKE 'history-%%') AS s CROSS JOIN generate_series(1, 4) AS seat",
+        {"first": first[0]},
+    )
 
 
 # -- book --------------------------------------------------------------------------------------

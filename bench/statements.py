@@ -32,6 +32,11 @@ RULES = [
         "INSERT INTO bookings",
         "B6, B7: the booking, on the lowest free seat, under a code no one has",
     ),
+    (
+        "SELECT kiosk_statement",
+        "PostgreSQL: B8, W2 (the locks), B6, B7 (the seat, the booking), M1, M3 (its notice, "
+        "its e-mail), C1, W7 (its audit event, chained): one call, with the COMMIT",
+    ),
     ("INSERT INTO notices", "M1: the notice in the person's mailbox"),
     ("INSERT INTO outbox", "M3: its e-mail, when mail is on"),
     ("SELECT audit_head.hash", "C1, W7: the audit chain's newest hash"),

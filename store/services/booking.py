@@ -879,8 +879,7 @@ def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> Bo
     booked = commit_in_one_trip(ctx.session, statements)[2]
     if not booked:
         return None
-    booking_id, seat = booked[0]
-    return replace(view, id=booking_id, seat=seat)
+    return replace(view, id=booked[0]["id"], seat=booked[0]["seat"])
 
 
 # Issue 15 §6: a code is 8 symbols; guessing one is a search. Failed look-ups are audited, and

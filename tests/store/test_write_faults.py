@@ -90,15 +90,23 @@ def test_terminated_while_committing_is_unavailable_not_done_twice(pg_store: Sto
     assert len(attempts) == 1
 
 
-def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(pg_store: Store) -> None:
+@pytest.mark.parametrize("begun", [False, True], ids=["alone", "after-a-statement"])
+def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(
+    pg_store: Store, begun: bool
+) -> None:
     """A unit of work sent with its COMMIT in one round trip (a booking's, issue 19): once it
-    is on its way, nobody knows whether it committed."""
+    is on its way, nobody knows whether it committed. Alone, it is a transaction by itself;
+    after another statement (a retry's lock_timeout), it goes with the COMMIT."""
     attempts: list[int] = []
     insert = "INSERT INTO store_facts (key, value) VALUES ('probe', 'x')"
 
     def work(session: Session) -> None:
         attempts.append(1)
-        _terminate(session)
+        if begun:
+            _terminate(session)
+        else:  # no statement of its own before: the driver knows its server process
+            driver: Any = session.connection().connection.driver_connection
+            _close_from_the_server(driver.info.backend_pid)
         commit_in_one_trip(session, [(insert, {})])
 
     with pytest.raises(Unavailable) as lost:
