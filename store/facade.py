@@ -677,18 +677,19 @@ class Store:
         (`booking.book_in_one_trip`). On SQLite, where a statement costs no round trip, the
         look is the transaction's first statement."""
         who = actor or _applicant(applicant_id)
-        if not self.database.is_sqlite:
-            now = self.clock.now()
-            seen = self.database.peek(
-                lambda connection: booking.look_to_book(connection, now, applicant_id, slot_id)
-            )
-            if isinstance(seen, Refused):
-                raise seen
-            done = self._write(
-                who, lambda ctx: booking.book_in_one_trip(ctx, applicant_id, slot_id, seen)
-            )
-            if done is not None:
-                return done
+        now = self.clock.now()
+        seen = self.database.peek(
+            lambda connection: booking.look_to_book(connection, now, applicant_id, slot_id)
+        )
+        if isinstance(seen, Refused):
+            raise seen
+        if self.database.is_sqlite:
+            return self._write(who, lambda ctx: booking.book(ctx, applicant_id, slot_id, seen=seen))
+        done = self._write(
+            who, lambda ctx: booking.book_in_one_trip(ctx, applicant_id, slot_id, seen)
+        )
+        if done is not None:
+            return done
         return self._write(who, lambda ctx: booking.book(ctx, applicant_id, slot_id))
 
     def cancel(

@@ -718,16 +718,20 @@ def _book_directly(
 ) -> BookingView | Refused | None:
     """The booking of `book` on the common path, or None where the long way must answer
     (`_hold`); a time full to the last seat is refused here (B6). `seen`: the direct read,
-    done already (`look_to_book`)."""
-    connection = ctx.session.connection()
+    done already (`look_to_book`); then what the booking's notice says is made before the
+    first statement (on SQLite the write lock is taken there: the other writers wait for
+    the statements alone)."""
     params = {"applicant": applicant_id, "slot": slot_id, "now": ctx.now}
-    row = seen if seen is not None else _DIRECT_READ.first(connection, params)
+    row = seen if seen is not None else _DIRECT_READ.first(ctx.session.connection(), params)
     own = ctx.config.own_office
     if own is not None and row is not None and row.code != own:
         return None  # O3: the long way says so
     answer = _direct_answer(row, ctx.now)
     if answer is not True:
         return answer or None
+    booking_uuid, code = str(uuid.uuid4()), new_code()
+    view, notice = _view_and_notice(ctx, row, applicant_id, slot_id, code)
+    connection = ctx.session.connection()
     queue = {"office": row.office_id, "procedure": row.procedure_id}
     if ctx.is_postgres and _LOCK_PERSON_SHARE_QUEUE.first(connection, params | queue) is None:
         return None  # the time's office no longer offers the procedure: the long way says so
@@ -735,14 +739,25 @@ def _book_directly(
         return None  # taken meanwhile, or something changed: the long way says what
     booking: Any = None
     while booking is None:  # B7: a code no booking has (a second draw is rare)
-        drawn = {**params, **queue, "uuid": str(uuid.uuid4()), "code": new_code()}
+        drawn = {**params, **queue, "uuid": booking_uuid, "code": code}
         booking = _WRITE_BOOKING.first(connection, {**drawn, "by": ctx.actor.staff_id})
+        if booking is None:
+            code = new_code()
+            view, notice = _view_and_notice(ctx, row, applicant_id, slot_id, code)
     if booking.seat > row.seats:
         raise RuntimeError(f"time {slot_id}: its count of taken seats disagrees with its bookings")
-    view = _direct_view(ctx, row, applicant_id, slot_id, drawn["code"], booking.id, booking.seat)
-    _notify_booked(ctx, applicant_id, booking.id, view)
-    _record_confirmed(ctx, drawn["uuid"], drawn["code"], slot_id, row)
-    return view
+    mailbox.deposit_rows(ctx, [{**notice, "booking_id": booking.id}])
+    _record_confirmed(ctx, booking_uuid, code, slot_id, row)
+    return replace(view, id=booking.id, seat=booking.seat)
+
+
+def _view_and_notice(
+    ctx: Ctx, row: Any, applicant_id: int, slot_id: int, code: str
+) -> tuple[BookingView, dict[str, Any]]:
+    """The booking about to be written on the direct path (its id and seat once written) and
+    its notice's row (M1; its booking's id once written)."""
+    view = _direct_view(ctx, row, applicant_id, slot_id, code, 0, 0)
+    return view, mailbox.notice_rows(ctx, [_booked_notice(applicant_id, None, view)])[0]
 
 
 def _direct_view(
@@ -851,8 +866,7 @@ def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> Bo
         return None
     connection = ctx.session.connection()
     code, booking_uuid = new_code(), str(uuid.uuid4())
-    view = _direct_view(ctx, seen, applicant_id, slot_id, code, 0, 0)
-    notice = mailbox.notice_rows(ctx, [_booked_notice(applicant_id, None, view)])[0]
+    view, notice = _view_and_notice(ctx, seen, applicant_id, slot_id, code)
     details = _confirmed_details(code, slot_id, seen)
     event = audit.event_rows(ctx, "booking.confirmed", [(booking_uuid, details)])[0]
     params = {
