@@ -177,7 +177,7 @@ def book(url: str) -> tuple[float, float, str]:
         store.book(applicant, slot)
         ours.append(time.perf_counter() - begun)
     profiled = list(zip(people[2 * runs :], free[2 * runs :], strict=False))[:30]
-    statements = booking_statements(store.database.engine, store.book, profiled)
+    statements = booking_statements(store.database, store.book, profiled)
     store.close()
     floor = bare_booking_floor(
         url, list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))

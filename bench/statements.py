@@ -14,7 +14,8 @@ from sqlalchemy import event
 # The first words of each statement a booking sends, and the rule it pays for.
 RULES = [
     ("PRAGMA busy_timeout", "C12: wait for a writer at most so long, then exit 3"),
-    ("BEGIN", "one writer at a time on SQLite: no seat given twice"),
+    ("BEGIN IMMEDIATE", "one writer at a time on SQLite: no seat given twice"),
+    ("BEGIN", "SQLite: the look before the write transaction (a read: no lock)"),
     ("SET LOCAL lock_timeout", "C12: wait for a lock at most so long, then exit 3"),
     (
         "SELECT offices.code",
@@ -35,7 +36,7 @@ RULES = [
     (
         "SELECT kiosk_statement",
         "PostgreSQL: B8, W2 (the locks), B6, B7 (the seat, the booking), M1, M3 (its notice, "
-        "its e-mail), C1, W7 (its audit event, chained): one call, with the COMMIT",
+        "its e-mail), C1, W7 (its audit event, chained): one call, a transaction by itself",
     ),
     ("INSERT INTO notices", "M1: the notice in the person's mailbox"),
     ("INSERT INTO outbox", "M3: its e-mail, when mail is on"),
@@ -57,9 +58,12 @@ def _rule(statement: str) -> str:
 
 
 def booking_statements(
-    engine: Any, book: Callable[[int, int], Any], pairs: list[tuple[int, int]]
+    database: Any, book: Callable[[int, int], Any], pairs: list[tuple[int, int]]
 ) -> str:
-    """A Markdown table of the median cost of each statement over the bookings of `pairs`."""
+    """A Markdown table of the median cost of each statement over the bookings of `pairs`,
+    on the database's engines (SQLite reads on an engine of its own: the look before the
+    write transaction)."""
+    engines = {database.engine, database.read_engine}
     seen: dict[tuple[int, str], dict[str, list[float]]] = {}
     marks: dict[str, Any] = {}
 
@@ -75,8 +79,9 @@ def booking_statements(
         row["sql"].append(marks["end"] - marks["start"])
         row["python"].append(marks["gap"])
 
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
     totals, tails = [], []
     try:
         for applicant, slot in pairs:
@@ -87,8 +92,9 @@ def booking_statements(
             totals.append(done - begun)
             tails.append(done - marks["end"])
     finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
     lines = [
         "| # | statement | pays for | driver ms | Python ms before it |",
         "|---|---|---|---|---|",
