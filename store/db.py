@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -273,20 +274,27 @@ def commit_in_one_trip(
     arguments = json.dumps([parameters for _, parameters in statements], default=str)
     driver: Any = connection.connection.driver_connection
     call = f"SELECT kiosk_statement, kiosk_row FROM pg_temp.{name}(%(arguments)s::jsonb)"
-    session.info[_SENT_ALL] = True
+    idle = driver.info.transaction_status.name == "IDLE"
+    if idle and _said_something(driver):
+        # A pooled connection the server ended meanwhile (a restart, an administrator) has
+        # said so: found now, by a statement that writes nothing, the work runs once more on
+        # a new connection. Found by the call, whether it committed would be unknown.
+        on_driver(connection, "SELECT 1").close()
     try:
-        if driver.info.transaction_status.name == "IDLE":
+        if idle:
             # Nothing sent yet: the call is a transaction by itself (autocommit), without
             # the BEGIN and the COMMIT around it.
             driver.autocommit = True
             try:
                 if name not in made:
                     on_driver(connection, ddl, None).close()
+                session.info[_SENT_ALL] = True
                 cursor = on_driver(connection, call, {"arguments": arguments})
             finally:
                 with contextlib.suppress(connection.dialect.loaded_dbapi.Error):
                     driver.autocommit = False
         else:  # a transaction begun (a retry's lock_timeout): the call with its COMMIT
+            session.info[_SENT_ALL] = True
             with driver.pipeline():
                 if name not in made:
                     on_driver(connection, ddl, None).close()
@@ -303,6 +311,20 @@ def commit_in_one_trip(
     return results
 
 
+def _said_something(driver: Any) -> bool:
+    """Whether the server has sent anything to a connection that is waiting for nothing (an
+    idle connection hears only of its end here: this store neither LISTENs nor sends
+    asynchronously), found without a round trip."""
+    readable, _, _ = select.select([driver.fileno()], [], [], 0)
+    return bool(readable)
+
+
+def _placeholder(number: int, found: re.Match[str]) -> str:
+    """`%%` as `%`; `%(name)s` as that parameter of the statement `number` in the function's
+    argument (as text: every parameter carries its cast)."""
+    return "%" if found[0] == "%%" else f"(kiosk_params->{number}->>'{found[1]}')"
+
+
 @functools.lru_cache(maxsize=32)
 def _one_trip_function(statements: tuple[str, ...]) -> tuple[str, str]:
     """The name and the CREATE of `commit_in_one_trip`'s function for `statements` (in the
@@ -311,8 +333,7 @@ def _one_trip_function(statements: tuple[str, ...]) -> tuple[str, str]:
     returns them numbered."""
     lines = []
     for number, statement in enumerate(statements):
-        value = f"(kiosk_params->{number}->>'\\1')"
-        sql = re.sub(r"%\((\w+)\)s", value, statement).replace("%%", "%")
+        sql = re.sub(r"%%|%\((\w+)\)s", functools.partial(_placeholder, number), statement)
         if sql.lstrip().upper().startswith("SELECT"):
             lines.append(f"RETURN QUERY SELECT {number}, to_jsonb(r) FROM ({sql}) AS r;")
         elif re.search(r"\bRETURNING\b", sql):

@@ -862,7 +862,9 @@ def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> Bo
     nothing was written and the long way must answer (the seat taken meanwhile, another rule
     first, O3)."""
     own = ctx.config.own_office
-    if (own is not None and seen.code != own) or _direct_answer(seen, ctx.now) is not True:
+    if seen is None or (own is not None and seen.code != own):
+        return None  # no such time or person, or another office's (O3): the long way says so
+    if _direct_answer(seen, ctx.now) is not True:
         return None
     connection = ctx.session.connection()
     code, booking_uuid = new_code(), str(uuid.uuid4())

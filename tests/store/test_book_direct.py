@@ -17,7 +17,7 @@ from sqlmodel import col
 from store import Store
 from store.clock import FixedClock
 from store.credentials import Passwords, fast_hasher
-from store.errors import Refused
+from store.errors import NotFound, Refused
 from store.models import AuditEvent, Booking, Notice, Outbox, Slot
 from store.services import booking as booking_service
 from store.validation import mask_document
@@ -194,12 +194,15 @@ def test_b5_b6_b8_w1_w2_o3_what_the_direct_path_leaves_is_answered_as_before(
     (elsewhere,) = [s.id for s in seeded.slots("STG", "RT", later, later)]
     vap = Store(seeded.url, clock=clock, store_code="VAP")
     assert refusal(fourth, elsewhere, vap) == ("O3", "other_office_capacity")
+    for store in (vap, seeded):  # no such time
+        with pytest.raises(NotFound):
+            store.book(fourth, 999_999)
     vap.close()
     assert seeded.book(fourth, elsewhere).seat == 2
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"] if PG_URL else [], indirect=True)
-@pytest.mark.parametrize("change", ["taken", "booked", "enrolled", "not offered"])
+@pytest.mark.parametrize("change", ["taken", "booked", "enrolled", "not offered", "code"])
 def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
     seeded: Store, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -207,8 +210,8 @@ def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
     one trip sends the booking, its notice and its audit event with the seat's conditional
     UPDATE, before knowing whether it takes the seat. Where the look is out of date (the seat
     taken since, the person booked or enrolled meanwhile, the office no longer offering the
-    procedure), nothing of it is written and the long way gives the rule's answer (the long
-    way does not look at the offer: it books)."""
+    procedure, the code drawn given to another booking), nothing of it is written and the long
+    way gives the rule's answer (it books where only the offer or the code went)."""
     open_day(seeded, hours="09:00-10:00", seats=1)
     first, second = [s.id for s in seeded.slots("STG", "RT", MONDAY, MONDAY)]
     me, other = applicants(seeded, 2, start=40)
@@ -218,6 +221,7 @@ def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
     )
     assert not isinstance(seen, Refused) and seen.taken == 0  # a free seat, as it was seen
     answer: tuple[str, str] | None
+    taken_code: str | None = None
     if change == "taken":
         seeded.book(other, first)
         answer = ("B6", "slot_taken")
@@ -227,6 +231,12 @@ def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
     elif change == "enrolled":
         seeded.enrol(me, "VAP", "RT")  # another office, with no time free
         answer = ("W1", "waiting_for_procedure")
+    elif change == "code":  # the code drawn is one a booking has (B7)
+        taken_code = seeded.book(other, second).code
+        drawn = [taken_code]  # then fresh ones, as drawing goes on
+        fresh = booking_service.new_code
+        monkeypatch.setattr(booking_service, "new_code", lambda: drawn.pop() if drawn else fresh())
+        answer = None
     else:
         with seeded.database.engine.begin() as connection:
             connection.execute(
@@ -237,8 +247,9 @@ def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
     before = _counts(seeded)
     monkeypatch.setattr(booking_service, "look_to_book", lambda *_: seen)
     one_trip = _spy(monkeypatch, "book_in_one_trip")
-    if answer is None:  # the long way does not look at the offer: it books, once
-        assert seeded.book(me, first).seat == 1
+    if answer is None:  # the long way books, once: it draws its own code, and the offer
+        booked = seeded.book(me, first)  # is not one of its conditions
+        assert booked.seat == 1 and booked.code != taken_code
         assert _counts(seeded) == tuple(n + 1 for n in before)
     else:
         with pytest.raises(Refused) as refused:

@@ -7,6 +7,7 @@ doing it twice."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,9 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from store import Store
+from store.clock import FixedClock
+from store.credentials import Passwords, fast_hasher
 from store.db import commit_in_one_trip
 from store.errors import Unavailable
-from tests.conftest import PG_URL
+from tests.conftest import NOW, PG_URL
+from tests.factories import applicants, first_free, open_day, seed_catalog
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="KIOSK_TEST_PG_URL is not set")
 
@@ -95,24 +99,79 @@ def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(
     pg_store: Store, begun: bool
 ) -> None:
     """A unit of work sent with its COMMIT in one round trip (a booking's, issue 19): once it
-    is on its way, nobody knows whether it committed. Alone, it is a transaction by itself;
-    after another statement (a retry's lock_timeout), it goes with the COMMIT."""
+    is on its way, nobody knows whether it committed. Alone, it is a transaction by itself,
+    ended here while the server runs it; after another statement (a retry's lock_timeout),
+    it goes with the COMMIT, on a connection ended before."""
     attempts: list[int] = []
     insert = "INSERT INTO store_facts (key, value) VALUES ('probe', 'x')"
+    statements: list[tuple[str, Any]] = [("SELECT pg_sleep(30) AS slept", {}), (insert, {})]
 
     def work(session: Session) -> None:
         attempts.append(1)
         if begun:
             _terminate(session)
-        else:  # no statement of its own before: the driver knows its server process
+        else:  # once the server runs it (the driver knows its server process)
             driver: Any = session.connection().connection.driver_connection
-            _close_from_the_server(driver.info.backend_pid)
-        commit_in_one_trip(session, [(insert, {})])
+            threading.Thread(target=_end_when_running, args=(driver.info.backend_pid,)).start()
+        commit_in_one_trip(session, statements)
 
     with pytest.raises(Unavailable) as lost:
         pg_store.database.write(work)
     assert "revise si quedó hecho" in lost.value.render()
     assert len(attempts) == 1
+    assert _facts(pg_store) == []
+
+
+def _end_when_running(pid: int) -> None:
+    """End server process `pid` once it is running a one-trip call."""
+    admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        while not connection.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND state = 'active' "
+                "AND query LIKE '%kiosk_one_trip%'"
+            ),
+            {"pid": pid},
+        ).scalar_one():
+            pass
+    admin.dispose()
+    _close_from_the_server(pid)
+
+
+def test_sent_in_one_trip_after_a_statement_commits_with_it(pg_store: Store) -> None:
+    """After a statement of its own (a retry's lock_timeout), the one trip goes with the
+    COMMIT: the transaction has ended when it returns. Each statement's rows come back; its
+    SQL reaches the server as the driver would send it (`%%` is one `%`)."""
+    insert = (
+        "INSERT INTO store_facts (key, value) SELECT %(key)s::VARCHAR, '100%%' RETURNING key, value"
+    )
+
+    def work(session: Session) -> Any:
+        session.execute(sa.text("SELECT 1"))
+        rows = commit_in_one_trip(session, [("SELECT 1 AS one", {}), (insert, {"key": "probe"})])
+        driver: Any = session.connection().connection.driver_connection
+        assert driver.info.transaction_status.name == "IDLE"
+        return rows
+
+    assert pg_store.database.write(work) == [[{"one": 1}], [{"key": "probe", "value": "100%"}]]
+    assert _facts(pg_store) == ["probe"]
+
+
+def test_a_booking_on_a_pooled_connection_the_server_closed_is_made_once(pg_store: Store) -> None:
+    """Issue 19: a booking's one trip finds a pooled connection the server ended meanwhile
+    before it sends anything (the server said so), and runs once more on a new one; it is
+    not `Unavailable`."""
+    store = Store(pg_store.url, clock=FixedClock(NOW), passwords=Passwords(fast_hasher()))
+    seed_catalog(store)
+    open_day(store, seats=2)
+    first, second = applicants(store, 2)
+    slot = first_free(store)
+    assert store.book(first, slot).seat == 1
+    pid = store.database.write(_pid)  # the pooled connection the booking wrote on
+    _close_from_the_server(pid)
+    assert store.book(second, slot).seat == 2
+    assert store.database.write(_pid) != pid
+    store.close()
 
 
 def _pid(session: Session | sa.Connection) -> int:
