@@ -229,17 +229,32 @@ def send_with_commit(session: Session, statement: str, parameters: Any) -> None:
 
 
 def _commit_with(session: Session, statement: str, parameters: Any) -> None:
-    session.flush()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a unit of work changed rows after its last statement")
-    connection = session.connection()
-    driver: Any = connection.connection.driver_connection
+    connection = _nothing_pending(session)
     try:
-        with driver.pipeline():
-            on_driver(connection, statement, parameters).close()
-            driver.commit()
+        _with_commit(connection, [(statement, parameters)]).close()
     except connection.dialect.loaded_dbapi.Error as error:
         raise driver_error(connection, None, "COMMIT", (), error) from error
+
+
+def _nothing_pending(session: Session) -> sa.Connection:
+    """The session's connection, once the ORM has nothing left to write: a unit of work
+    whose last statements go with its COMMIT may write nothing after them."""
+    session.flush()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a unit of work changed rows after its last statements")
+    return session.connection()
+
+
+def _with_commit(connection: sa.Connection, statements: Sequence[tuple[str, Any]]) -> Any:
+    """`statements` and the COMMIT in one round trip (psycopg's pipeline); the last one's
+    cursor. A driver's error is the caller's to raise as SQLAlchemy's."""
+    driver: Any = connection.connection.driver_connection
+    with driver.pipeline():
+        cursors = [on_driver(connection, sql, parameters) for sql, parameters in statements]
+        driver.commit()
+    for cursor in cursors[:-1]:
+        cursor.close()
+    return cursors[-1]
 
 
 _SENT_ALL = "kiosk.sent_all"
@@ -265,10 +280,7 @@ def commit_in_one_trip(
     Sent one by one in psycopg's pipeline instead, a booking's five statements cost the
     client 0.3 ms of Python more, and the server a round of the protocol each; the pipeline
     around the one call and its COMMIT cost 0.1 ms more than the call by itself."""
-    session.flush()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a unit of work sent in one trip had rows of the ORM's pending")
-    connection = session.connection()
+    connection = _nothing_pending(session)
     name, ddl = _one_trip_function(tuple(sql for sql, _ in statements))
     made: set[str] = connection.connection.info.setdefault(_MADE, set())
     arguments = json.dumps([parameters for _, parameters in statements], default=str)
@@ -295,11 +307,8 @@ def commit_in_one_trip(
                     driver.autocommit = False
         else:  # a transaction begun (a retry's lock_timeout): the call with its COMMIT
             session.info[_SENT_ALL] = True
-            with driver.pipeline():
-                if name not in made:
-                    on_driver(connection, ddl, None).close()
-                cursor = on_driver(connection, call, {"arguments": arguments})
-                driver.commit()
+            made_now = [] if name in made else [(ddl, None)]
+            cursor = _with_commit(connection, [*made_now, (call, {"arguments": arguments})])
         rows = cursor.fetchall()
         cursor.close()
     except connection.dialect.loaded_dbapi.Error as error:
@@ -319,7 +328,7 @@ def _said_something(driver: Any) -> bool:
     return bool(readable)
 
 
-def _placeholder(number: int, found: re.Match[str]) -> str:
+def _as_argument(number: int, found: re.Match[str]) -> str:
     """`%%` as `%`; `%(name)s` as that parameter of the statement `number` in the function's
     argument (as text: every parameter carries its cast)."""
     return "%" if found[0] == "%%" else f"(kiosk_params->{number}->>'{found[1]}')"
@@ -333,7 +342,7 @@ def _one_trip_function(statements: tuple[str, ...]) -> tuple[str, str]:
     returns them numbered."""
     lines = []
     for number, statement in enumerate(statements):
-        sql = re.sub(r"%%|%\((\w+)\)s", functools.partial(_placeholder, number), statement)
+        sql = re.sub(r"%%|%\((\w+)\)s", functools.partial(_as_argument, number), statement)
         if sql.lstrip().upper().startswith("SELECT"):
             lines.append(f"RETURN QUERY SELECT {number}, to_jsonb(r) FROM ({sql}) AS r;")
         elif re.search(r"\bRETURNING\b", sql):

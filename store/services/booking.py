@@ -501,13 +501,13 @@ def release(ctx: Ctx, applicant_id: int, booking_id: int) -> None:
     give_back_seats(ctx, [booking], "released")
 
 
-def book(ctx: Ctx, applicant_id: int, slot_id: int, *, seen: Any = None) -> BookingView | Refused:
+def book(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | Refused:
     """Hold and confirm in one unit of work (the command line, assisted mode): the booking
     is written confirmed at once; a hold of the person's on that time is confirmed (K3). A
     time full to its last seat is refused by returning the refusal (the store raises it once
     the unit of work has ended, which nothing was written in: cheaper than a rollback, and
     most tries of a release burst end so)."""
-    direct = _book_directly(ctx, applicant_id, slot_id, seen)
+    direct = _book_directly(ctx, applicant_id, slot_id)
     if direct is not None:
         return direct
     booking = _hold(ctx, applicant_id, slot_id, confirmed=True)
@@ -713,25 +713,17 @@ def look_to_book(connection: sa.Connection, now: datetime, applicant_id: int, sl
     return answer if isinstance(answer, Refused) else row
 
 
-def _book_directly(
-    ctx: Ctx, applicant_id: int, slot_id: int, seen: Any = None
-) -> BookingView | Refused | None:
+def _book_directly(ctx: Ctx, applicant_id: int, slot_id: int) -> BookingView | Refused | None:
     """The booking of `book` on the common path, or None where the long way must answer
-    (`_hold`); a time full to the last seat is refused here (B6). `seen`: the direct read,
-    done already (`look_to_book`); then what the booking's notice says is made before the
-    first statement (on SQLite the write lock is taken there: the other writers wait for
-    the statements alone)."""
+    (`_hold`); a time full to the last seat is refused here (B6)."""
+    connection = ctx.session.connection()
     params = {"applicant": applicant_id, "slot": slot_id, "now": ctx.now}
-    row = seen if seen is not None else _DIRECT_READ.first(ctx.session.connection(), params)
-    own = ctx.config.own_office
-    if own is not None and row is not None and row.code != own:
-        return None  # O3: the long way says so
+    row = _DIRECT_READ.first(connection, params)
+    if not _ours_to_book(ctx, row):
+        return None
     answer = _direct_answer(row, ctx.now)
     if answer is not True:
         return answer or None
-    booking_uuid, code = str(uuid.uuid4()), new_code()
-    view, notice = _view_and_notice(ctx, row, applicant_id, slot_id, code)
-    connection = ctx.session.connection()
     queue = {"office": row.office_id, "procedure": row.procedure_id}
     if ctx.is_postgres and _LOCK_PERSON_SHARE_QUEUE.first(connection, params | queue) is None:
         return None  # the time's office no longer offers the procedure: the long way says so
@@ -739,25 +731,21 @@ def _book_directly(
         return None  # taken meanwhile, or something changed: the long way says what
     booking: Any = None
     while booking is None:  # B7: a code no booking has (a second draw is rare)
-        drawn = {**params, **queue, "uuid": booking_uuid, "code": code}
+        drawn = {**params, **queue, "uuid": str(uuid.uuid4()), "code": new_code()}
         booking = _WRITE_BOOKING.first(connection, {**drawn, "by": ctx.actor.staff_id})
-        if booking is None:
-            code = new_code()
-            view, notice = _view_and_notice(ctx, row, applicant_id, slot_id, code)
     if booking.seat > row.seats:
         raise RuntimeError(f"time {slot_id}: its count of taken seats disagrees with its bookings")
-    mailbox.deposit_rows(ctx, [{**notice, "booking_id": booking.id}])
-    _record_confirmed(ctx, booking_uuid, code, slot_id, row)
-    return replace(view, id=booking.id, seat=booking.seat)
+    view = _direct_view(ctx, row, applicant_id, slot_id, drawn["code"], booking.id, booking.seat)
+    _notify_booked(ctx, applicant_id, booking.id, view)
+    _record_confirmed(ctx, drawn["uuid"], drawn["code"], slot_id, row)
+    return view
 
 
-def _view_and_notice(
-    ctx: Ctx, row: Any, applicant_id: int, slot_id: int, code: str
-) -> tuple[BookingView, dict[str, Any]]:
-    """The booking about to be written on the direct path (its id and seat once written) and
-    its notice's row (M1; its booking's id once written)."""
-    view = _direct_view(ctx, row, applicant_id, slot_id, code, 0, 0)
-    return view, mailbox.notice_rows(ctx, [_booked_notice(applicant_id, None, view)])[0]
+def _ours_to_book(ctx: Ctx, row: Any) -> bool:
+    """Whether the direct path may book the time of the direct read `row`: there is such a
+    time (and person), and it is this store's to book (O3); else the long way says why."""
+    own = ctx.config.own_office
+    return row is not None and (own is None or row.code == own)
 
 
 def _direct_view(
@@ -861,14 +849,12 @@ def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> Bo
     the look before it (`seen`, `look_to_book`); committed by the time it returns. None where
     nothing was written and the long way must answer (the seat taken meanwhile, another rule
     first, O3)."""
-    own = ctx.config.own_office
-    if seen is None or (own is not None and seen.code != own):
-        return None  # no such time or person, or another office's (O3): the long way says so
-    if _direct_answer(seen, ctx.now) is not True:
+    if not _ours_to_book(ctx, seen) or _direct_answer(seen, ctx.now) is not True:
         return None
     connection = ctx.session.connection()
     code, booking_uuid = new_code(), str(uuid.uuid4())
-    view, notice = _view_and_notice(ctx, seen, applicant_id, slot_id, code)
+    view = _direct_view(ctx, seen, applicant_id, slot_id, code, 0, 0)  # its id and seat later
+    notice = mailbox.notice_rows(ctx, [_booked_notice(applicant_id, None, view)])[0]
     details = _confirmed_details(code, slot_id, seen)
     event = audit.event_rows(ctx, "booking.confirmed", [(booking_uuid, details)])[0]
     params = {

@@ -49,12 +49,9 @@ def deposit(ctx: Ctx, notice: NewNotice) -> None:
 
 def deposit_many(ctx: Ctx, notices: Sequence[NewNotice]) -> None:
     """M1, M3: deposit notices in one statement; queue their e-mails when mail is on."""
-    if notices:
-        deposit_rows(ctx, notice_rows(ctx, notices))
-
-
-def deposit_rows(ctx: Ctx, rows: Sequence[dict[str, Any]]) -> None:
-    """M1, M3: `deposit_many` of notices made already (`notice_rows`)."""
+    if not notices:
+        return
+    rows = notice_rows(ctx, notices)
     ctx.insert_many(Notice, rows)
     if ctx.config.mail_enabled:  # else the query below is not even built (a booking's 50 µs)
         queue_mail(

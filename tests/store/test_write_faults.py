@@ -105,6 +105,7 @@ def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(
     attempts: list[int] = []
     insert = "INSERT INTO store_facts (key, value) VALUES ('probe', 'x')"
     statements: list[tuple[str, Any]] = [("SELECT pg_sleep(30) AS slept", {}), (insert, {})]
+    enders: list[threading.Thread] = []
 
     def work(session: Session) -> None:
         attempts.append(1)
@@ -112,11 +113,18 @@ def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(
             _terminate(session)
         else:  # once the server runs it (the driver knows its server process)
             driver: Any = session.connection().connection.driver_connection
-            threading.Thread(target=_end_when_running, args=(driver.info.backend_pid,)).start()
+            enders.append(
+                threading.Thread(
+                    target=_end_when_running, args=(driver.info.backend_pid,), daemon=True
+                )
+            )
+            enders[-1].start()
         commit_in_one_trip(session, statements)
 
     with pytest.raises(Unavailable) as lost:
         pg_store.database.write(work)
+    for ender in enders:
+        ender.join()
     assert "revise si quedó hecho" in lost.value.render()
     assert len(attempts) == 1
     assert _facts(pg_store) == []
@@ -124,17 +132,8 @@ def test_terminated_while_sent_in_one_trip_is_unavailable_not_done_twice(
 
 def _end_when_running(pid: int) -> None:
     """End server process `pid` once it is running a one-trip call."""
-    admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        while not connection.execute(
-            sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND state = 'active' "
-                "AND query LIKE '%kiosk_one_trip%'"
-            ),
-            {"pid": pid},
-        ).scalar_one():
-            pass
-    admin.dispose()
+    running = "state = 'active' AND query LIKE '%kiosk_one_trip%'"
+    _wait_until_server_process(pid, running, present=True)
     _close_from_the_server(pid)
 
 
@@ -182,11 +181,19 @@ def _close_from_the_server(pid: int) -> None:
     admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        # Until the server has let it go, so that the next use meets a closed connection.
-        while connection.execute(
-            sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-        ).scalar_one():
-            pass
+    admin.dispose()
+    # Until the server has let it go, so that the next use meets a closed connection.
+    _wait_until_server_process(pid, "true", present=False)
+
+
+def _wait_until_server_process(pid: int, condition: str, *, present: bool) -> None:
+    """Read the server's list of its processes until process `pid`, in `condition` (SQL on
+    pg_stat_activity), is there (`present`) or is gone."""
+    admin = sa.create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    query = sa.text(f"SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND {condition}")
+    with admin.connect() as connection:
+        while bool(connection.execute(query, {"pid": pid}).scalar_one()) is not present:
+            continue  # the server's own state, read again: the process is doing its work
     admin.dispose()
 
 
