@@ -144,6 +144,20 @@ def keep_private(path: Path) -> None:
             continue  # not there (yet), or not ours to change
 
 
+# The audit chain's hash (store/services/audit_chain.py), which SQLite has no function for:
+# given to every connection under this name, so that one statement chains an event.
+SQLITE_SHA256 = "kiosk_sha256"
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 of `text` in UTF-8, in hexadecimal (the audit chain's, C1)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _sqlite_sha256(text: str | None) -> str | None:
+    return None if text is None else sha256_hex(text)
+
+
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     path = sqlite_file(url)
@@ -160,6 +174,7 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+        dbapi_connection.create_function(SQLITE_SHA256, 1, _sqlite_sha256, deterministic=True)
         if path is not None:
             keep_private(path)
 
@@ -168,6 +183,8 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         # A write waits for the lock only what its budget has left; anything else the default.
         # Said to SQLite only when it differs from what this connection was last told, and
         # straight to the driver (a booking's two statements before its first: 60 µs).
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # `Database.peek`: each statement a transaction by itself, no BEGIN
         wait = max(1, int(getattr(_budget, "ms", None) or BUSY_TIMEOUT_MS))
         pooled = connection.connection
         if pooled.info.get("busy_timeout") != wait:
@@ -490,10 +507,9 @@ class Database:
         it had was found lost, as `read`."""
         for attempt in range(2):
             try:
-                if self.is_sqlite or not self._peeking.acquire(blocking=False):
+                if not self._peeking.acquire(blocking=False):
                     with self._read_engine.connect() as connection:
-                        if not self.is_sqlite:
-                            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
                         return work(connection)
                 try:
                     if self._peek_connection is None:

@@ -670,18 +670,13 @@ class Store:
         )
 
     def book(self, applicant_id: int, slot_id: int, *, actor: Actor | None = None) -> BookingView:
-        """B6 + B7 in one step. On PostgreSQL the booking's first read is one look before
-        the transaction (`booking.look_to_book`): a time full to its last seat is refused
-        there, in one round trip where a transaction costs three (a release burst's tries
-        are mostly such); the rest of a booking on the common path is one more round trip
-        (`booking.book_in_one_trip`). On SQLite, where a statement costs no round trip, the
-        look is the transaction's first statement."""
+        """B6 + B7 in one step. The booking's first read is one look before the transaction
+        (`booking.look_to_book`): a time full to its last seat is refused there, without the
+        write lock (a release burst's tries are mostly such); what the rest writes is put
+        together from it before the lock is taken (`booking.book_after_look`; on PostgreSQL
+        the whole of it is one more round trip). Where the look went out of date meanwhile,
+        nothing is written and the booking goes the long way."""
         who = actor or _applicant(applicant_id)
-        if self.database.is_sqlite:
-            # No look before: measured in a burst of 8 writers, a look that spared the
-            # refusals the write lock gave no more bookings a second (709 against 695, 4 runs
-            # each) and cost each booking a read transaction (2.0x the floor -> 2.4x).
-            return self._write(who, lambda ctx: booking.book(ctx, applicant_id, slot_id))
         now = self.clock.now()
         seen = self.database.peek(
             lambda connection: booking.look_to_book(connection, now, applicant_id, slot_id)
@@ -689,7 +684,7 @@ class Store:
         if isinstance(seen, Refused):
             raise seen
         done = self._write(
-            who, lambda ctx: booking.book_in_one_trip(ctx, applicant_id, slot_id, seen)
+            who, lambda ctx: booking.book_after_look(ctx, applicant_id, slot_id, seen)
         )
         if done is not None:
             return done

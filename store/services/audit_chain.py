@@ -15,7 +15,6 @@ compare. On PostgreSQL the application's role may only INSERT and SELECT the log
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from store.db import send_with_commit
+from store.db import SQLITE_SHA256, send_with_commit, sha256_hex
 from store.models import AuditEvent, AuditHead
 from store.services.bulk import insert_rows
 from store.services.prepared import Prepared
@@ -41,8 +40,7 @@ def digest(prev_hash: str, row: Mapping[Any, Any]) -> str:
     has neither, and hashes as it did before they existed. The text hashed is the JSON array
     `[prev_hash, at, actor, action, subject, details(, origin, origin_hash)]`, compact, in
     UTF-8 (PostgreSQL spells the same text from `prev_hash` and `_tail`: `append_one`)."""
-    text = '["' + prev_hash + '",' + _tail(row)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256_hex('["' + prev_hash + '",' + _tail(row))
 
 
 def _tail(row: Mapping[Any, Any]) -> str:
@@ -77,18 +75,22 @@ _HEAD = Prepared(
 )
 
 
-def append_one(only_if: sa.ColumnElement[bool] | None = None) -> sa.Insert:
-    """PostgreSQL: one event chained and written by one statement, which takes the chain's
-    turn itself (the row lock of the head) and is sent with the COMMIT, so the turn is held
-    for the time the server takes. Its hash is `digest`'s, spelt by the server from the head
-    and `_tail`; its parameters are `one_event`'s. With `only_if`, the event is written only
-    where that condition holds when the statement runs (a booking sent in one round trip
-    with its event: the event of a booking that was not written is not written either)."""
+def append_one(dialect: sa.Dialect, only_if: sa.ColumnElement[bool] | None = None) -> sa.Insert:
+    """One event chained and written by one statement, which takes the chain's turn itself
+    (PostgreSQL: the row lock of the head; sent with the COMMIT, so the turn is held for the
+    time the server takes). Its hash is `digest`'s, spelt by the database from the head and
+    `_tail` (SQLite: by `db.SQLITE_SHA256`, Python's own SHA-256 given to each connection);
+    its parameters are `one_event`'s. With `only_if`, the event is written only where that
+    condition holds when the statement runs (a booking sent in one round trip with its
+    event: the event of a booking that was not written is not written either)."""
     head = (
         sa.select(col(AuditHead.hash)).where(col(AuditHead.id) == 1).with_for_update().cte("head")
     )
     text = sa.literal('["') + head.c.hash + sa.literal('",') + sa.bindparam("tail", type_=sa.Text)
-    hashed = sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")), "hex")
+    if dialect.name == "sqlite":
+        hashed = getattr(sa.func, SQLITE_SHA256)(text)
+    else:
+        hashed = sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")), "hex")
     # Without the head's row, its hash is null and the log refuses the event (and with it
     # the whole unit of work) rather than leaving it unwritten.
     anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
@@ -113,7 +115,7 @@ def one_event(row: Mapping[str, Any]) -> dict[str, Any]:
     return {**event, "tail": _tail(event)}
 
 
-_APPEND_ONE = Prepared(lambda _: append_one())
+_APPEND_ONE = Prepared(append_one)
 
 
 def _turn(connection: sa.Connection) -> str:
@@ -131,8 +133,11 @@ def seal(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     session.flush()
     connection = session.connection()
-    if len(rows) == 1 and connection.dialect.name == "postgresql":
-        send_with_commit(session, *_APPEND_ONE.bind(connection, one_event(rows[0])))
+    if len(rows) == 1:  # the common case: one statement, no Python between read and write
+        if connection.dialect.name == "postgresql":
+            send_with_commit(session, *_APPEND_ONE.bind(connection, one_event(rows[0])))
+        else:
+            _APPEND_ONE.run(connection, one_event(rows[0])).close()
         return
     local = {"origin": None, "origin_hash": None}
     events = [{**local, **row} for row in rows]

@@ -8,7 +8,7 @@ booking row, whose (slot, seat) is unique among the states that occupy a seat.""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from store.codes import new_code, normalize_code
-from store.db import commit_in_one_trip
+from store.db import commit_in_one_trip, on_driver
 from store.errors import InvalidInput, NotFound, Refused
 from store.models import (
     SEAT_STATES,
@@ -703,7 +703,7 @@ def _direct_answer(row: Any, now: Any) -> Refused | bool:
 
 
 def look_to_book(connection: sa.Connection, now: datetime, applicant_id: int, slot_id: int) -> Any:
-    """PostgreSQL: the direct read, from one look outside any transaction (`Database.peek`):
+    """The direct read, from one look outside any transaction (`Database.peek`):
     the refusal of a time full to its last seat (B6: a release burst's tries are mostly such),
     or the row for `book` (`seen`). What it lets through is decided again under the locks
     (`_take_seat`); what the booking's view and notice show of the office, the procedure and
@@ -792,17 +792,27 @@ def _direct_view(
 _TOOK = "kiosk.took"
 
 
-def _take_seat_marked(dialect: sa.Dialect) -> sa.Executable:
-    """`_take_seat`, only where the office still offers the procedure (the lock statement found
-    its row) and no booking has the code drawn; the transaction marked with the time taken."""
+def _take_seat_after_look(dialect: sa.Dialect) -> sa.Update:
+    """`_take_seat`, only where the office still offers the procedure and no booking has the
+    code drawn (what the look before the transaction saw, checked again under the lock)."""
     offered = sa.exists().where(
         col(OfficeProcedure.office_id) == sa.bindparam("office", type_=sa.Integer),
         col(OfficeProcedure.procedure_id) == sa.bindparam("procedure", type_=sa.Integer),
     )
     update = cast(sa.Update, _take_seat(dialect))
-    return update.where(offered, ~sa.exists().where(col(Booking.code) == _CODE)).returning(
+    return update.where(offered, ~sa.exists().where(col(Booking.code) == _CODE))
+
+
+def _take_seat_marked(dialect: sa.Dialect) -> sa.Executable:
+    """PostgreSQL: `_take_seat_after_look`, the transaction marked with the time taken."""
+    return _take_seat_after_look(dialect).returning(
         sa.func.set_config(_TOOK, sa.cast(Slot.id, sa.Text), True)
     )
+
+
+def _take_seat_counted(dialect: sa.Dialect) -> sa.Executable:
+    """SQLite: `_take_seat_after_look`, with the time's seats (the booking's is among them)."""
+    return _take_seat_after_look(dialect).returning(col(Slot.seats))
 
 
 def _write_booking_marked(dialect: sa.Dialect) -> sa.Executable:
@@ -834,29 +844,37 @@ def _mail_of_notice(dialect: sa.Dialect) -> sa.Executable:
 def _event_of_booking(dialect: sa.Dialect) -> sa.Executable:
     """C1: the booking's audit event (its subject is the booking's uuid), where it was written."""
     subject = sa.bindparam("subject", type_=sa.String)
-    return audit_chain.append_one(only_if=sa.exists().where(col(Booking.uuid) == subject))
+    return audit_chain.append_one(dialect, sa.exists().where(col(Booking.uuid) == subject))
 
 
 _TAKE_SEAT_MARKED = Prepared(_take_seat_marked)
+_TAKE_SEAT_COUNTED = Prepared(_take_seat_counted)
 _WRITE_BOOKING_MARKED = Prepared(_write_booking_marked)
 _NOTICE_OF_BOOKING = Prepared(_notice_of_booking)
 _MAIL_OF_NOTICE = Prepared(_mail_of_notice)
 _EVENT_OF_BOOKING = Prepared(_event_of_booking)
 
 
-def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> BookingView | None:
-    """PostgreSQL: `book` on its common path, the whole unit of work in one round trip, from
-    the look before it (`seen`, `look_to_book`); committed by the time it returns. None where
-    nothing was written and the long way must answer (the seat taken meanwhile, another rule
-    first, O3)."""
+@dataclass(frozen=True)
+class _Ready:
+    """A booking put together from the look before its transaction, before the transaction's
+    first statement: what it writes, and its view (its id and seat once written)."""
+
+    view: BookingView
+    params: dict[str, Any]  # the seat's and the booking's statements'
+    notice: dict[str, Any]  # its notice's (`_NOTICE_OF_BOOKING`, `_MAIL_OF_NOTICE`)
+    event: dict[str, Any]  # its audit event, not yet chained (`audit.event_rows`)
+
+
+def _ready_to_book(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> _Ready | None:
+    """The booking of the look `seen`, put together; None where the look says the direct path
+    may not book it (the long way answers)."""
     if not _ours_to_book(ctx, seen) or _direct_answer(seen, ctx.now) is not True:
         return None
-    connection = ctx.session.connection()
     code, booking_uuid = new_code(), str(uuid.uuid4())
     view = _direct_view(ctx, seen, applicant_id, slot_id, code, 0, 0)  # its id and seat later
     notice = mailbox.notice_rows(ctx, [_booked_notice(applicant_id, None, view)])[0]
     details = _confirmed_details(code, slot_id, seen)
-    event = audit.event_rows(ctx, "booking.confirmed", [(booking_uuid, details)])[0]
     params = {
         "applicant": applicant_id,
         "slot": slot_id,
@@ -870,18 +888,64 @@ def book_in_one_trip(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> Bo
     written = {"uuid": booking_uuid, "now": ctx.now}
     written |= {f"notice_{name}": notice[name] for name in ("uuid", "kind", "subject", "body")}
     written["notice_params"] = notice["params"]
+    event = audit.event_rows(ctx, "booking.confirmed", [(booking_uuid, details)])[0]
+    return _Ready(view, params, written, event)
+
+
+def book_after_look(ctx: Ctx, applicant_id: int, slot_id: int, seen: Any) -> BookingView | None:
+    """`book` on its common path, from the look before its transaction (`seen`,
+    `look_to_book`): everything it writes is put together first (`_ready_to_book`), so that
+    the locks are held for the statements alone. None where nothing was written and the long
+    way must answer (the seat taken meanwhile, another rule first, O3)."""
+    ready = _ready_to_book(ctx, applicant_id, slot_id, seen)
+    if ready is None:
+        return None
+    if ctx.is_postgres:
+        return _book_in_one_trip(ctx, ready)
+    # SQLite: every statement is bound before the first takes the write lock (BEGIN
+    # IMMEDIATE), which is then held for the statements alone: in a burst of writers, the
+    # time each waits for.
+    engine = ctx.session.get_bind()
+    take, write = (way.bind(engine, ready.params) for way in (_TAKE_SEAT_COUNTED, _WRITE_BOOKING))
+    rest = _rest_of_booking(ctx, engine, ready)
+    connection = ctx.session.connection()
+    taken = _TAKE_SEAT_COUNTED.first(connection, bound=take)
+    if taken is None:
+        return None  # nothing written: the long way says what changed since the look
+    booking = _WRITE_BOOKING.first(connection, bound=write)
+    if booking is None or booking.seat > taken.seats:
+        raise RuntimeError(f"time {slot_id}: its count of taken seats disagrees with its bookings")
+    for sql, arguments in rest:
+        on_driver(connection, sql, arguments).close()
+    return replace(ready.view, id=booking.id, seat=booking.seat)
+
+
+def _rest_of_booking(
+    ctx: Ctx, target: sa.Connection | sa.Engine, ready: _Ready
+) -> list[tuple[str, Any]]:
+    """The statements after the booking's own, bound: its notice (M1), its e-mail when mail is
+    on (M3), its audit event chained (C1, W7), each written where the booking was."""
+    return [
+        _NOTICE_OF_BOOKING.bind(target, ready.notice),
+        *([_MAIL_OF_NOTICE.bind(target, ready.notice)] if ctx.config.mail_enabled else []),
+        _EVENT_OF_BOOKING.bind(target, audit_chain.one_event(ready.event)),
+    ]
+
+
+def _book_in_one_trip(ctx: Ctx, ready: _Ready) -> BookingView | None:
+    """PostgreSQL: the whole unit of work in one round trip, committed by the time it returns;
+    None where nothing was written."""
+    connection = ctx.session.connection()
     statements = [
-        _LOCK_PERSON_SHARE_QUEUE.bind(connection, params),
-        _TAKE_SEAT_MARKED.bind(connection, params),
-        _WRITE_BOOKING_MARKED.bind(connection, params),
-        _NOTICE_OF_BOOKING.bind(connection, written),
-        *([_MAIL_OF_NOTICE.bind(connection, written)] if ctx.config.mail_enabled else []),
-        _EVENT_OF_BOOKING.bind(connection, audit_chain.one_event(event)),
+        _LOCK_PERSON_SHARE_QUEUE.bind(connection, ready.params),
+        _TAKE_SEAT_MARKED.bind(connection, ready.params),
+        _WRITE_BOOKING_MARKED.bind(connection, ready.params),
+        *_rest_of_booking(ctx, connection, ready),
     ]
     booked = commit_in_one_trip(ctx.session, statements)[2]
     if not booked:
         return None
-    return replace(view, id=booked[0]["id"], seat=booked[0]["seat"])
+    return replace(ready.view, id=booked[0]["id"], seat=booked[0]["seat"])
 
 
 # Issue 15 §6: a code is 8 symbols; guessing one is a search. Failed look-ups are audited, and

@@ -55,27 +55,40 @@ class Prepared:
         return form
 
     def bind(
-        self, connection: sa.Connection, params: Mapping[str, Any] | None = None
+        self, target: sa.Connection | sa.Engine, params: Mapping[str, Any] | None = None
     ) -> tuple[str, Any]:
-        """The statement's SQL for the connection's database, and its parameters as the
-        driver takes them."""
-        form = self._form(connection.dialect)
+        """The statement's SQL for the database of `target` (a connection, or an engine: to bind
+        before a transaction begins), and its parameters as the driver takes them."""
+        form = self._form(target.dialect)
         values = {**form.constants, **(params or {})}
         for name, bind in form.binders:
             values[name] = bind(values[name])
         arguments: Any = tuple(values[n] for n in form.order) if form.order is not None else values
         return form.sql, arguments
 
-    def run(self, connection: sa.Connection, params: Mapping[str, Any] | None = None) -> Any:
-        """Run the statement in the connection's transaction; the driver's cursor."""
-        sql, arguments = self.bind(connection, params)
+    def run(
+        self,
+        connection: sa.Connection,
+        params: Mapping[str, Any] | None = None,
+        *,
+        bound: tuple[str, Any] | None = None,
+    ) -> Any:
+        """Run the statement in the connection's transaction (with `params`, or as `bind` bound
+        it before); the driver's cursor."""
+        sql, arguments = bound or self.bind(connection, params)
         if not connection.in_transaction():
             connection.begin()  # as `Connection.execute` begins one (SQLite: BEGIN IMMEDIATE)
         return on_driver(connection, sql, arguments)
 
-    def first(self, connection: sa.Connection, params: Mapping[str, Any] | None = None) -> Any:
+    def first(
+        self,
+        connection: sa.Connection,
+        params: Mapping[str, Any] | None = None,
+        *,
+        bound: tuple[str, Any] | None = None,
+    ) -> Any:
         """The first row (each column as the ORM would type it), or None."""
-        cursor = self.run(connection, params)
+        cursor = self.run(connection, params, bound=bound)
         row = cursor.fetchone()
         cursor.close()
         return None if row is None else _read(self._form(connection.dialect), row)

@@ -1,8 +1,10 @@
-"""A booking in one step on its common path (issue 19): `book` writes it with a few compiled
-statements (store/services/booking.py `_book_directly`) and sends everything else the long
-way (`_hold`). Both must write the same booking, notice, e-mail and audit event, and every
-rule the direct path leaves to the long way must still answer; on PostgreSQL a time full to
-its last seat is refused after one look outside any transaction."""
+"""A booking in one step on its common path (issue 19): `book` looks before its transaction
+(`look_to_book`), writes the booking with a few compiled statements put together from that
+look (store/services/booking.py `book_after_look`; on PostgreSQL in one round trip), or in
+its transaction where the look went out of date (`_book_directly`), and sends everything else
+the long way (`_hold`). All must write the same booking, notice, e-mail and audit event, and
+every rule the direct path leaves to the long way must still answer; a time full to its last
+seat is refused after the look, outside any transaction."""
 
 from __future__ import annotations
 
@@ -22,7 +24,6 @@ from store.models import AuditEvent, Booking, Notice, Outbox, Slot
 from store.services import booking as booking_service
 from store.validation import mask_document
 from store.views import BookingView
-from tests.conftest import PG_URL
 from tests.factories import MONDAY, applicants, open_day
 from tests.workers import results as worker_results
 from tests.workers import spawn, start_together
@@ -42,14 +43,14 @@ _DIFFERING = {
 
 def _long_way(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on `book` takes the long way whatever the case."""
-    _not_in_one_trip(monkeypatch)
+    _not_after_look(monkeypatch)
     monkeypatch.setattr(booking_service, "_book_directly", lambda *_: None)
 
 
-def _not_in_one_trip(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From now on `book` on PostgreSQL takes the direct path inside its transaction (as it
-    does after the one trip found the seat taken meanwhile), or the long way."""
-    monkeypatch.setattr(booking_service, "book_in_one_trip", lambda *_: None)
+def _not_after_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on `book` takes the direct path inside its transaction (as it does after the
+    look went out of date), or the long way."""
+    monkeypatch.setattr(booking_service, "book_after_look", lambda *_: None)
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
@@ -107,10 +108,10 @@ def test_b6_b7_m1_c1_the_direct_path_writes_what_the_long_way_writes(
     seeded: Store, monkeypatch: pytest.MonkeyPatch, mail: bool, by: str
 ) -> None:
     """Times alike, seats 1 and 3 of each taken: one person books the first the direct way
-    (on PostgreSQL: in one round trip), another the last the long way; on PostgreSQL a third
-    the second by the direct path inside its transaction (where the one trip leaves it). Each
-    by themselves or by an agent (C2). Same seat (the lowest free), same view, same notice and
-    e-mail, same audit event."""
+    from the look (on PostgreSQL: in one round trip), another the second by the direct path
+    inside its transaction (where a look out of date leaves it), a third the last the long
+    way. Each by themselves or by an agent (C2). Same seat (the lowest free), same view, same
+    notice and e-mail, same audit event."""
     store = Store(
         seeded.url, clock=seeded.clock, passwords=Passwords(fast_hasher()), mail_enabled=mail
     )
@@ -126,15 +127,13 @@ def test_b6_b7_m1_c1_the_direct_path_writes_what_the_long_way_writes(
         # Seat 2 given back: the lowest free seat is 2, between two taken ones.
         store.cancel(booked[1].code or "", applicant_id=people[1])
     a, b, c = applicants(store, 3, start=20)
-    first_way = "_book_directly" if store.database.is_sqlite else "book_in_one_trip"
-    took = _spy(monkeypatch, first_way)
+    took = _spy(monkeypatch, "book_after_look")
     direct = [store.book(a, times[0], actor=by_whom)]
     assert took == direct  # it went the direct way
-    if not store.database.is_sqlite:
-        _not_in_one_trip(monkeypatch)
-        took = _spy(monkeypatch, "_book_directly")
-        direct.append(store.book(c, times[1], actor=by_whom))
-        assert took == direct[1:]
+    _not_after_look(monkeypatch)
+    took = _spy(monkeypatch, "_book_directly")
+    direct.append(store.book(c, times[1], actor=by_whom))
+    assert took == direct[1:]
     _long_way(monkeypatch)
     long = store.book(b, times[2], actor=by_whom)
     for view in direct:
@@ -151,7 +150,7 @@ def test_b6_b7_m1_c1_the_direct_path_writes_what_the_long_way_writes(
         assert (written["mail"] is not None) is mail
     with store.database.reading() as session:
         taken = dict(session.execute(sa.select(col(Slot.id), col(Slot.taken))).all())
-    assert [taken[slot] for slot in times] == [3, 2 if store.database.is_sqlite else 3, 3]
+    assert [taken[slot] for slot in times] == [3, 3, 3]
     assert store.verify_audit().ok
     store.close()
 
@@ -201,17 +200,17 @@ def test_b5_b6_b8_w1_w2_o3_what_the_direct_path_leaves_is_answered_as_before(
     assert seeded.book(fourth, elsewhere).seat == 2
 
 
-@pytest.mark.parametrize("db_url", ["postgresql"] if PG_URL else [], indirect=True)
 @pytest.mark.parametrize("change", ["taken", "booked", "enrolled", "not offered", "code"])
-def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
+def test_b6_b8_w1_a_look_out_of_date_writes_nothing(
     seeded: Store, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
-    """PostgreSQL: a booking goes by a look before its transaction (`look_to_book`), and the
-    one trip sends the booking, its notice and its audit event with the seat's conditional
-    UPDATE, before knowing whether it takes the seat. Where the look is out of date (the seat
-    taken since, the person booked or enrolled meanwhile, the office no longer offering the
-    procedure, the code drawn given to another booking), nothing of it is written and the long
-    way gives the rule's answer (it books where only the offer or the code went)."""
+    """A booking goes by a look before its transaction (`look_to_book`); what it writes is put
+    together from the look, and written under the seat's conditional UPDATE (on PostgreSQL
+    sent with it in one trip, before knowing whether it takes the seat). Where the look is out
+    of date (the seat taken since, the person booked or enrolled meanwhile, the office no
+    longer offering the procedure, the code drawn given to another booking), nothing of it is
+    written and the long way gives the rule's answer (it books where only the offer or the
+    code went)."""
     open_day(seeded, hours="09:00-10:00", seats=1)
     first, second = [s.id for s in seeded.slots("STG", "RT", MONDAY, MONDAY)]
     me, other = applicants(seeded, 2, start=40)
@@ -246,7 +245,7 @@ def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
         answer = None
     before = _counts(seeded)
     monkeypatch.setattr(booking_service, "look_to_book", lambda *_: seen)
-    one_trip = _spy(monkeypatch, "book_in_one_trip")
+    after_look = _spy(monkeypatch, "book_after_look")
     if answer is None:  # the long way books, once: it draws its own code, and the offer
         booked = seeded.book(me, first)  # is not one of its conditions
         assert booked.seat == 1 and booked.code != taken_code
@@ -256,7 +255,7 @@ def test_b6_b8_w1_a_look_out_of_date_writes_nothing_in_one_trip(
             seeded.book(me, first)
         assert (refused.value.rule, refused.value.code) == answer
         assert _counts(seeded) == before
-    assert one_trip == [None]  # it went, and wrote nothing
+    assert after_look == [None]  # it went, and wrote nothing
     assert seeded.verify_audit().ok
 
 
