@@ -204,7 +204,7 @@ def book() -> Figure:
     k, f = statistics.median(ours) * 1000, statistics.median(floor) * 1000
     return Figure(
         "book",
-        "one booking through Store (SQLite, synchronous=FULL)",
+        "one booking through Store (SQLite, on disk before it returns)",
         k,
         "ms",
         f,

@@ -152,12 +152,17 @@ def _store_attempt(url: str) -> Any:
 
 def bare_attempt(url: str) -> Any:
     """The floor: the conditional UPDATE of the time and the INSERT of the booking, nothing
-    else, on the database's own driver (SQLite: WAL, synchronous=FULL, as the store)."""
+    else, on the database's own driver; on disk before it returns. SQLite: WAL, as the store,
+    its commit synced once the write lock is let go (synchronous=NORMAL, then the WAL synced:
+    store/turns.py). With synchronous=FULL instead, syncing under the lock, the floor's burst
+    ran at the same rate on 2026-12-07: 2 215-2 930 bookings a second over 15 runs, against
+    2 237-2 596 over 6."""
     if url.startswith("sqlite"):
         import sqlite3
 
-        con: Any = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
+        path = url.removeprefix("sqlite:///")
+        con: Any = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
             con.execute(f"PRAGMA {pragma}")
         mark, begin, now = "?", "BEGIN IMMEDIATE", "datetime('now')"
     else:
@@ -187,6 +192,10 @@ def bare_attempt(url: str) -> Any:
             (str(uuid.uuid4()), uuid.uuid4().hex[:8].upper(), slot, applicant, office, procedure),
         )
         con.execute("COMMIT")
+        if mark == "?":  # SQLite: the WAL on disk, after the lock
+            wal = os.open(f"{path}-wal", os.O_RDONLY)
+            os.fdatasync(wal)
+            os.close(wal)
         return "booked"
 
     return attempt

@@ -1,10 +1,13 @@
 """Engines, sessions and the schema, for SQLite and PostgreSQL alike.
 
 SQLite (O1): WAL so readers never wait for the writer; `busy_timeout` so a writer waits its
-turn instead of failing; `foreign_keys=ON` (off by default in SQLite); `synchronous=FULL`
-because a confirmed booking is a promise to a person, and WAL with NORMAL may lose the last
-commits on power loss. Every write transaction starts with `BEGIN IMMEDIATE`, taking the write
-lock before it reads, so read-check-write is never raced. Reads use a plain `BEGIN`.
+turn instead of failing; `foreign_keys=ON` (off by default in SQLite). Every write transaction
+starts with `BEGIN IMMEDIATE`, taking the write lock before it reads, so read-check-write is
+never raced. Reads use a plain `BEGIN`; a look (`Database.peek`) none. A confirmed booking is a
+promise to a person, and WAL with NORMAL alone may lose the last commits on power loss: the
+writes of `Database.write` take turns (store/turns.py) and sync the WAL themselves after their
+turn, before they return (`synchronous=NORMAL` for their transactions); any other commit syncs
+under the lock (`synchronous=FULL`).
 
 PostgreSQL (O2): read committed, with row locks taken by the services (`FOR NO KEY UPDATE` on
 the office/procedure row serialises capacity and waitlist work; the conditional UPDATE on a
@@ -12,7 +15,8 @@ slot serialises its seats). Deadlocks and serialisation failures are retried.
 
 K7: the SQLite file holds people's data, so it is created 0600 (readable by the kiosk's user
 alone) before SQLite opens it; SQLite gives its `-wal` and `-shm` files the database file's
-mode, and any of the three found wider (a database made by an older version) is narrowed.
+mode, the writers' `-turn` file is made 0600, and any of them found wider (a database made by
+an older version) is narrowed.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import InvalidInput, Unavailable
 from store.text import N_, Message
+from store.turns import Turns
 
 T = TypeVar("T")
 # Issue 15 §4: a write waits for other writers this long in all, across its retries, then gives
@@ -52,7 +57,7 @@ _budget = threading.local()  # the wait left to the write running on this thread
 _MIGRATIONS = Path(__file__).parent / "migrations"
 PRIVATE_FILE = 0o600
 # The database file and those SQLite makes beside it (WAL, shared memory, rollback journal).
-_SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal", "-turn")
 
 
 # The databases this product runs on, as SQLAlchemy names their drivers.
@@ -158,6 +163,9 @@ def _sqlite_sha256(text: str | None) -> str | None:
     return None if text is None else sha256_hex(text)
 
 
+_BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     path = sqlite_file(url)
@@ -165,28 +173,45 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         _create_private(path)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+        record.info.update(wal=str(mode).lower() == "wal", synchronous="FULL")
         dbapi_connection.create_function(SQLITE_SHA256, 1, _sqlite_sha256, deterministic=True)
         if path is not None:
             keep_private(path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A write waits for the lock only what its budget has left; anything else the default.
-        # Said to SQLite only when it differs from what this connection was last told, and
-        # straight to the driver (a booking's two statements before its first: 60 µs).
+        # Said to SQLite straight through the driver, and only what differs from what this
+        # connection was last told (a booking's two statements before its first: 60 µs).
         if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return  # `Database.peek`: each statement a transaction by itself, no BEGIN
-        wait = max(1, int(getattr(_budget, "ms", None) or BUSY_TIMEOUT_MS))
         pooled = connection.connection
+        turns = getattr(_budget, "turns", None) if begin == _BEGIN_WRITE else None
+        # A write that takes its turn syncs the WAL after giving it back (store/turns.py);
+        # any other write's commit syncs it (FULL), in WAL mode or not.
+        synchronous = "NORMAL" if turns is not None and pooled.info.get("wal") else "FULL"
+        if pooled.info.get("synchronous") != synchronous:
+            on_driver(connection, f"PRAGMA synchronous={synchronous}").close()
+            pooled.info["synchronous"] = synchronous
+        # A write waits for the lock only what its budget has left; anything else the default.
+        wait = max(1, int(getattr(_budget, "ms", None) or BUSY_TIMEOUT_MS))
+        if turns is not None:  # a write of `Database.write`: its turn first
+            begun = time.monotonic()
+            if not turns.take(wait / 1000):
+                raise _busy()
+            _budget.held = turns
+            _budget.unsynced = turns if synchronous == "NORMAL" else None
+            waited = int((time.monotonic() - begun) * 1000)
+            if waited > 50:  # what is left for SQLite's own lock (said again only then)
+                wait = max(1, wait - waited)
         if pooled.info.get("busy_timeout") != wait:
             on_driver(connection, f"PRAGMA busy_timeout={wait}").close()
             pooled.info["busy_timeout"] = wait
@@ -234,6 +259,7 @@ def on_driver(connection: sa.Connection, statement: str, parameters: Any = ()) -
 
 
 _WITH_COMMIT = "kiosk.with_commit"
+_IN_TURN = "kiosk.in_turn"  # a session of `Database.write` whose writer takes turns
 
 
 def send_with_commit(session: Session, statement: str, parameters: Any) -> None:
@@ -395,6 +421,32 @@ def driver_error(
     return wrapped
 
 
+def _give_back_turn() -> None:
+    """End the writer's turn this thread's write took, if it took one (store/turns.py)."""
+    held, _budget.held = getattr(_budget, "held", None), None
+    if held is not None:
+        held.give_back()
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """The next writer's turn the moment the commit is done (before the session closes)."""
+    if session.info.get(_IN_TURN):
+        _give_back_turn()
+
+
+def _sync_after_turn() -> None:
+    """Sync the WAL after a write that gave its turn back unsynced (store/turns.py); a
+    failure leaves it unknown whether the write is on disk."""
+    turns, _budget.unsynced = getattr(_budget, "unsynced", None), None
+    if turns is None:
+        return
+    try:
+        turns.sync()
+    except OSError as error:
+        raise _lost_at_commit() from error
+
+
 def _is_lock_wait(error: DBAPIError) -> bool:
     """The database waited for another writer's lock until the wait's budget ran out."""
     if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available (lock_timeout)
@@ -459,7 +511,7 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             require_sqlite()
-            self._write_engine = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
+            self._write_engine = _sqlite_engine(self.url, begin=_BEGIN_WRITE)
             self._read_engine = _sqlite_engine(self.url, begin="BEGIN")
         else:
             self._write_engine = _postgres_engine(self.url)
@@ -469,6 +521,14 @@ class Database:
         # that finds it in use by another takes one from the pool.
         self._peeking = threading.Lock()
         self._peek_connection: sa.Connection | None = None
+        # SQLite: writers of the file take turns, in every process (store/turns.py).
+        self._turns: Turns | None = None
+        path = sqlite_file(self.url) if self.is_sqlite else None
+        if path is not None:
+            try:
+                self._turns = Turns(path)
+            except OSError:  # no flock here, a folder not ours to write: SQLite's waits alone
+                self._turns = None
 
     @property
     def engine(self) -> Engine:
@@ -549,8 +609,9 @@ class Database:
                 raise _busy()
             committing = False
             try:
-                _budget.ms = left_ms
+                _budget.ms, _budget.turns = left_ms, self._turns
                 with Session(self._write_engine, expire_on_commit=False) as session:
+                    session.info[_IN_TURN] = self._turns is not None
                     with session.begin():
                         if not self.is_sqlite and left_ms < WRITE_WAIT_MS - 50:
                             # A retry waits only what is left (the first, all of it: every
@@ -561,7 +622,9 @@ class Database:
                         last = session.info.pop(_WITH_COMMIT, None)
                         if last is not None:
                             _commit_with(session, *last)
-                    return result
+                    _give_back_turn()  # committed: the next writer's turn (if not given yet)
+                _sync_after_turn()  # on disk before the write returns
+                return result
             except (OperationalError, DBAPIError) as error:
                 if error.connection_invalidated and not self.is_sqlite:
                     if committing or session.info.get(_SENT_ALL):
@@ -576,13 +639,16 @@ class Database:
                     raise
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
             finally:
-                _budget.ms = None
+                _budget.ms = _budget.turns = _budget.unsynced = None
+                _give_back_turn()
         raise _busy()
 
     def dispose(self) -> None:
         """Close every pooled connection (and `peek`'s)."""
         with self._peeking:
             self._close_peek_connection()
+        if self._turns is not None:
+            self._turns.close(WRITE_WAIT_MS / 1000)
         self._write_engine.dispose()
         if self._read_engine is not self._write_engine:
             self._read_engine.dispose()

@@ -122,7 +122,7 @@ def _three_files(path: Path) -> list[Path]:
 
 
 @pytest.mark.usefixtures("wide_umask")
-def test_k7_the_sqlite_database_and_its_wal_and_shm_files_are_0600(tmp_path: Path) -> None:
+def test_k7_the_sqlite_database_and_its_wal_shm_and_turn_files_are_0600(tmp_path: Path) -> None:
     from tests.factories import form, seed_catalog
 
     path = tmp_path / "office.db"
@@ -134,7 +134,7 @@ def test_k7_the_sqlite_database_and_its_wal_and_shm_files_are_0600(tmp_path: Pat
         store.register(form(), terms_accepted=True)  # written: the WAL holds it
         with store.database.reading() as session:  # a reader beside the writer
             session.execute(sa.text("SELECT count(*) FROM applicants")).one()
-        for part in _three_files(path):
+        for part in [*_three_files(path), path.with_name(path.name + "-turn")]:
             assert part.exists(), part.name
             assert _mode(part) == 0o600, (part.name, oct(_mode(part)))
     finally:
