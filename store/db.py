@@ -637,6 +637,7 @@ class Database:
                     raise _busy() from error
                 if attempt == _RETRIES - 1 or not _is_retryable(error):
                     raise
+                _give_back_turn()  # not kept while this writer waits to try again
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
             finally:
                 _budget.ms = _budget.turns = _budget.unsynced = None
@@ -647,8 +648,9 @@ class Database:
         """Close every pooled connection (and `peek`'s)."""
         with self._peeking:
             self._close_peek_connection()
-        if self._turns is not None:
-            self._turns.close(WRITE_WAIT_MS / 1000)
+        turns, self._turns = self._turns, None  # writes after this take no turn
+        if turns is not None:
+            turns.close(WRITE_WAIT_MS / 1000)
         self._write_engine.dispose()
         if self._read_engine is not self._write_engine:
             self._read_engine.dispose()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 
 try:
@@ -37,6 +38,8 @@ except ImportError:  # not a POSIX system: SQLite's busy handler alone
     fcntl = None  # type: ignore[assignment]
 
 SUFFIX = "-turn"
+# The data of a file to disk (fsync where the system has no fdatasync: macOS).
+_sync_data = getattr(os, "fdatasync", os.fsync)
 
 
 class Turns:
@@ -45,8 +48,13 @@ class Turns:
     def __init__(self, path: Path) -> None:
         if fcntl is None:
             raise OSError("no flock on this system")
-        self._wal = f"{path}-wal"
-        self._fd = os.open(f"{path}{SUFFIX}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # SQLite names the WAL after the database file with its links resolved; every process
+        # takes its turn on the same file, whatever path it was given.
+        real = os.path.realpath(path)
+        self._wal = f"{real}-wal"
+        self._wal_fd: int | None = None  # kept open: an error writing it back is told to it
+        self._wal_file: tuple[int, int] | None = None  # (device, inode) of the WAL it opened
+        self._fd = os.open(f"{real}{SUFFIX}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         # One thread of this process at a time: a turn is held by the open file, not a thread.
         # Released by whoever ends the turn: the writer, or the waiter for a writer that gave up.
         self._ours = threading.Lock()
@@ -56,7 +64,8 @@ class Turns:
         self._closed = False
 
     def take(self, timeout: float) -> bool:
-        """Wait for this writer's turn `timeout` seconds at most; whether it came."""
+        """Wait for this writer's turn `timeout` seconds at most in all; whether it came."""
+        deadline = time.monotonic() + timeout
         if not self._ours.acquire(timeout=max(0.0, timeout)):
             return False
         try:
@@ -76,7 +85,13 @@ class Turns:
                 self._waiter.start()
             self._waiting = wait
             self._asked.notify()
-        if not wait.came.wait(timeout) and wait.give_up():
+        try:
+            came = wait.came.wait(max(0.0, deadline - time.monotonic()))
+        except BaseException:  # interrupted (Ctrl-C): the turn is not kept for no one
+            if not wait.give_up() and wait.error is None:
+                self.give_back()
+            raise
+        if not came and wait.give_up():
             return False  # the waiter lets the turn go, and `_ours`, when it comes
         if wait.error is not None:  # `_ours` released by the waiter
             raise wait.error
@@ -91,27 +106,44 @@ class Turns:
 
     def sync(self) -> None:
         """Put the WAL on disk, with every commit written to it so far (after a write whose
-        transaction ran with `synchronous=NORMAL`). No WAL: the last connection closed has
-        checkpointed it into the database, synced, and removed it."""
+        transaction ran with `synchronous=NORMAL`), and, the first time for a new WAL file,
+        the folder's entry of it (as SQLite does for a file it made). No WAL: the last
+        connection closed has checkpointed it into the database, synced, and removed it."""
         try:
-            fd = os.open(self._wal, os.O_RDONLY | os.O_CLOEXEC)
+            found = os.stat(self._wal)
         except FileNotFoundError:
             return
-        try:
-            os.fdatasync(fd)
-        finally:
-            os.close(fd)
+        new = self._wal_file != (found.st_dev, found.st_ino)
+        if new:
+            try:
+                fd = os.open(self._wal, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                return
+            if self._wal_fd is not None:
+                os.close(self._wal_fd)
+            self._wal_fd, self._wal_file = fd, (found.st_dev, found.st_ino)
+        assert self._wal_fd is not None
+        _sync_data(self._wal_fd)
+        if new:
+            folder = os.open(os.path.dirname(self._wal), os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
 
     def close(self, timeout: float) -> None:
-        """Stop the waiter thread and close the file, once no writer of ours has or waits for a
-        turn (`timeout` seconds at most; past it the file is left open rather than closed
-        under a turn, whose number another file could then be given)."""
+        """Close the files and stop the waiter thread, once no writer of ours has or waits for
+        a turn (`timeout` seconds at most; past it all is left open rather than closed under a
+        turn, whose file number another file could then be given). No turn is taken after."""
+        if self._closed or not self._ours.acquire(timeout=timeout):
+            return
         with self._asked:
             self._closed = True
             self._asked.notify()
-        if self._ours.acquire(timeout=timeout):
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
+        for fd in (self._fd, self._wal_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def _wait_for_turns(self) -> None:
         while True:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from store import Store, db
+from store import Store, db, turns
 from store.errors import Unavailable
 from tests.factories import applicants, first_free, open_day
 
@@ -148,14 +148,14 @@ def test_a_write_gives_its_turn_back_at_the_commit_and_syncs_the_wal_before_it_r
     slot = first_free(seeded)
     (person,) = applicants(seeded, 1, start=90)
     synced: list[tuple[str, int, bool]] = []
-    real = os.fdatasync
+    real = turns._sync_data
 
     def fdatasync(fd: int) -> None:
         path = os.readlink(f"/proc/self/fd/{fd}")
         synced.append((path, _bookings(seeded), _turn_is_free(seeded)))
         real(fd)
 
-    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    monkeypatch.setattr(turns, "_sync_data", fdatasync)
     before = _bookings(seeded)
     seeded.book(person, slot)
     assert synced == [(f"{_path(seeded)}-wal", before + 1, True)]
@@ -175,3 +175,75 @@ def test_only_a_write_that_syncs_after_its_turn_commits_unsynced(seeded: Store) 
         other_write = seen(connection)
     assert store_write[0] == other_write[0]  # the same pooled connection
     assert (store_write[1], other_write[1]) == (1, 2)  # NORMAL, then FULL
+
+
+def test_a_store_opened_through_a_link_syncs_the_wal_sqlite_writes(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite names the WAL after the file the link leads to: that one is synced, and the
+    writers of both paths take turns on one file."""
+    open_day(seeded)
+    slot = first_free(seeded)
+    (person,) = applicants(seeded, 1, start=95)
+    link = _path(seeded).with_name("linked.db")
+    link.symlink_to(_path(seeded))
+    linked = Store(f"sqlite:///{link}", clock=seeded.clock)
+    synced: list[str] = []
+    real = turns._sync_data
+
+    def fdatasync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(turns, "_sync_data", fdatasync)
+    try:
+        with _turn_held(seeded):
+            thread, outcome = _in_thread(lambda: linked.book(person, slot))
+            thread.join(0.3)
+            assert thread.is_alive()  # the same turn
+        thread.join(5)
+        assert not thread.is_alive() and outcome[0].seat == 1
+        assert synced == [f"{_path(seeded)}-wal"]
+    finally:
+        linked.close()
+
+
+def test_a_writer_interrupted_while_waiting_leaves_the_turn_to_the_next(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a write waits for its turn: once the holder lets go, the turn is free for
+    the next writer (not granted to the write that was interrupted)."""
+    own = turns.Turns(_path(seeded))
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
+
+    class InterruptedWait(turns._Wait):
+        def __init__(self) -> None:
+            super().__init__()
+            self.came = Interrupted()
+
+    with _turn_held(seeded):
+        monkeypatch.setattr(turns, "_Wait", InterruptedWait)
+        with pytest.raises(KeyboardInterrupt):
+            own.take(5)
+        monkeypatch.undo()
+    assert own.take(5)  # the waiter let the turn go
+    own.give_back()
+    assert _turn_is_free(seeded)
+    own.close(5)
+
+
+def test_a_store_closed_twice_closes_at_once(seeded: Store) -> None:
+    open_day(seeded)
+    seeded.book(applicants(seeded, 1, start=99)[0], first_free(seeded))
+
+    def twice() -> str:
+        seeded.close()
+        seeded.close()
+        return "closed"
+
+    thread, outcome = _in_thread(twice)
+    thread.join(5)
+    assert not thread.is_alive() and outcome == ["closed"]
