@@ -146,7 +146,7 @@ class TicketsScreen(KioskScreen):
         for widget in self.query("#kind, #back"):
             # Not scrolled to: the page stays at its top, where the first field already shows
             # under the free-of-charge notice. Scrolled to once the form was laid out, the
-            # Select went to the page's top, hiding the notice; scrolled to before (most runs)
+            # dropdown went to the page's top, hiding the notice; scrolled to before (most runs)
             # nothing moved: which came first was a race (CI, 80×24, a loaded machine).
             widget.focus(scroll_visible=False)
             break
