@@ -215,9 +215,13 @@ def test_a_writer_interrupted_while_waiting_leaves_the_turn_to_the_next(
     the next writer (not granted to the write that was interrupted)."""
     own = turns.Turns(_path(seeded))
 
+    class CtrlC(BaseException):
+        """What Ctrl-C raises is a BaseException (KeyboardInterrupt); one of the test's own, so
+        that pytest and the libraries it runs never take it for the user's Ctrl-C."""
+
     class Interrupted(threading.Event):
         def wait(self, timeout: float | None = None) -> bool:
-            raise KeyboardInterrupt
+            raise CtrlC
 
     class InterruptedWait(turns._Wait):
         def __init__(self) -> None:
@@ -226,7 +230,7 @@ def test_a_writer_interrupted_while_waiting_leaves_the_turn_to_the_next(
 
     with _turn_held(seeded):
         monkeypatch.setattr(turns, "_Wait", InterruptedWait)
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(CtrlC):
             own.take(5)
         monkeypatch.undo()
     assert own.take(5)  # the waiter let the turn go
