@@ -15,6 +15,7 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -201,16 +202,34 @@ def bare_attempt(url: str) -> Any:
     return attempt
 
 
-def bare_booking_floor(url: str, pairs: list[tuple[int, int]]) -> list[float]:
-    """Seconds of each bare booking (`bare_attempt`), one after another: the floor of the
-    single booking figures."""
-    attempt = bare_attempt(url)
-    durations = []
-    for applicant, slot in pairs:
-        begun = time.perf_counter()
-        assert attempt(applicant, slot) == "booked"
-        durations.append(time.perf_counter() - begun)
-    return durations
+# Bookings of each side timed in turn, so that both meet the machine as it is at that moment.
+SIDE_BY_SIDE = 10
+
+
+def side_by_side(
+    book: Callable[[int, int], object],
+    ours: list[tuple[int, int]],
+    floor_url: str,
+    floor: list[tuple[int, int]],
+) -> tuple[list[float], list[float]]:
+    """Seconds of each booking through `book` (the store's) and of each bare booking
+    (`bare_attempt` on `floor_url`): the floor of the single booking figures. The two take turns
+    by blocks of SIDE_BY_SIDE bookings rather than one run after the other: on a shared machine
+    whose speed drifts from minute to minute (2026-12-07: a run's floor 0.6 ms, the next's
+    1.0 ms), what a ratio compares is then the same minute's work."""
+    attempt = bare_attempt(floor_url)
+    ours_s: list[float] = []
+    floor_s: list[float] = []
+    for at in range(0, max(len(ours), len(floor)), SIDE_BY_SIDE):
+        for applicant, slot in ours[at : at + SIDE_BY_SIDE]:
+            begun = time.perf_counter()
+            book(applicant, slot)
+            ours_s.append(time.perf_counter() - begun)
+        for applicant, slot in floor[at : at + SIDE_BY_SIDE]:
+            begun = time.perf_counter()
+            assert attempt(applicant, slot) == "booked"
+            floor_s.append(time.perf_counter() - begun)
+    return ours_s, floor_s
 
 
 def doubles(url: str) -> int:

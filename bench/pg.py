@@ -28,7 +28,7 @@ import psycopg
 import sqlalchemy as sa
 
 from bench import data
-from bench.burst import bare_booking_floor
+from bench.burst import side_by_side
 from bench.statements import booking_statements
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -171,17 +171,15 @@ def book(url: str) -> tuple[float, float, str]:
                 (2 * runs + 30,),
             )
         ]
-    ours = []
-    for applicant, slot in zip(people[:runs], free[:runs], strict=True):
-        begun = time.perf_counter()
-        store.book(applicant, slot)
-        ours.append(time.perf_counter() - begun)
+    ours, floor = side_by_side(
+        store.book,
+        list(zip(people[:runs], free[:runs], strict=True)),
+        url,
+        list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True)),
+    )
     profiled = list(zip(people[2 * runs :], free[2 * runs :], strict=False))[:30]
     statements = booking_statements(store.database, store.book, profiled)
     store.close()
-    floor = bare_booking_floor(
-        url, list(zip(people[runs : 2 * runs], free[runs : 2 * runs], strict=True))
-    )
     return statistics.median(ours) * 1000, statistics.median(floor) * 1000, statements
 
 
