@@ -170,8 +170,7 @@ def book() -> Figure:
     runs = 150
     path = data.copy_of(data.people_db(1000), "book.db")
     store = data.store_for(path)
-    store.open_capacity("STG", "RT", date(2027, 1, 4), date(2027, 1, 8), "08:30-14:00", 5)
-    free = [s.id for s in store.slots("STG", "RT", date(2027, 1, 4), date(2027, 1, 8)) if s.free]
+    free = data.booking_times(store)
     import sqlalchemy as sa
 
     from store.models import Applicant
@@ -189,10 +188,7 @@ def book() -> Figure:
     # drop their page caches (SQLite does when another connection wrote the file).
     floor_path = data.copy_of(data.people_db(1000), "book-floor.db")
     floor_store = data.store_for(floor_path)
-    floor_store.open_capacity("STG", "RT", date(2027, 1, 4), date(2027, 1, 8), "08:30-14:00", 5)
-    floor_free = [
-        s.id for s in floor_store.slots("STG", "RT", date(2027, 1, 4), date(2027, 1, 8)) if s.free
-    ]
+    floor_free = data.booking_times(floor_store)
     floor_store.close()
     from bench.burst import side_by_side
 

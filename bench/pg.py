@@ -160,8 +160,7 @@ def book(url: str) -> tuple[float, float, str]:
     booking statement by statement (bench/statements.py)."""
     runs = 150
     store = data.store_at(url)
-    store.open_capacity("STG", "RT", date(2027, 1, 4), date(2027, 1, 8), "08:30-14:00", 5)
-    free = [s.id for s in store.slots("STG", "RT", date(2027, 1, 4), date(2027, 1, 8)) if s.free]
+    free = data.booking_times(store)
     with psycopg.connect(data.libpq(url)) as con:
         people = [
             r[0]
